@@ -1,0 +1,59 @@
+"""Shop Pulse: the Dash app and its shell. `python app.py` is what `make run` starts."""
+
+from __future__ import annotations
+
+import logging
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import Dash, dcc, html
+
+from components.filters import filter_bar
+from components.shell import navbar
+from data_access.cache import init_cache
+from data_access.settings import get_settings
+from pages._filter_sync import STORE, URL, register_filter_callbacks
+
+app = Dash(
+    __name__,
+    use_pages=True,
+    title="Shop Pulse",
+    update_title=None,
+    suppress_callback_exceptions=True,  # pages' components exist only while that page is shown
+    meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
+)
+server = app.server
+server.config["SECRET_KEY"] = get_settings().secret_key or None
+init_cache(server)
+
+
+def serve_layout() -> html.Div:
+    pages = sorted(dash.page_registry.values(), key=lambda p: p["order"])
+    return html.Div(
+        [
+            dcc.Location(id=URL, refresh=False),
+            dcc.Store(id=STORE, storage_type="session"),
+            navbar(pages),
+            dbc.Container(
+                [filter_bar(), html.Main(dash.page_container, className="page")], fluid=True, className="pb-4"
+            ),
+        ]
+    )
+
+
+app.layout = serve_layout
+register_filter_callbacks()
+
+
+def main() -> None:
+    from ingest.bootstrap import prepare_database
+
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(message)s")
+    settings = get_settings()
+    prepare_database()
+    print(f"\n  Shop Pulse is running on http://{settings.host}:{settings.port}  (Ctrl-C stops it)\n", flush=True)
+    app.run(host=settings.host, port=settings.port, debug=False)
+
+
+if __name__ == "__main__":
+    main()

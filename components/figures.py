@@ -1,0 +1,106 @@
+"""Figure builders: DataFrame in, go.Figure out; plus the export config every chart shares."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from components.formatting import NumberFormat
+
+SALES_COLOR = "#2563eb"
+PROFIT_COLOR = "#16a34a"
+CUMULATIVE_COLOR = "#f59e0b"
+FONT = "Inter, system-ui, -apple-system, Segoe UI, Roboto, sans-serif"
+
+
+def export_filename(chart: str, start: dt.date, end: dt.date) -> str:
+    """'sales-over-time_2026-01-01_to_2026-03-31': names the chart and the date range."""
+    slug = re.sub(r"[^a-z0-9]+", "-", chart.lower()).strip("-")
+    return f"{slug}_{start.isoformat()}_to_{end.isoformat()}"
+
+
+def graph_config(filename: str) -> dict:
+    """dcc.Graph config: the camera downloads PNG at 2x; assets/export_svg.js adds SVG."""
+    return {
+        "displaylogo": False,
+        "responsive": True,
+        "toImageButtonOptions": {"format": "png", "scale": 2, "filename": filename},
+        "modeBarButtonsToRemove": [
+            "lasso2d",
+            "select2d",
+            "autoScale2d",
+            "toggleSpikelines",
+            "hoverClosestCartesian",
+            "hoverCompareCartesian",
+        ],
+    }
+
+
+def _base_layout(fmt: NumberFormat, **extra) -> dict:
+    layout = dict(
+        template="plotly_white",
+        font={"family": FONT, "size": 13},
+        separators=fmt.separators,
+        margin={"l": 10, "r": 10, "t": 40, "b": 10},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0},
+        hovermode="x unified",
+    )
+    return layout | extra
+
+
+def make_empty_figure(message: str) -> go.Figure:
+    """A blank chart carrying a sentence, for filters that match nothing."""
+    fig = go.Figure()
+    fig.update_layout(
+        template="plotly_white",
+        xaxis={"visible": False},
+        yaxis={"visible": False},
+        annotations=[{"text": message, "showarrow": False, "font": {"size": 15, "color": "#6b7280"}}],
+        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+    )
+    return fig
+
+
+PERIOD_LABEL = {"day": "%d %b %Y", "week": "Week of %d %b %Y", "month": "%B %Y"}
+
+
+def make_sales_trend_figure(df: pd.DataFrame, fmt: NumberFormat, grain: str = "month") -> go.Figure:
+    """Sales and profit bars per period, and the running sales total for each year (right axis)."""
+    if df.empty or ((df["sales"] == 0).all() and (df["profit"] == 0).all()):
+        return make_empty_figure("No sales in this range and filter")
+    x = pd.to_datetime(df["bucket"])
+    money = f"{fmt.symbol}%{{y:,.2f}}"
+    fig = go.Figure()
+    # Money is exact in the database; floats here only place bars on the screen.
+    fig.add_bar(x=x, y=df["sales"].astype(float), name="Sales", marker_color=SALES_COLOR, hovertemplate=money)
+    fig.add_bar(x=x, y=df["profit"].astype(float), name="Profit", marker_color=PROFIT_COLOR, hovertemplate=money)
+    fig.add_scatter(
+        x=x,
+        y=df["cumulative_sales"].astype(float),
+        name="Cumulative sales (year to date)",
+        yaxis="y2",
+        mode="lines+markers" if len(df) < 60 else "lines",
+        line={"color": CUMULATIVE_COLOR, "width": 2.5},
+        hovertemplate=money,
+    )
+    fig.update_layout(
+        **_base_layout(fmt),
+        barmode="group",
+        bargap=0.25,
+        xaxis={"title": None, "hoverformat": PERIOD_LABEL[grain]},
+        yaxis={"title": None, "tickprefix": fmt.symbol, "tickformat": ".3~s", "rangemode": "tozero"},
+        yaxis2={
+            "title": None,
+            "overlaying": "y",
+            "side": "right",
+            "tickprefix": fmt.symbol,
+            "tickformat": ".3~s",
+            "tickmode": "auto",
+            "rangemode": "tozero",
+            "showgrid": False,
+        },
+    )
+    return fig

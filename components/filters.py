@@ -1,0 +1,85 @@
+"""The global filter bar, built once and placed in app.py: period presets, dates, dimensions."""
+
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+# Ids are shared by every page, so they carry the "filter-" prefix and nothing else uses it.
+PERIOD = "filter-period"
+DATES = "filter-dates"
+SEGMENT = "filter-segment"
+REGION = "filter-region"
+CATEGORY = "filter-category"
+STORE = "filter-store"
+RESET = "filter-reset"
+DIMENSION_IDS = {"segment": SEGMENT, "region": REGION, "category": CATEGORY, "store": STORE}
+
+PERIOD_PRESETS = {
+    "this_month": "This month",
+    "last_month": "Last month",
+    "qtd": "Quarter to date",
+    "ytd": "Year to date",
+    "last_12_months": "Last 12 months",
+    "all": "All time",
+    "custom": "Custom range",
+}
+DEFAULT_PERIOD = "last_12_months"
+
+
+def _dimension(control_id: str, label: str) -> dbc.Col:
+    return dbc.Col(
+        dcc.Dropdown(
+            id=control_id, multi=True, placeholder=f"All {label}", clearable=True, className="filter-dropdown"
+        ),
+        xs=12,
+        sm=6,
+        lg=True,
+        className="mb-2",
+    )
+
+
+def filter_bar() -> html.Div:
+    return html.Div(
+        dbc.Row(
+            [
+                dbc.Col(
+                    dcc.Dropdown(
+                        id=PERIOD,
+                        options=[{"label": v, "value": k} for k, v in PERIOD_PRESETS.items()],
+                        value=DEFAULT_PERIOD,
+                        clearable=False,
+                        searchable=False,
+                    ),
+                    xs=12,
+                    sm=6,
+                    lg=2,
+                    className="mb-2",
+                ),
+                dbc.Col(
+                    dcc.DatePickerRange(
+                        id=DATES,
+                        display_format="YYYY-MM-DD",
+                        first_day_of_week=1,
+                        minimum_nights=0,
+                        updatemode="bothdates",
+                    ),
+                    xs=12,
+                    sm=6,
+                    lg="auto",
+                    className="mb-2",
+                ),
+                _dimension(SEGMENT, "segments"),
+                _dimension(REGION, "regions"),
+                _dimension(CATEGORY, "categories"),
+                _dimension(STORE, "stores"),
+                dbc.Col(
+                    dbc.Button("Reset", id=RESET, color="link", size="sm", title="Back to the default filter"),
+                    xs="auto",
+                    className="mb-2",
+                ),
+            ],
+            className="g-2 align-items-center",
+        ),
+        className="filter-bar",
+    )

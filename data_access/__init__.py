@@ -1,0 +1,1 @@
+"""Everything that talks to PostgreSQL: settings, engine, filters, cache and KPI queries."""

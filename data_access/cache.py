@@ -1,0 +1,75 @@
+"""flask-caching memoize keyed on the arguments plus the data version every load bumps.
+
+Why the version is in the key: a new import must show at once on every worker and host, and
+a per-function delete would race with readers. Old entries simply expire (CACHE_TIMEOUT_S).
+The memoized name is the wrapped function's module + qualname, identical in every gunicorn
+worker, so workers share entries (cf. vizro's data manager).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar
+
+from flask import Flask
+from flask_caching import Cache
+from sqlalchemy import text
+
+from data_access.db import get_engine
+from data_access.settings import get_settings
+
+cache = Cache()
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def cache_config() -> dict:
+    settings = get_settings()
+    config = {"CACHE_DEFAULT_TIMEOUT": settings.cache_timeout_s, "CACHE_KEY_PREFIX": "kpi:"}
+    if settings.redis_url:
+        return config | {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": settings.redis_url}
+    return config | {
+        "CACHE_TYPE": "FileSystemCache",
+        "CACHE_DIR": str(settings.data_dir / "cache"),
+        "CACHE_THRESHOLD": 20000,
+    }
+
+
+def init_cache(app: Flask | None = None) -> None:
+    """Bind the cache to the Dash server's Flask app, or to a bare one for the CLI and tests."""
+    cache.init_app(app or Flask("data_access"), config=cache_config())
+
+
+def _ensure_cache() -> None:
+    if getattr(cache, "app", None) is None:
+        init_cache()
+
+
+def data_state() -> tuple[int, dt.datetime | None]:
+    """(version, loaded_at): one indexed single-row read, deliberately never cached."""
+    with get_engine().connect() as conn:
+        row = conn.execute(text("SELECT version, loaded_at FROM data_state WHERE id = 1")).one()
+    return row.version, row.loaded_at
+
+
+def cached_query(func: Callable[P, R]) -> Callable[P, R]:
+    """Memoize a query function on its arguments and the current data version."""
+
+    def versioned(version: int, *args, **kwargs):
+        return func(*args, **kwargs)
+
+    # memoize names entries by module + qualname: give the inner function the outer's name.
+    versioned.__module__ = func.__module__
+    versioned.__qualname__ = f"{func.__qualname__}@v"
+    memoized = cache.memoize()(versioned)
+
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        _ensure_cache()
+        version, _loaded_at = data_state()
+        return memoized(version, *args, **kwargs)
+
+    wrapper.uncached = func  # type: ignore[attr-defined]
+    return wrapper

@@ -1,0 +1,79 @@
+"""One SQLAlchemy engine per process, the embedded-server fallback, and timed-out queries."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pandas as pd
+from sqlalchemy import Connection, Engine, create_engine, text
+from sqlalchemy.exc import OperationalError
+
+from data_access.settings import get_settings
+
+_engine: Engine | None = None
+_database_url: str | None = None
+
+
+class QueryTimeout(Exception):
+    """A query ran past STATEMENT_TIMEOUT_MS; the UI turns this into 'narrow your filters'."""
+
+
+def database_url() -> str:
+    """DATABASE_URL, or the embedded server's URL (starting it on first use)."""
+    global _database_url
+    if _database_url is None:
+        settings = get_settings()
+        if settings.database_url:
+            _database_url = _normalize_url(settings.database_url)
+        else:
+            from data_access.embedded import start_embedded_server
+
+            _database_url = start_embedded_server(settings.data_dir)
+    return _database_url
+
+
+def _normalize_url(url: str) -> str:
+    # Accept the URLs people paste (postgres://, postgresql://) and use psycopg 3 for all.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def get_engine() -> Engine:
+    global _engine
+    if _engine is None:
+        _engine = create_engine(database_url(), pool_pre_ping=True, pool_size=5, max_overflow=10)
+    return _engine
+
+
+def reset_engine() -> None:
+    """Forget the engine and URL (tests switch databases; forked workers need their own pool)."""
+    global _engine, _database_url
+    if _engine is not None:
+        _engine.dispose()
+    _engine, _database_url = None, None
+
+
+@contextmanager
+def read_connection(timeout_ms: int | None = None) -> Iterator[Connection]:
+    """A read-only transaction whose statements are cancelled after timeout_ms."""
+    timeout = timeout_ms or get_settings().statement_timeout_ms
+    with get_engine().connect() as conn, conn.begin():
+        conn.execute(text("SET TRANSACTION READ ONLY"))
+        # SET LOCAL lasts only for this transaction, so pooled connections stay clean.
+        conn.execute(text(f"SET LOCAL statement_timeout = {int(timeout)}"))
+        try:
+            yield conn
+        except OperationalError as exc:
+            if "statement timeout" in str(exc):
+                raise QueryTimeout("This view took too long to compute; narrow the date range or filters.") from exc
+            raise
+
+
+def read_frame(statement, params: dict | None = None) -> pd.DataFrame:
+    """Run one SELECT under the statement timeout and return its rows as a DataFrame."""
+    with read_connection() as conn:
+        result = conn.execute(statement, params or {})
+        return pd.DataFrame(result.fetchall(), columns=list(result.keys()))

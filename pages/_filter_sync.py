@@ -1,0 +1,96 @@
+"""Keeps the filter bar, the shared store, the URL and the navbar links in step.
+
+One callback owns all of them: Dash allows a callback to take its own outputs as inputs,
+which is what a two-way URL <-> controls binding needs without loops.
+"""
+
+from __future__ import annotations
+
+import dash
+from dash import Input, Output, State, callback, ctx
+
+from components import filters as ids
+from components.shell import NAV_LINK_PREFIX
+from data_access.dimensions import get_data_as_of, get_filter_options
+from data_access.filters import DIMENSION_KEYS
+from data_access.periods import today_in
+from data_access.settings import get_settings
+from pages._filter_state import default_state, make_state, parse_search, search_from_state, state_from_query
+
+STORE = "filter-state"
+URL = "filter-url"
+DIMENSIONS = list(ids.DIMENSION_IDS.items())
+
+
+def nav_outputs() -> list[Output]:
+    return [Output(f"{NAV_LINK_PREFIX}{p['module'].split('.')[-1]}", "href") for p in dash.page_registry.values()]
+
+
+def register_filter_callbacks() -> None:
+    """Called by app.py once the pages are registered (the nav outputs depend on them)."""
+    nav = nav_outputs()
+    paths = [p["path"] for p in dash.page_registry.values()]
+
+    @callback(
+        Output(ids.PERIOD, "value"),
+        Output(ids.DATES, "start_date"),
+        Output(ids.DATES, "end_date"),
+        *[Output(cid, "value") for _, cid in DIMENSIONS],
+        *[Output(cid, "options") for _, cid in DIMENSIONS],
+        Output(STORE, "data"),
+        Output(URL, "search"),
+        Output("data-as-of", "children"),
+        *nav,
+        Input(URL, "search"),
+        Input(ids.PERIOD, "value"),
+        Input(ids.DATES, "start_date"),
+        Input(ids.DATES, "end_date"),
+        *[Input(cid, "value") for _, cid in DIMENSIONS],
+        Input(ids.RESET, "n_clicks"),
+        State(STORE, "data"),
+    )
+    def update_filter(search, period, start, end, *rest):
+        dim_values, stored = rest[: len(DIMENSIONS)], rest[-1]
+        state = next_state(ctx.triggered_id, search, period, start, end, dim_values, stored)
+        options = get_filter_options()
+        option_lists = [list(getattr(options, DIMENSION_KEYS[key])) for key, _ in DIMENSIONS]
+        query = search_from_state(state)
+        return (
+            state["period"],
+            state["from"],
+            state["to"],
+            *[state[key] for key, _ in DIMENSIONS],
+            *option_lists,
+            state,
+            query,
+            as_of_text(),
+            *[path + query for path in paths],
+        )
+
+
+def next_state(trigger, search, period, start, end, dim_values, stored) -> dict:
+    """URL first, then the stored filter, then defaults; a control change edits the state."""
+    today = today_in(get_settings().tz)
+    options = get_filter_options()
+    bounds = (today, options.first_date, options.last_date)
+    if trigger == ids.RESET:
+        return default_state(*bounds)
+    if trigger in (None, URL):
+        from_url = state_from_query(parse_search(search), *bounds)
+        if from_url is not None:
+            return from_url
+        if stored:
+            return make_state(stored.get("period"), stored.get("from"), stored.get("to"), stored, *bounds)
+        return default_state(*bounds)
+    if trigger == ids.DATES:
+        period = "custom"
+    dims = {key: value for (key, _), value in zip(DIMENSIONS, dim_values, strict=True)}
+    return make_state(period, start, end, dims, *bounds)
+
+
+def as_of_text() -> str:
+    loaded_at = get_data_as_of()
+    if loaded_at is None:
+        return "No data loaded yet"
+    local = loaded_at.astimezone(get_settings().tz)
+    return f"Data as of {local:%d %b %Y %H:%M} ({get_settings().business_timezone})"

@@ -1,0 +1,19 @@
+"""Small helpers every page uses: the configured number format and readable date ranges."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from components.formatting import NumberFormat
+from data_access.settings import get_settings
+
+
+def number_format() -> NumberFormat:
+    settings = get_settings()
+    return NumberFormat(settings.currency, settings.locale)
+
+
+def range_label(start: dt.date, end: dt.date) -> str:
+    if start == end:
+        return f"{start:%d %b %Y}"
+    return f"{start:%d %b %Y} – {end:%d %b %Y}"

@@ -1,0 +1,102 @@
+"""Overview: the KPI cards of kpis.md "Sales" and sales/profit over time."""
+
+from __future__ import annotations
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import Input, Output, callback, dcc, html
+
+from components.figures import export_filename, graph_config, make_empty_figure, make_sales_trend_figure
+from components.kpi_cards import kpi_cards
+from components.shell import empty_state, error_state
+from data_access.db import QueryTimeout
+from data_access.dimensions import get_filter_options
+from data_access.sales import get_sales_by_period, get_sales_comparison
+from pages._filter_state import filter_from_state
+from pages._filter_sync import STORE as FILTER_STATE
+from pages._page_helpers import number_format, range_label
+
+dash.register_page(__name__, path="/", name="Overview", title="Overview · Shop Pulse", order=0)
+
+KPIS = "overview-kpis"
+TREND = "overview-trend-graph"
+GRAIN = "overview-grain"
+SUBTITLE = "overview-subtitle"
+
+
+def layout(**_query) -> html.Div:
+    return html.Div(
+        [
+            html.Div(
+                [html.H2("Overview", className="mb-0"), html.Div(id=SUBTITLE, className="text-muted")], className="mb-3"
+            ),
+            dcc.Loading(html.Div(id=KPIS, className="kpi-grid"), type="dot", delay_show=150),
+            dbc.Card(
+                [
+                    dbc.CardHeader(
+                        dbc.Row(
+                            [
+                                dbc.Col(html.H5("Sales and profit over time", className="mb-0"), xs=12, md=True),
+                                dbc.Col(
+                                    dbc.RadioItems(
+                                        id=GRAIN,
+                                        options=[
+                                            {"label": g.title(), "value": g} for g in ("auto", "day", "week", "month")
+                                        ],
+                                        value="auto",
+                                        inline=True,
+                                        className="grain-toggle",
+                                    ),
+                                    xs=12,
+                                    md="auto",
+                                ),
+                            ],
+                            className="align-items-center",
+                        )
+                    ),
+                    dbc.CardBody(
+                        dcc.Loading(
+                            dcc.Graph(id=TREND, className="trend-graph", figure=make_empty_figure("Loading…")),
+                            type="dot",
+                            delay_show=150,
+                        )
+                    ),
+                ],
+                className="mt-1",
+            ),
+        ]
+    )
+
+
+@callback(
+    Output(KPIS, "children"),
+    Output(TREND, "figure"),
+    Output(TREND, "config"),
+    Output(SUBTITLE, "children"),
+    Input(FILTER_STATE, "data"),
+    Input(GRAIN, "value"),
+)
+def update_overview(state, grain):
+    if not state:
+        raise dash.exceptions.PreventUpdate
+    f = filter_from_state(state, grain)
+    fmt = number_format()
+    config = graph_config(export_filename("sales and profit over time", f.start, f.end))
+    subtitle = (
+        f"{range_label(f.start, f.end)} · compared with the previous {f.days} days and with the same dates last year"
+    )
+    try:
+        comparison = get_sales_comparison(f)
+        trend = get_sales_by_period(f)
+    except QueryTimeout as exc:
+        return error_state(str(exc)), make_empty_figure(str(exc)), config, subtitle
+    if comparison.current.is_empty:
+        options = get_filter_options()
+        span = (
+            f"Your data runs from {options.first_date} to {options.last_date}."
+            if options.first_date
+            else "No data has been loaded yet."
+        )
+        message = empty_state("No sales match these filters", f"{span} Try a wider date range or fewer filters.")
+        return message, make_empty_figure("No sales in this range and filter"), config, subtitle
+    return kpi_cards(comparison, fmt, "overview-kpi"), make_sales_trend_figure(trend, fmt, f.grain), config, subtitle
