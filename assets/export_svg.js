@@ -33,6 +33,16 @@
       };
     });
     P.__svgExportPatched = true;
+    // Charts drawn before this script ran get the button now.
+    document.querySelectorAll(".js-plotly-plot").forEach(function (gd) {
+      var context = gd._context || {};
+      var hasButton = (context.modeBarButtonsToAdd || []).some(function (b) {
+        return b.name === "downloadSvg";
+      });
+      if (!hasButton && context.toImageButtonOptions && context.toImageButtonOptions.filename) {
+        P.react(gd, gd.data, gd.layout, context);
+      }
+    });
     return true;
   }
 

@@ -35,6 +35,7 @@ def graph_config(filename: str) -> dict:
             "toggleSpikelines",
             "hoverClosestCartesian",
             "hoverCompareCartesian",
+            "sendChartToCloud",  # self-hosted: charts never leave the building
         ],
     }
 

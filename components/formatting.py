@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
-from babel.numbers import format_currency, format_decimal, format_percent, get_currency_symbol
+from babel import Locale
+from babel.numbers import (
+    format_currency,
+    format_decimal,
+    format_percent,
+    get_currency_symbol,
+)
 
 CENT = Decimal("0.01")
 
@@ -34,7 +40,13 @@ def format_percent_value(ratio, locale: str, decimals: int = 1) -> str:
     if ratio is None:
         return "–"
     rounded = _decimal(ratio).quantize(Decimal(1).scaleb(-(decimals + 2)), rounding=ROUND_HALF_UP)
-    return format_percent(rounded, format="#,##0." + "0" * decimals + "%", locale=locale, decimal_quantization=False)
+    # The locale's own pattern ("#,##0%", "#,##0 %"...) with the decimals we want.
+    pattern = (
+        Locale.parse(locale)
+        .percent_formats[None]
+        .pattern.replace("#,##0", "#,##0." + "0" * decimals if decimals else "#,##0")
+    )
+    return format_percent(rounded, format=pattern, locale=locale)
 
 
 def currency_symbol(currency: str, locale: str) -> str:

@@ -95,7 +95,7 @@ def _day_weights(days: pd.DatetimeIndex, segment: str) -> np.ndarray:
     t = np.arange(len(days)) / 365.0
     trend = np.exp(0.25 * t)  # the shop grows ~28 % a year
     month = np.asarray(MONTH_SEASON)[days.month - 1]
-    weekday = np.asarray(WEEKDAY_SEASON[segment])[days.weekday]
+    weekday = np.asarray(WEEKDAY_SEASON[segment])[days.day_of_week]
     return trend * month * weekday
 
 

@@ -1,0 +1,66 @@
+"""The Overview in headless Chromium: deep links, filter changes, navigation, empty state, export.
+
+Expected values are those of tests/data_access/test_sales.py (the fixture shop).
+"""
+
+SALES = "#overview-kpi-sales-value"
+ORDERS = "#overview-kpi-orders-value"
+
+
+def test_brws001_deep_link_opens_with_its_filters(started):
+    dash_duo = started.open("/?from=2026-01-01&to=2026-02-28&segment=Consumer")
+    dash_duo.wait_for_text_to_equal(SALES, "$260.00")
+    dash_duo.wait_for_text_to_equal(ORDERS, "2")
+    assert dash_duo.find_element("#filter-dates").get_attribute("value") == "2026-01-01"
+    assert "Custom range" in dash_duo.find_element("#filter-period").text
+    assert "Consumer" in dash_duo.find_element("#filter-segment").text
+    assert dash_duo.get_logs() == []
+
+
+def test_brws002_changing_segment_and_preset_changes_cards_and_url(started):
+    dash_duo = started.open("/?from=2026-01-01&to=2026-02-28")
+    dash_duo.wait_for_text_to_equal(SALES, "$600.00")
+    dash_duo.wait_for_text_to_equal("#overview-kpi-customers-value", "2")
+
+    dash_duo.choose("#filter-segment", "Corporate")
+    dash_duo.wait_for_text_to_equal(SALES, "$240.00")
+    assert "segment=Corporate" in dash_duo.driver.current_url
+
+    dash_duo.find_element("#filter-reset").click()  # back to the default, then all time
+    dash_duo.choose("#filter-period", "All time")
+    dash_duo.wait_for_text_to_equal(SALES, "$815.00")
+    dash_duo.wait_for_text_to_equal(ORDERS, "6")
+    assert "period=all" in dash_duo.driver.current_url
+    assert "segment" not in dash_duo.driver.current_url
+    assert dash_duo.get_logs() == []
+
+
+def test_brws003_every_page_loads_and_keeps_the_filter(started):
+    dash_duo = started.open("/?period=all&region=North")
+    dash_duo.wait_for_text_to_equal(SALES, "$275.00")  # Alice: O1 245 + O3 15; Dan: O6 15
+    for page in ("products", "customers", "segments"):
+        dash_duo.find_element(f"#nav-link-{page}").click()
+        dash_duo.wait_for_element(f"#{page}-page")
+        assert "region=North" in dash_duo.driver.current_url
+        assert "North" in dash_duo.find_element("#filter-region").text
+    dash_duo.find_element("#nav-link-overview").click()
+    dash_duo.wait_for_text_to_equal(SALES, "$275.00")
+    assert dash_duo.get_logs() == []
+
+
+def test_brws004_no_match_shows_an_empty_state_not_an_error(started):
+    dash_duo = started.open("/?from=2024-06-01&to=2024-06-30")
+    dash_duo.wait_for_contains_text("#overview-kpis", "No sales match these filters")
+    dash_duo.wait_for_contains_text("#overview-kpis", "Your data runs from 2025-01-20 to 2026-03-01")
+    assert dash_duo.get_logs() == []
+
+
+def test_brws005_chart_exports_png_at_2x_and_svg_named_by_range(started):
+    dash_duo = started.open("/?from=2026-01-01&to=2026-02-28")
+    dash_duo.wait_for_element("#overview-trend-graph .bars")
+    dash_duo.wait_for_element('#overview-trend-graph .modebar-btn[data-title="Download as SVG"]')
+    options = dash_duo.driver.execute_script(
+        "return document.querySelector('#overview-trend-graph .js-plotly-plot')._context.toImageButtonOptions"
+    )
+    assert options == {"format": "png", "scale": 2, "filename": "sales-and-profit-over-time_2026-01-01_to_2026-02-28"}
+    assert dash_duo.get_logs() == []

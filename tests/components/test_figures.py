@@ -1,0 +1,46 @@
+"""Figure builders on small frames: traces, axes, empty states, export names."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pandas as pd
+
+from components.figures import export_filename, graph_config, make_sales_trend_figure
+from components.formatting import NumberFormat
+
+FMT = NumberFormat("EUR", "de_DE")
+
+
+def _frame(sales):
+    return pd.DataFrame(
+        {
+            "bucket": [dt.date(2026, 1, 1), dt.date(2026, 2, 1)],
+            "sales": [Decimal(s) for s in sales],
+            "profit": [Decimal("1.00"), Decimal("2.00")],
+            "orders": [1, 2],
+            "cumulative_sales": [Decimal(sales[0]), Decimal(sales[0]) + Decimal(sales[1])],
+        }
+    )
+
+
+def test_trend_has_sales_profit_and_cumulative_on_second_axis():
+    fig = make_sales_trend_figure(_frame(["10.50", "20.25"]), FMT, "month")
+    assert [t.name for t in fig.data] == ["Sales", "Profit", "Cumulative sales (year to date)"]
+    assert list(fig.data[0].y) == [10.5, 20.25]
+    assert fig.data[2].yaxis == "y2" and list(fig.data[2].y) == [10.5, 30.75]
+    assert fig.layout.yaxis.tickprefix == "€"
+    assert fig.layout.separators == ",."
+    assert fig.layout.xaxis.hoverformat == "%B %Y"
+
+
+def test_trend_of_nothing_is_an_explained_empty_chart():
+    fig = make_sales_trend_figure(_frame(["0", "0"]).assign(profit=Decimal(0)), FMT)
+    assert len(fig.data) == 0
+    assert fig.layout.annotations[0].text == "No sales in this range and filter"
+
+
+def test_export_names_the_chart_and_range_and_doubles_png_scale():
+    name = export_filename("Sales & profit over time", dt.date(2026, 1, 1), dt.date(2026, 3, 31))
+    assert name == "sales-profit-over-time_2026-01-01_to_2026-03-31"
+    options = graph_config(name)["toImageButtonOptions"]
+    assert options == {"format": "png", "scale": 2, "filename": name}

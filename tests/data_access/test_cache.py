@@ -1,0 +1,85 @@
+"""Equal filters hit the cache; a committed load bumps the data version and is seen at once."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import text
+
+from data_access import cache as cache_module
+from data_access.db import get_engine
+from data_access.filters import KpiFilter
+from data_access.sales import get_sales_totals
+from ingest.bulk import bump_data_version
+
+MARCH = KpiFilter(start=dt.date(2026, 3, 1), end=dt.date(2026, 3, 31))
+
+
+def _kpi_queries(statements: list[str]) -> list[str]:
+    return [s for s in statements if s.lstrip().startswith("SELECT") and "FROM order_lines" in s]
+
+
+def _add_march_order(order_id: str, amount: str) -> None:
+    """A committed one-line load, as an import would make it."""
+    with get_engine().begin() as conn:
+        key = conn.execute(
+            text(
+                "INSERT INTO orders (source, order_id, customer_key, store_key, order_date) "
+                "VALUES ('cache-test', :oid, 1, 1, '2026-03-15') RETURNING order_key"
+            ),
+            {"oid": order_id},
+        ).scalar_one()
+        conn.execute(
+            text(
+                "INSERT INTO order_lines (order_key, line_no, product_key, quantity, unit_price, net_amount, profit) "
+                "VALUES (:k, 1, 1, 1, :a, :a, 0)"
+            ),
+            {"k": key, "a": amount},
+        )
+        bump_data_version(conn)
+
+
+@pytest.fixture
+def cleanup_loads():
+    yield
+    with get_engine().begin() as conn:
+        conn.execute(text("DELETE FROM orders WHERE source = 'cache-test'"))
+        bump_data_version(conn)
+
+
+def _assert_hit_then_invalidated(statements, order_id):
+    before = get_sales_totals(MARCH)
+    assert before.sales == Decimal("-100.00")
+    assert len(_kpi_queries(statements)) == 1
+
+    again = get_sales_totals(KpiFilter(start="2026-03-01", end="2026-03-31"))  # equal, built differently
+    assert again == before
+    assert len(_kpi_queries(statements)) == 1, "an equal filter must be answered from the cache"
+
+    _add_march_order(order_id, "250.00")
+    after = get_sales_totals(MARCH)
+    assert after.sales == Decimal("150.00"), "a committed load must be visible at once"
+    assert len(_kpi_queries(statements)) == 2
+
+
+def test_file_cache_hit_and_invalidation(statements, cleanup_loads):
+    assert cache_module.cache_config()["CACHE_TYPE"] == "FileSystemCache"
+    _assert_hit_then_invalidated(statements, "F1")
+
+
+def test_redis_cache_hit_and_invalidation(redis_url, statements, cleanup_loads, monkeypatch):
+    import redis
+
+    monkeypatch.setenv("REDIS_URL", redis_url)
+    cache_module.get_settings.cache_clear()
+    cache_module.init_cache()
+    try:
+        assert cache_module.cache_config()["CACHE_TYPE"] == "RedisCache"
+        client = redis.Redis.from_url(redis_url)
+        client.flushdb()
+        _assert_hit_then_invalidated(statements, "R1")
+        assert any(client.scan_iter(match="kpi:*")), "results must be stored in Redis"
+    finally:
+        monkeypatch.delenv("REDIS_URL")
+        cache_module.get_settings.cache_clear()
+        cache_module.init_cache()

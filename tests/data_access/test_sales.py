@@ -1,0 +1,102 @@
+"""Overview KPIs against hand-computed totals of tests/fixture_data.py (see its docstring)."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from data_access.filters import KpiFilter
+from data_access.sales import get_sales_by_period, get_sales_comparison, get_sales_totals
+
+JAN_FEB = {"start": dt.date(2026, 1, 1), "end": dt.date(2026, 2, 28)}
+
+# (filter, sales, profit, quantity, orders, customers), each worked out from the fixture lines.
+CASES = {
+    # O1 200+45, O2 240, O3 20-5, O5 100; O4 is cancelled; O5 has no customer.
+    "date range only": (JAN_FEB, "600.00", "194.00", "17", 4, 2),
+    # Alice only: O1 245 (profit 105, qty 12) + O3 15 (profit 9, qty 3).
+    "segment": (JAN_FEB | {"segments": ["Consumer"]}, "260.00", "114.00", "15", 2, 1),
+    # Bob's O2; Carol's cancelled O4 does not count.
+    "region": (JAN_FEB | {"regions": ["South"]}, "240.00", "40.00", "1", 1, 1),
+    # Paper lines of O1 and O3, the return included.
+    "category": (JAN_FEB | {"categories": ["Office Supplies"]}, "60.00", "34.00", "13", 2, 1),
+    # O2, O3 and O5 were rung up in Downtown.
+    "store": (JAN_FEB | {"stores": ["Downtown"]}, "355.00", "89.00", "5", 3, 2),
+    "two segments": (JAN_FEB | {"segments": ["Consumer", "Corporate"]}, "500.00", "154.00", "16", 3, 2),
+    "nothing matches": ({"start": dt.date(2024, 6, 1), "end": dt.date(2024, 6, 30)}, "0", "0", "0", 0, 0),
+    # O8 is only a return: it lowers sales but is not an order and brings no customer.
+    "only a return": ({"start": dt.date(2026, 3, 1), "end": dt.date(2026, 3, 31)}, "-100.00", "-40.00", "-1", 0, 0),
+    # Jan-Feb plus O6 (15, qty 3), O7 (300, qty 1) and O8 (-100, qty -1); Carol only has a
+    # cancelled order and a return, so the customers are Alice, Bob and Dan.
+    "all time": ({"start": dt.date(2020, 1, 1), "end": dt.date(2030, 1, 1)}, "815.00", "263.00", "20", 6, 3),
+}
+
+
+@pytest.mark.parametrize("kwargs, sales, profit, quantity, orders, customers", CASES.values(), ids=CASES.keys())
+def test_sales_totals(kwargs, sales, profit, quantity, orders, customers):
+    totals = get_sales_totals(KpiFilter(**kwargs))
+    assert totals.sales == Decimal(sales)
+    assert totals.profit == Decimal(profit)
+    assert totals.quantity == Decimal(quantity)
+    assert totals.orders == orders
+    assert totals.customers == customers
+
+
+def test_derived_kpis():
+    totals = get_sales_totals(KpiFilter(**JAN_FEB))
+    assert totals.margin == Decimal("194") / Decimal("600")
+    assert totals.aov == Decimal("150")
+    assert totals.orders_per_customer == Decimal("2")
+
+
+def test_derived_kpis_of_empty_and_return_only_ranges_are_undefined_not_zero():
+    empty = get_sales_totals(KpiFilter(**CASES["nothing matches"][0]))
+    assert empty.is_empty
+    assert (empty.margin, empty.aov, empty.orders_per_customer) == (None, None, None)
+    returns_only = get_sales_totals(KpiFilter(**CASES["only a return"][0]))
+    assert not returns_only.is_empty
+    assert returns_only.aov is None
+    assert returns_only.margin == Decimal("0.4")
+
+
+def test_comparison_periods():
+    comparison = get_sales_comparison(KpiFilter(**JAN_FEB))
+    # Jan 1 - Feb 28 is 59 days; the 59 days before are Nov 3 - Dec 31 2025: Dan's O6.
+    assert comparison.previous.sales == Decimal("15.00")
+    assert comparison.previous.orders == 1
+    # Same dates of 2025: Bob's O7.
+    assert comparison.year_earlier.sales == Decimal("300.00")
+    assert comparison.year_earlier.customers == 1
+
+
+def test_sales_by_month_with_cumulative_total():
+    frame = get_sales_by_period(KpiFilter(**JAN_FEB, grain="month"))
+    assert [d.isoformat() for d in frame.bucket] == ["2026-01-01", "2026-02-01"]
+    assert list(frame.sales) == [Decimal("485.00"), Decimal("115.00")]
+    assert list(frame.profit) == [Decimal("145.00"), Decimal("49.00")]
+    assert list(frame.orders) == [2, 2]
+    assert list(frame.cumulative_sales) == [Decimal("485.00"), Decimal("600.00")]
+
+
+def test_cumulative_total_restarts_each_year():
+    f = KpiFilter(start=dt.date(2025, 12, 1), end=dt.date(2026, 1, 31), grain="month")
+    frame = get_sales_by_period(f)
+    assert list(frame.sales) == [Decimal("15.00"), Decimal("485.00")]
+    assert list(frame.cumulative_sales) == [Decimal("15.00"), Decimal("485.00")]
+
+
+def test_weekly_buckets_are_iso_weeks_including_empty_ones():
+    frame = get_sales_by_period(KpiFilter(**JAN_FEB, grain="week"))
+    # Monday 2025-12-29 (week of Jan 1) through Monday 2026-02-23 (week of Feb 28).
+    assert frame.bucket.iloc[0] == dt.date(2025, 12, 29)
+    assert frame.bucket.iloc[-1] == dt.date(2026, 2, 23)
+    assert len(frame) == 9
+    assert all(d.weekday() == 0 for d in frame.bucket)
+    assert sum(frame.sales) == Decimal("600.00")
+    assert (frame.sales == 0).sum() == 5  # weeks with no sales are shown as zero, not skipped
+
+
+def test_daily_buckets_cover_every_day():
+    frame = get_sales_by_period(KpiFilter(**JAN_FEB, grain="day"))
+    assert len(frame) == 59
+    assert frame.set_index("bucket").sales[dt.date(2026, 2, 3)] == Decimal("15.00")

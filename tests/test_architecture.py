@@ -1,0 +1,43 @@
+"""Imports flow one way (style.md): pages -> components/data_access; SQL stays in data_access."""
+
+import ast
+import pathlib
+import re
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+
+
+def _imports(path: pathlib.Path) -> set[str]:
+    tree = ast.parse(path.read_text())
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names |= {a.name.split(".")[0] for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+FORBIDDEN = {
+    "components": {"data_access", "pages", "ingest", "sqlalchemy", "psycopg"},
+    "data_access": {"dash", "dash_bootstrap_components", "plotly", "components", "pages", "ingest"},
+    "pages": {"sqlalchemy", "psycopg", "ingest"},
+}
+
+
+@pytest.mark.parametrize("package", FORBIDDEN)
+def test_imports_flow_one_way(package):
+    offenders = {
+        str(path.relative_to(ROOT)): sorted(_imports(path) & FORBIDDEN[package])
+        for path in (ROOT / package).glob("*.py")
+        if _imports(path) & FORBIDDEN[package]
+    }
+    assert offenders == {}
+
+
+def test_pages_hold_no_sql():
+    for path in (ROOT / "pages").glob("*.py"):
+        source = path.read_text()
+        assert not re.search(r"\bSELECT\b|\btext\(|\.execute\(|create_engine", source), path.name
