@@ -13,6 +13,7 @@ from components.shell import navbar
 from data_access.cache import init_cache
 from data_access.settings import get_settings
 from pages._filter_sync import STORE, URL, register_filter_callbacks
+from pages._shell import register_shell_callbacks
 
 app = Dash(
     __name__,
@@ -43,15 +44,19 @@ def serve_layout() -> html.Div:
 
 app.layout = serve_layout
 register_filter_callbacks()
+register_shell_callbacks()
 
 
 def main() -> None:
     from ingest.bootstrap import prepare_database
 
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(message)s")
+    # The development server's per-request lines and banner are noise for a shop owner.
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
     settings = get_settings()
     prepare_database()
     print(f"\n  Shop Pulse is running on http://{settings.host}:{settings.port}  (Ctrl-C stops it)\n", flush=True)
+    app.logger.setLevel(logging.WARNING)
     app.run(host=settings.host, port=settings.port, debug=False)
 
 

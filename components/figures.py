@@ -68,16 +68,35 @@ def make_empty_figure(message: str) -> go.Figure:
 PERIOD_LABEL = {"day": "%d %b %Y", "week": "Week of %d %b %Y", "month": "%B %Y"}
 
 
-def make_sales_trend_figure(df: pd.DataFrame, fmt: NumberFormat, grain: str = "month") -> go.Figure:
-    """Sales and profit bars per period, and the running sales total for each year (right axis)."""
+def partial_buckets(buckets: pd.Series, grain: str, start: dt.date, end: dt.date) -> list[bool]:
+    """True for a bucket the date range covers only in part (a range starting mid-month)."""
+    starts = pd.to_datetime(buckets)
+    step = {"day": pd.DateOffset(days=1), "week": pd.DateOffset(days=7), "month": pd.DateOffset(months=1)}[grain]
+    return [(s.date() < start) or ((s + step - pd.Timedelta(days=1)).date() > end) for s in starts]
+
+
+def make_sales_trend_figure(
+    df: pd.DataFrame, fmt: NumberFormat, grain: str = "month", start: dt.date | None = None, end: dt.date | None = None
+) -> go.Figure:
+    """Sales and profit bars per period, and the running sales total for each year (right axis).
+    Buckets the range covers only in part are drawn faded and say so on hover."""
     if df.empty or ((df["sales"] == 0).all() and (df["profit"] == 0).all()):
         return make_empty_figure("No sales in this range and filter")
     x = pd.to_datetime(df["bucket"])
+    partial = partial_buckets(df["bucket"], grain, start or dt.date.min, end or dt.date.max)
+    note = ["<br><i>partial period</i>" if p else "" for p in partial]
     money = f"{fmt.symbol}%{{y:,.2f}}"
     fig = go.Figure()
     # Money is exact in the database; floats here only place bars on the screen.
-    fig.add_bar(x=x, y=df["sales"].astype(float), name="Sales", marker_color=SALES_COLOR, hovertemplate=money)
-    fig.add_bar(x=x, y=df["profit"].astype(float), name="Profit", marker_color=PROFIT_COLOR, hovertemplate=money)
+    for column, name, color in (("sales", "Sales", SALES_COLOR), ("profit", "Profit", PROFIT_COLOR)):
+        fig.add_bar(
+            x=x,
+            y=df[column].astype(float),
+            name=name,
+            marker={"color": color, "opacity": [0.45 if p else 1.0 for p in partial]},
+            customdata=note,
+            hovertemplate=money + "%{customdata}",
+        )
     fig.add_scatter(
         x=x,
         y=df["cumulative_sales"].astype(float),

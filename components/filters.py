@@ -13,6 +13,8 @@ REGION = "filter-region"
 CATEGORY = "filter-category"
 STORE = "filter-store"
 RESET = "filter-reset"
+TOGGLE = "filter-toggle"
+COLLAPSE = "filter-collapse"
 DIMENSION_IDS = {"segment": SEGMENT, "region": REGION, "category": CATEGORY, "store": STORE}
 
 PERIOD_PRESETS = {
@@ -40,46 +42,51 @@ def _dimension(control_id: str, label: str) -> dbc.Col:
 
 
 def filter_bar() -> html.Div:
+    """Always open on wide screens; behind a "Filters" button on phones (see 10-style.css)."""
+    controls = dbc.Row(
+        [
+            dbc.Col(
+                dcc.Dropdown(
+                    id=PERIOD,
+                    options=[{"label": v, "value": k} for k, v in PERIOD_PRESETS.items()],
+                    value=DEFAULT_PERIOD,
+                    clearable=False,
+                    searchable=False,
+                ),
+                xs=12,
+                sm=6,
+                lg=2,
+                className="mb-2",
+            ),
+            dbc.Col(
+                dcc.DatePickerRange(
+                    id=DATES,
+                    display_format="YYYY-MM-DD",
+                    first_day_of_week=1,
+                    minimum_nights=0,
+                    updatemode="bothdates",
+                ),
+                xs=12,
+                sm=6,
+                lg="auto",
+                className="mb-2",
+            ),
+            _dimension(SEGMENT, "segments"),
+            _dimension(REGION, "regions"),
+            _dimension(CATEGORY, "categories"),
+            _dimension(STORE, "stores"),
+            dbc.Col(
+                dbc.Button("Reset", id=RESET, color="link", size="sm", title="Back to the default filter"),
+                xs="auto",
+                className="mb-2",
+            ),
+        ],
+        className="g-2 align-items-center",
+    )
     return html.Div(
-        dbc.Row(
-            [
-                dbc.Col(
-                    dcc.Dropdown(
-                        id=PERIOD,
-                        options=[{"label": v, "value": k} for k, v in PERIOD_PRESETS.items()],
-                        value=DEFAULT_PERIOD,
-                        clearable=False,
-                        searchable=False,
-                    ),
-                    xs=12,
-                    sm=6,
-                    lg=2,
-                    className="mb-2",
-                ),
-                dbc.Col(
-                    dcc.DatePickerRange(
-                        id=DATES,
-                        display_format="YYYY-MM-DD",
-                        first_day_of_week=1,
-                        minimum_nights=0,
-                        updatemode="bothdates",
-                    ),
-                    xs=12,
-                    sm=6,
-                    lg="auto",
-                    className="mb-2",
-                ),
-                _dimension(SEGMENT, "segments"),
-                _dimension(REGION, "regions"),
-                _dimension(CATEGORY, "categories"),
-                _dimension(STORE, "stores"),
-                dbc.Col(
-                    dbc.Button("Reset", id=RESET, color="link", size="sm", title="Back to the default filter"),
-                    xs="auto",
-                    className="mb-2",
-                ),
-            ],
-            className="g-2 align-items-center",
-        ),
+        [
+            dbc.Button("Filters", id=TOGGLE, color="secondary", outline=True, size="sm", className="d-lg-none mb-2"),
+            dbc.Collapse(controls, id=COLLAPSE, is_open=False, className="filter-collapse"),
+        ],
         className="filter-bar",
     )

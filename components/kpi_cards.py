@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import dash_bootstrap_components as dbc
@@ -62,16 +62,24 @@ def format_kpi(value, kind: str, fmt: NumberFormat) -> str:
     return fmt.number(value)
 
 
+DISPLAY_DECIMALS = {"money": 2, "count": 0, "decimal": 2}
+
+
 def change_text(current, previous, kind: str, fmt: NumberFormat) -> tuple[str, str]:
-    """('▲ +$1,200.00 (+5.2%)', css class); ratios change in percentage points."""
+    """('▲ +$1,200.00 (+5.2%)', css class); ratios change in percentage points.
+
+    Direction and colour follow the change as displayed, so "+0.0 pp" is never green."""
     if current is None or previous is None:
         return "n/a (no data to compare)", "text-muted"
     delta = Decimal(str(current)) - Decimal(str(previous))
-    arrow = "▲" if delta > 0 else "▼" if delta < 0 else "■"
-    tone = "text-success" if delta > 0 else "text-danger" if delta < 0 else "text-muted"
+    decimals = 1 if kind == "ratio" else DISPLAY_DECIMALS[kind]
+    shown = (delta * 100 if kind == "ratio" else delta).quantize(Decimal(1).scaleb(-decimals), ROUND_HALF_UP)
+    shown += 0  # -0.00 -> 0.00
+    arrow = "▲" if shown > 0 else "▼" if shown < 0 else "■"
+    tone = "text-success" if shown > 0 else "text-danger" if shown < 0 else "text-muted"
     if kind == "ratio":
-        return f"{arrow} {fmt.signed(delta * 100, decimals=1)} pp", tone
-    absolute = fmt.signed_money(delta) if kind == "money" else fmt.signed(delta, decimals=2 if kind == "decimal" else 0)
+        return f"{arrow} {fmt.signed(shown, decimals=1)} pp", tone
+    absolute = fmt.signed_money(shown) if kind == "money" else fmt.signed(shown, decimals=decimals)
     if not previous:
         return f"{arrow} {absolute}", tone
     ratio = delta / abs(Decimal(str(previous)))
@@ -110,6 +118,6 @@ def kpi_card(spec: KpiSpec, comparison: Any, fmt: NumberFormat, id_prefix: str) 
 
 def kpi_cards(comparison: Any, fmt: NumberFormat, id_prefix: str, specs=OVERVIEW_KPIS) -> dbc.Row:
     return dbc.Row(
-        [dbc.Col(kpi_card(s, comparison, fmt, id_prefix), xs=12, sm=6, lg=3, className="mb-3") for s in specs],
+        [dbc.Col(kpi_card(s, comparison, fmt, id_prefix), xs=12, sm=6, lg=3) for s in specs],
         className="g-3",
     )

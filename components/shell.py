@@ -24,7 +24,7 @@ def navbar(pages: list[dict]) -> dbc.Navbar:
                 dbc.NavbarBrand("Shop Pulse", href="/", className="fw-semibold"),
                 dbc.NavbarToggler(id="navbar-toggler"),
                 dbc.Collapse(dbc.Nav(links, navbar=True), id="navbar-collapse", navbar=True),
-                html.Small(id="data-as-of", className="text-white-50 ms-auto d-none d-md-block"),
+                html.Small(id="data-as-of", className="text-white-50 ms-lg-auto data-as-of"),
             ],
             fluid=True,
         ),

@@ -27,6 +27,7 @@ from ingest.demo_catalog import (
 SOURCE = "demo"
 MEAN_LINES_PER_ORDER = 2.3
 ORDERS_PER_CUSTOMER = 3.4
+WARMUP_YEARS = 2
 
 
 class DemoDataExists(Exception):
@@ -47,13 +48,18 @@ def generate(lines: int, seed: int = 42, end_date: dt.date | None = None, years:
     if lines < 1:
         raise ValueError("--lines must be at least 1")
     end_date = end_date or dt.date.today()
-    days = pd.date_range(end=pd.Timestamp(end_date), periods=365 * years, freq="D")
+    # Simulate a warm-up year before the data starts, so the shop opens the data with a
+    # customer base of its own instead of from zero (which would fake +150 % growth).
+    days = pd.date_range(end=pd.Timestamp(end_date), periods=365 * (years + WARMUP_YEARS), freq="D")
+    first_visible = days[365 * WARMUP_YEARS].date()
     products = _products(np.random.default_rng([seed, 1]))
     stores = pd.DataFrame(STORES, columns=["store_id", "name", "channel", "region"])
-    scale = 1.15
+    scale = 1.15 * (years + WARMUP_YEARS) / years
     for attempt in range(6):
         rng = np.random.default_rng([seed, 2, attempt])
         customers, orders, order_lines = _simulate(rng, days, products, lines * scale)
+        orders = orders[orders.order_date >= first_visible]
+        order_lines = order_lines[order_lines.order_key.isin(orders.order_key)]
         if len(order_lines) >= lines:
             break
         scale *= 1.25 * lines / max(len(order_lines), 1)
@@ -91,12 +97,14 @@ def _simulate(rng, days: pd.DatetimeIndex, products: pd.DataFrame, target_lines:
     return customers, orders, lines
 
 
-def _day_weights(days: pd.DatetimeIndex, segment: str) -> np.ndarray:
+def _day_weights(days: pd.DatetimeIndex, segment: str, trend: bool = True) -> np.ndarray:
+    """Relative order volume per day. New customers follow the growth trend; repeat orders
+    only the seasons (their volume already grows with the customer base)."""
     t = np.arange(len(days)) / 365.0
-    trend = np.exp(0.25 * t)  # the shop grows ~28 % a year
+    growth = np.exp(0.2 * t) if trend else 1.0
     month = np.asarray(MONTH_SEASON)[days.month - 1]
     weekday = np.asarray(WEEKDAY_SEASON[segment])[days.day_of_week]
-    return trend * month * weekday
+    return growth * month * weekday
 
 
 def _customers(rng, days: pd.DatetimeIndex, n: int) -> pd.DataFrame:
@@ -146,7 +154,7 @@ def _orders(rng, days: pd.DatetimeIndex, customers: pd.DataFrame) -> pd.DataFram
     keep = day < n_days
     # Seasonality for repeat orders by thinning: keep each with probability weight / max weight.
     for seg in SEGMENTS:
-        w = _day_weights(days, seg)
+        w = _day_weights(days, seg, trend=False)
         mask = keep & (segment == seg)
         keep[mask] &= rng.uniform(size=mask.sum()) < w[day[mask]] / w.max()
     owner = np.concatenate([np.arange(len(customers)), owner[keep]])

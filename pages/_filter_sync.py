@@ -40,6 +40,7 @@ def register_filter_callbacks() -> None:
         Output(STORE, "data"),
         Output(URL, "search"),
         Output("data-as-of", "children"),
+        Output(ids.TOGGLE, "children"),
         *nav,
         Input(URL, "search"),
         Input(ids.PERIOD, "value"),
@@ -64,6 +65,7 @@ def register_filter_callbacks() -> None:
             state,
             query,
             as_of_text(),
+            summary_text(state),
             *[path + query for path in paths],
         )
 
@@ -94,3 +96,12 @@ def as_of_text() -> str:
         return "No data loaded yet"
     local = loaded_at.astimezone(get_settings().tz)
     return f"Data as of {local:%d %b %Y %H:%M} ({get_settings().business_timezone})"
+
+
+def summary_text(state: dict) -> str:
+    """The phone's "Filters" button says what is filtered while the panel is closed."""
+    parts = [ids.PERIOD_PRESETS[state["period"]]]
+    for key, _ in DIMENSIONS:
+        if state[key]:
+            parts.append(state[key][0] if len(state[key]) == 1 else f"{len(state[key])} {DIMENSION_KEYS[key]}")
+    return "Filters: " + " · ".join(parts)

@@ -99,4 +99,9 @@ def update_overview(state, grain):
         )
         message = empty_state("No sales match these filters", f"{span} Try a wider date range or fewer filters.")
         return message, make_empty_figure("No sales in this range and filter"), config, subtitle
-    return kpi_cards(comparison, fmt, "overview-kpi"), make_sales_trend_figure(trend, fmt, f.grain), config, subtitle
+    return (
+        kpi_cards(comparison, fmt, "overview-kpi"),
+        make_sales_trend_figure(trend, fmt, f.grain, f.start, f.end),
+        config,
+        subtitle,
+    )

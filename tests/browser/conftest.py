@@ -16,6 +16,7 @@ def dash_app(fixture_database):
 def started(dash_duo, dash_app):
     """dash_duo with the app running; open(path) loads a page and waits for the KPI cards."""
     dash_duo.start_server(dash_app)
+    dash_duo.driver.set_window_size(1400, 1000)  # a desktop: the filter panel is always open
 
     def open_page(path: str = "/"):
         dash_duo.driver.get(dash_duo.server_url + path)

@@ -3,6 +3,8 @@
 Expected values are those of tests/data_access/test_sales.py (the fixture shop).
 """
 
+from dash.testing.wait import until
+
 SALES = "#overview-kpi-sales-value"
 ORDERS = "#overview-kpi-orders-value"
 
@@ -63,4 +65,22 @@ def test_brws005_chart_exports_png_at_2x_and_svg_named_by_range(started):
         "return document.querySelector('#overview-trend-graph .js-plotly-plot')._context.toImageButtonOptions"
     )
     assert options == {"format": "png", "scale": 2, "filename": "sales-and-profit-over-time_2026-01-01_to_2026-02-28"}
+    assert dash_duo.get_logs() == []
+
+
+def test_brws006_phone_folds_filters_and_menu_behind_buttons(started):
+    dash_duo = started
+    dash_duo.driver.set_window_size(390, 844)
+    dash_duo.open("/?period=ytd&segment=Corporate")
+    dash_duo.wait_for_text_to_equal("#filter-toggle", "Filters: Year to date · Corporate")
+    assert not dash_duo.find_element("#filter-segment").is_displayed()
+    dash_duo.find_element("#filter-toggle").click()
+    until(lambda: dash_duo.find_element("#filter-segment").is_displayed(), timeout=5)
+
+    assert not dash_duo.find_element("#nav-link-products").is_displayed()
+    dash_duo.find_element("#navbar-toggler").click()
+    until(lambda: dash_duo.find_element("#nav-link-products").is_displayed(), timeout=5)
+    dash_duo.find_element("#nav-link-products").click()
+    dash_duo.wait_for_element("#products-page")
+    assert "segment=Corporate" in dash_duo.driver.current_url
     assert dash_duo.get_logs() == []

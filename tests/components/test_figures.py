@@ -44,3 +44,19 @@ def test_export_names_the_chart_and_range_and_doubles_png_scale():
     assert name == "sales-profit-over-time_2026-01-01_to_2026-03-31"
     options = graph_config(name)["toImageButtonOptions"]
     assert options == {"format": "png", "scale": 2, "filename": name}
+
+
+def test_partial_buckets_are_the_ones_the_range_cuts():
+    from components.figures import partial_buckets
+
+    buckets = pd.Series([dt.date(2025, 11, 1), dt.date(2025, 12, 1), dt.date(2026, 1, 1)])
+    assert partial_buckets(buckets, "month", dt.date(2025, 11, 24), dt.date(2026, 1, 31)) == [True, False, False]
+    assert partial_buckets(buckets, "month", dt.date(2025, 11, 1), dt.date(2026, 1, 30)) == [False, False, True]
+    weeks = pd.Series([dt.date(2025, 12, 29), dt.date(2026, 1, 5)])
+    assert partial_buckets(weeks, "week", dt.date(2026, 1, 1), dt.date(2026, 1, 11)) == [True, False]
+
+
+def test_partial_bucket_is_faded_and_labelled():
+    fig = make_sales_trend_figure(_frame(["10.50", "20.25"]), FMT, "month", dt.date(2026, 1, 15), dt.date(2026, 2, 28))
+    assert list(fig.data[0].marker.opacity) == [0.45, 1.0]
+    assert "partial period" in fig.data[0].customdata[0]

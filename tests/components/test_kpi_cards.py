@@ -59,3 +59,9 @@ def test_cards_compare_with_both_periods_and_skip_empty_baselines():
     assert "$600.00" in texts and "4" in texts
     assert "▲ +$585.00 (+3,900.0%)" in texts
     assert texts.count("n/a (no data to compare)") == 2  # no sales a year earlier: no made-up change
+
+
+def test_a_change_that_rounds_to_nothing_is_neutral():
+    assert change_text(Decimal("0.25801"), Decimal("0.25799"), "ratio", FMT) == ("■ +0.0 pp", "text-muted")
+    assert change_text(Decimal("10.001"), Decimal("10.004"), "money", FMT)[1] == "text-muted"
+    assert change_text(Decimal("2.251"), Decimal("2.254"), "decimal", FMT)[0].startswith("■ +0.00 (")
