@@ -52,8 +52,8 @@ def register_filter_callbacks() -> None:
     )
     def update_filter(search, period, start, end, *rest):
         dim_values, stored = rest[: len(DIMENSIONS)], rest[-1]
-        state = next_state(ctx.triggered_id, search, period, start, end, dim_values, stored)
         options = get_filter_options()
+        state = next_state(ctx.triggered_id, search, period, start, end, dim_values, stored, options)
         option_lists = [list(getattr(options, DIMENSION_KEYS[key])) for key, _ in DIMENSIONS]
         query = search_from_state(state)
         return (
@@ -70,10 +70,9 @@ def register_filter_callbacks() -> None:
         )
 
 
-def next_state(trigger, search, period, start, end, dim_values, stored) -> dict:
+def next_state(trigger, search, period, start, end, dim_values, stored, options) -> dict:
     """URL first, then the stored filter, then defaults; a control change edits the state."""
     today = today_in(get_settings().tz)
-    options = get_filter_options()
     bounds = (today, options.first_date, options.last_date)
     if trigger == ids.RESET:
         return default_state(*bounds)
