@@ -30,8 +30,8 @@ def test_brws002_changing_segment_and_preset_changes_cards_and_url(started):
 
     dash_duo.find_element("#filter-reset").click()  # back to the default, then all time
     dash_duo.choose("#filter-period", "All time")
-    dash_duo.wait_for_text_to_equal(SALES, "$815.00")
-    dash_duo.wait_for_text_to_equal(ORDERS, "6")
+    dash_duo.wait_for_text_to_equal(SALES, "$1,115.00")
+    dash_duo.wait_for_text_to_equal(ORDERS, "7")
     assert "period=all" in dash_duo.driver.current_url
     assert "segment" not in dash_duo.driver.current_url
     assert dash_duo.get_logs() == []

@@ -26,9 +26,9 @@ CASES = {
     "nothing matches": ({"start": dt.date(2024, 6, 1), "end": dt.date(2024, 6, 30)}, "0", "0", "0", 0, 0),
     # O8 is only a return: it lowers sales but is not an order and brings no customer.
     "only a return": ({"start": dt.date(2026, 3, 1), "end": dt.date(2026, 3, 31)}, "-100.00", "-40.00", "-1", 0, 0),
-    # Jan-Feb plus O6 (15, qty 3), O7 (300, qty 1) and O8 (-100, qty -1); Carol only has a
-    # cancelled order and a return, so the customers are Alice, Bob and Dan.
-    "all time": ({"start": dt.date(2020, 1, 1), "end": dt.date(2030, 1, 1)}, "815.00", "263.00", "20", 6, 3),
+    # Jan-Feb plus O6 (15, qty 3), O7 (300, qty 1), O8 (-100, qty -1) and O9 (300, qty 3); Carol
+    # only has a cancelled order and a return, so the customers are Alice, Bob, Dan and Erin.
+    "all time": ({"start": dt.date(2020, 1, 1), "end": dt.date(2030, 1, 1)}, "1115.00", "383.00", "23", 7, 4),
 }
 
 
@@ -61,9 +61,9 @@ def test_derived_kpis_of_empty_and_return_only_ranges_are_undefined_not_zero():
 
 def test_comparison_periods():
     comparison = get_sales_comparison(KpiFilter(**JAN_FEB))
-    # Jan 1 - Feb 28 is 59 days; the 59 days before are Nov 3 - Dec 31 2025: Dan's O6.
-    assert comparison.previous.sales == Decimal("15.00")
-    assert comparison.previous.orders == 1
+    # Jan 1 - Feb 28 is 59 days; the 59 days before are Nov 3 - Dec 31 2025: Dan's O6, Erin's O9.
+    assert comparison.previous.sales == Decimal("315.00")
+    assert comparison.previous.orders == 2
     # Same dates of 2025: Bob's O7.
     assert comparison.year_earlier.sales == Decimal("300.00")
     assert comparison.year_earlier.customers == 1
@@ -81,8 +81,8 @@ def test_sales_by_month_with_cumulative_total():
 def test_cumulative_total_restarts_each_year():
     f = KpiFilter(start=dt.date(2025, 12, 1), end=dt.date(2026, 1, 31), grain="month")
     frame = get_sales_by_period(f)
-    assert list(frame.sales) == [Decimal("15.00"), Decimal("485.00")]
-    assert list(frame.cumulative_sales) == [Decimal("15.00"), Decimal("485.00")]
+    assert list(frame.sales) == [Decimal("315.00"), Decimal("485.00")]
+    assert list(frame.cumulative_sales) == [Decimal("315.00"), Decimal("485.00")]
 
 
 def test_weekly_buckets_are_iso_weeks_including_empty_ones():

@@ -1,0 +1,138 @@
+"""Product KPIs (kpis.md "Products"): by category level, ranked products, also-bought, monthly."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+from sqlalchemy import text
+
+from data_access.cache import cached_query
+from data_access.db import read_frame
+from data_access.facts import ORDER_COUNT, PROFIT, QUANTITY, SALES, filtered_facts
+from data_access.filters import KpiFilter
+
+# Drill levels: level -> SQL label column. Only these names ever reach the SQL text.
+LEVELS = {"category": "p.category", "sub_category": "p.sub_category", "product": "p.name"}
+
+# Below this many orders containing X, "also bought" would be noise, not signal.
+MIN_ORDERS_FOR_AFFINITY = 10
+
+
+@cached_query
+def get_sales_by_product_level(f: KpiFilter, level: str, sub_category: str | None = None) -> pd.DataFrame:
+    """label, sales, profit, quantity, orders, margin per category / sub-category / product.
+
+    orders counts the distinct orders with a line in that group: an order of a chair and paper
+    counts once in Furniture and once in Office Supplies (so groups do not add up to the total).
+    """
+    if level not in LEVELS:
+        raise ValueError(f"unknown level {level!r}")
+    facts, params = filtered_facts(f)
+    extra = ""
+    if sub_category is not None:
+        extra, params = " AND p.sub_category = :sub_category", params | {"sub_category": sub_category}
+    group_key = "p.product_key, p.name" if level == "product" else LEVELS[level]
+    sql = f"""
+        SELECT {LEVELS[level]} AS label, {SALES} AS sales, {PROFIT} AS profit, {QUANTITY} AS quantity,
+               {ORDER_COUNT} AS orders, {PROFIT} / NULLIF({SALES}, 0) AS margin
+        {facts}{extra}
+        GROUP BY {group_key}
+        ORDER BY sales DESC, label
+    """
+    return read_frame(text(sql), params)
+
+
+@cached_query
+def get_top_products(f: KpiFilter, limit: int = 1000) -> pd.DataFrame:
+    """rank (dense, by sales), product_key, product_id, product, category, sub_category,
+    sales, profit, margin, quantity, orders; best first, at most `limit` rows."""
+    facts, params = filtered_facts(f)
+    sql = f"""
+        SELECT dense_rank() OVER (ORDER BY {SALES} DESC) AS rank,
+               p.product_key, p.product_id, p.name AS product, p.category, p.sub_category,
+               {SALES} AS sales, {PROFIT} AS profit, {PROFIT} / NULLIF({SALES}, 0) AS margin,
+               {QUANTITY} AS quantity, {ORDER_COUNT} AS orders
+        {facts}
+        GROUP BY p.product_key, p.product_id, p.name, p.category, p.sub_category
+        ORDER BY rank, product
+        LIMIT :limit
+    """
+    return read_frame(text(sql), params | {"limit": limit})
+
+
+@dataclass(frozen=True)
+class AlsoBought:
+    product_orders: int  # orders containing X
+    total_orders: int
+    items: pd.DataFrame  # product_key, product, category, together, support, confidence, lift
+
+    @property
+    def enough_data(self) -> bool:
+        return self.product_orders >= MIN_ORDERS_FOR_AFFINITY
+
+
+@cached_query
+def get_also_bought(f: KpiFilter, product_key: int, limit: int = 15) -> AlsoBought:
+    """Products most often in the same orders as product_key, within the filter.
+
+    support = orders(X and Y) / orders; confidence = orders(X and Y) / orders(X);
+    lift = confidence / (orders(Y) / orders). Returns are not purchases: only positive lines.
+    """
+    facts, params = filtered_facts(f)
+    sql = f"""
+        WITH baskets AS (
+            SELECT DISTINCT o.order_key, l.product_key
+            {facts} AND l.quantity > 0
+        ),
+        totals AS (
+            SELECT count(DISTINCT order_key) AS n,
+                   count(DISTINCT order_key) FILTER (WHERE product_key = :x) AS n_x
+            FROM baskets
+        ),
+        pairs AS (
+            SELECT y.product_key, count(*) AS together
+            FROM baskets x JOIN baskets y ON y.order_key = x.order_key AND y.product_key <> x.product_key
+            WHERE x.product_key = :x
+            GROUP BY y.product_key
+        ),
+        popularity AS (
+            SELECT product_key, count(*) AS n_y FROM baskets
+            WHERE product_key IN (SELECT product_key FROM pairs) GROUP BY product_key
+        )
+        SELECT t.n AS total_orders, t.n_x AS product_orders, pr.product_key, p.name AS product, p.category,
+               pr.together,
+               pr.together::numeric / t.n AS support,
+               pr.together::numeric / t.n_x AS confidence,
+               (pr.together::numeric / t.n_x) / (po.n_y::numeric / t.n) AS lift
+        FROM totals t
+        LEFT JOIN pairs pr ON true
+        LEFT JOIN popularity po USING (product_key)
+        LEFT JOIN products p ON p.product_key = pr.product_key
+        ORDER BY pr.together DESC NULLS LAST, lift DESC, product
+        LIMIT :limit
+    """
+    frame = read_frame(text(sql), params | {"x": product_key, "limit": limit})
+    total, product_orders = (
+        (int(frame.total_orders.iloc[0]), int(frame.product_orders.iloc[0])) if len(frame) else (0, 0)
+    )
+    items = frame.dropna(subset=["product_key"]).drop(columns=["total_orders", "product_orders"]).reset_index(drop=True)
+    return AlsoBought(product_orders, total, items)
+
+
+@cached_query
+def get_monthly_sales_by_category(f: KpiFilter) -> pd.DataFrame:
+    """month, category, sales, and cumulative_sales (all categories, running over the range)."""
+    facts, params = filtered_facts(f)
+    sql = f"""
+        WITH monthly AS (
+            SELECT date_trunc('month', o.order_date)::date AS month, p.category, {SALES} AS sales
+            {facts}
+            GROUP BY 1, 2
+        )
+        SELECT month, category, sales,
+               sum(sales) OVER (ORDER BY month RANGE UNBOUNDED PRECEDING) AS cumulative_sales
+        FROM monthly
+        ORDER BY month, category
+    """
+    return read_frame(text(sql), params)
