@@ -40,7 +40,7 @@ def graph_config(filename: str) -> dict:
     }
 
 
-def _base_layout(fmt: NumberFormat, **extra) -> dict:
+def base_layout(fmt: NumberFormat, **extra) -> dict:
     layout = dict(
         template="plotly_white",
         font={"family": FONT, "size": 13},
@@ -107,7 +107,7 @@ def make_sales_trend_figure(
         hovertemplate=money,
     )
     fig.update_layout(
-        **_base_layout(fmt),
+        **base_layout(fmt),
         barmode="group",
         bargap=0.25,
         xaxis={"title": None, "hoverformat": PERIOD_LABEL[grain]},

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
-from dash import html
+from dash import dcc, html
+
+from components.figures import make_empty_figure
 
 NAV_LINK_PREFIX = "nav-link-"
 
@@ -44,3 +46,29 @@ def empty_state(title: str, detail: str, action: html.Component | None = None) -
 
 def error_state(message: str) -> dbc.Alert:
     return dbc.Alert(message, color="warning", className="error-state")
+
+
+def page_header(title: str, subtitle_id: str) -> html.Div:
+    return html.Div(
+        [html.H2(title, className="mb-0"), html.Div(id=subtitle_id, className="text-muted")], className="mb-3"
+    )
+
+
+def chart_card(title: str, graph_id: str, controls=None, graph_class: str = "chart-graph", hint=None) -> dbc.Card:
+    """A titled card holding one chart (with its loading state) and optional header controls."""
+    header = dbc.Row(
+        [
+            dbc.Col(
+                [html.H5(title, className="mb-0"), html.Div(hint, className="small text-muted") if hint else ""],
+                xs=12,
+                md=True,
+            ),
+            dbc.Col(controls, xs=12, md="auto") if controls is not None else "",
+        ],
+        className="align-items-center",
+    )
+    graph = dcc.Graph(id=graph_id, className=graph_class, figure=make_empty_figure("Loading…"))
+    return dbc.Card(
+        [dbc.CardHeader(header), dbc.CardBody(dcc.Loading(graph, type="dot", delay_show=150))],
+        className="mb-3",
+    )

@@ -21,7 +21,8 @@ MIN_ORDERS_FOR_AFFINITY = 10
 
 @cached_query
 def get_sales_by_product_level(f: KpiFilter, level: str, sub_category: str | None = None) -> pd.DataFrame:
-    """label, sales, profit, quantity, orders, margin per category / sub-category / product.
+    """label, product_key (product level only), sales, profit, quantity, orders, margin per
+    category / sub-category / product.
 
     orders counts the distinct orders with a line in that group: an order of a chair and paper
     counts once in Furniture and once in Office Supplies (so groups do not add up to the total).
@@ -33,9 +34,11 @@ def get_sales_by_product_level(f: KpiFilter, level: str, sub_category: str | Non
     if sub_category is not None:
         extra, params = " AND p.sub_category = :sub_category", params | {"sub_category": sub_category}
     group_key = "p.product_key, p.name" if level == "product" else LEVELS[level]
+    key = "p.product_key" if level == "product" else "NULL::integer"
     sql = f"""
-        SELECT {LEVELS[level]} AS label, {SALES} AS sales, {PROFIT} AS profit, {QUANTITY} AS quantity,
-               {ORDER_COUNT} AS orders, {PROFIT} / NULLIF({SALES}, 0) AS margin
+        SELECT {LEVELS[level]} AS label, {key} AS product_key,
+               {SALES} AS sales, {PROFIT} AS profit, {QUANTITY} AS quantity, {ORDER_COUNT} AS orders,
+               {PROFIT} / NULLIF({SALES}, 0) AS margin
         {facts}{extra}
         GROUP BY {group_key}
         ORDER BY sales DESC, label

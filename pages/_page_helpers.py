@@ -17,3 +17,13 @@ def range_label(start: dt.date, end: dt.date) -> str:
     if start == end:
         return f"{start:%d %b %Y}"
     return f"{start:%d %b %Y} – {end:%d %b %Y}"
+
+
+def clicked_value(click_data: dict | None, index: int | None = None):
+    """The customdata of a clicked point (or one item of it): what a chart click selects."""
+    if not click_data or not click_data.get("points"):
+        return None
+    value = click_data["points"][0].get("customdata")
+    if index is not None and isinstance(value, list):
+        return value[index]
+    return value

@@ -1,18 +1,247 @@
-"""Products page: lands with its issue; until then it says so and keeps the filter."""
+"""Products: drill from category to product, ranked products, also-bought, monthly mix."""
+
+from __future__ import annotations
 
 import dash
-from dash import html
+import dash_bootstrap_components as dbc
+from dash import Input, Output, Patch, State, callback, ctx, dcc, html, no_update
 
-from components.shell import empty_state
+from components import filters as filter_ids
+from components.figures import export_filename, graph_config, make_empty_figure
+from components.grids import also_bought_table, grid_rows, top_products_grid
+from components.product_figures import MEASURES, make_category_monthly_figure, make_product_level_figure
+from components.shell import chart_card, empty_state, error_state, page_header
+from data_access.db import QueryTimeout
+from data_access.products import (
+    MIN_ORDERS_FOR_AFFINITY,
+    get_also_bought,
+    get_monthly_sales_by_category,
+    get_sales_by_product_level,
+    get_top_products,
+)
+from pages._filter_state import filter_from_state
+from pages._filter_sync import STORE as FILTER_STATE
+from pages._page_helpers import clicked_value, number_format, range_label
 
 dash.register_page(__name__, path="/products", name="Products", title="Products · Shop Pulse", order=1)
 
+SUBTITLE = "products-subtitle"
+LEVEL_GRAPH = "products-level-graph"
+MEASURE = "products-measure"
+DRILL = "products-drill"
+CRUMB_ALL, CRUMB_CATEGORY, CRUMB_SUB = "products-crumb-all", "products-crumb-category", "products-crumb-sub"
+GRID, SEARCH, CSV = "products-grid", "products-search", "products-csv"
+PICK, ALSO = "products-also-pick", "products-also-bought"
+MONTHLY = "products-monthly-graph"
+LEVEL_NAMES = {"category": "category", "sub_category": "sub-category", "product": "product"}
 
-def layout(**_query) -> html.Div:
+
+def _breadcrumb() -> html.Div:
+    link = {"color": "link", "size": "sm", "className": "p-0 align-baseline"}
     return html.Div(
         [
-            html.H2("Products", className="mb-3"),
-            empty_state("Coming soon", "This page is being built. The Overview page already follows your filters."),
+            dbc.Button("All categories", id=CRUMB_ALL, **link),
+            html.Span(" › ", id=f"{CRUMB_CATEGORY}-sep", className="text-muted"),
+            dbc.Button(id=CRUMB_CATEGORY, **link),
+            html.Span(" › ", id=f"{CRUMB_SUB}-sep", className="text-muted"),
+            html.Span(id=CRUMB_SUB, className="fw-semibold"),
+        ],
+        className="small",
+        id="products-breadcrumb",
+    )
+
+
+def layout(**_query) -> html.Div:
+    measure = dbc.RadioItems(
+        id=MEASURE, options=[{"label": v, "value": k} for k, v in MEASURES.items()], value="sales", inline=True
+    )
+    also_bought = dbc.Card(
+        [
+            dbc.CardHeader(
+                [
+                    html.H5("Also bought", className="mb-0"),
+                    html.Small("Products in the same orders", className="text-muted"),
+                ]
+            ),
+            dbc.CardBody(
+                [
+                    dcc.Dropdown(
+                        id=PICK, placeholder="Choose a product…", searchable=True, clearable=True, className="mb-3"
+                    ),
+                    dcc.Loading(html.Div(id=ALSO), type="dot", delay_show=150),
+                ]
+            ),
+        ],
+        className="mb-3",
+    )
+    grid_header = dbc.Row(
+        [
+            dbc.Col(html.H5("Top products", className="mb-0"), xs=12, md=True),
+            dbc.Col(
+                dbc.Input(id=SEARCH, placeholder="Search products…", type="search", size="sm", debounce=False),
+                xs=8,
+                md=3,
+            ),
+            dbc.Col(dbc.Button("Download CSV", id=CSV, size="sm", color="secondary", outline=True), xs="auto"),
+        ],
+        className="align-items-center g-2",
+    )
+    return html.Div(
+        [
+            page_header("Products", SUBTITLE),
+            dcc.Store(id=DRILL, storage_type="memory"),
+            dbc.Row(
+                [
+                    dbc.Col(chart_card("Category breakdown", LEVEL_GRAPH, controls=measure, hint=_breadcrumb()), lg=7),
+                    dbc.Col(also_bought, lg=5),
+                ]
+            ),
+            dbc.Card(
+                [dbc.CardHeader(grid_header), dbc.CardBody(top_products_grid(GRID, number_format()))], className="mb-3"
+            ),
+            chart_card("Monthly sales per category", MONTHLY),
         ],
         id="products-page",
     )
+
+
+def drill_level(state: dict, drill: dict | None) -> tuple[str, str | None]:
+    """Level shown: categories; one category's sub-categories; one sub-category's products."""
+    categories = state.get("category") or []
+    if len(categories) != 1:
+        return "category", None
+    if drill and drill.get("category") == categories[0] and drill.get("sub_category"):
+        return "product", drill["sub_category"]
+    return "sub_category", None
+
+
+@callback(
+    Output(LEVEL_GRAPH, "figure"),
+    Output(LEVEL_GRAPH, "config"),
+    Output(CRUMB_CATEGORY, "children"),
+    Output(CRUMB_SUB, "children"),
+    Output(f"{CRUMB_CATEGORY}-sep", "hidden"),
+    Output(f"{CRUMB_SUB}-sep", "hidden"),
+    Output(MONTHLY, "figure"),
+    Output(MONTHLY, "config"),
+    Output(GRID, "rowData"),
+    Output(GRID, "csvExportParams"),
+    Output(PICK, "options"),
+    Output(SUBTITLE, "children"),
+    Input(FILTER_STATE, "data"),
+    Input(MEASURE, "value"),
+    Input(DRILL, "data"),
+)
+def update_products(state, measure, drill):
+    if not state:
+        raise dash.exceptions.PreventUpdate
+    f = filter_from_state(state)
+    fmt = number_format()
+    level, sub_category = drill_level(state, drill)
+    category = (state.get("category") or [""])[0] if level != "category" else ""
+    name = "products" if level == "product" else LEVEL_NAMES[level].replace("category", "categories")
+    crumbs = (category, sub_category or "", level == "category", level != "product")
+    subtitle = f"{range_label(f.start, f.end)} · click a bar to drill down, a row for what is bought with it"
+    csv = {"fileName": export_filename("top products", f.start, f.end) + ".csv"}
+    level_config = graph_config(export_filename(f"{MEASURES[measure]} by {name}", f.start, f.end))
+    monthly_config = graph_config(export_filename("monthly sales per category", f.start, f.end))
+    try:
+        by_level = get_sales_by_product_level(f, level, sub_category)
+        top = get_top_products(f)
+        monthly = get_monthly_sales_by_category(f)
+    except QueryTimeout as exc:
+        blank = make_empty_figure(str(exc))
+        return blank, level_config, *crumbs, blank, monthly_config, [], csv, [], subtitle
+    options = [
+        {"label": f"{r['product']} · {r['category']}", "value": r["product_key"]} for r in top.to_dict("records")
+    ]
+    return (
+        make_product_level_figure(by_level, fmt, measure),
+        level_config,
+        *crumbs,
+        make_category_monthly_figure(monthly, fmt),
+        monthly_config,
+        grid_rows(top, money=("sales", "profit"), ratios=("margin",)),
+        csv,
+        options,
+        subtitle,
+    )
+
+
+@callback(
+    Output(filter_ids.CATEGORY, "value", allow_duplicate=True),
+    Output(DRILL, "data"),
+    Output(PICK, "value", allow_duplicate=True),
+    Input(LEVEL_GRAPH, "clickData"),
+    Input(CRUMB_ALL, "n_clicks"),
+    Input(CRUMB_CATEGORY, "n_clicks"),
+    State(FILTER_STATE, "data"),
+    State(DRILL, "data"),
+    prevent_initial_call=True,
+)
+def update_drill(click, _all, _category, state, drill):
+    # The page mounting fires this with every input None (prevent_initial_call does not stop
+    # it for components inserted by the page router): only a real click may clear the filter.
+    if all(t["value"] is None for t in ctx.triggered):
+        raise dash.exceptions.PreventUpdate
+    """A bar click goes one level down (a category also becomes the global filter); the
+    breadcrumb goes back up; at product level a click picks the product for also-bought."""
+    # Write the drill store only when it must change: each write re-runs update_products, and
+    # a filter change already does, so writing both would draw the chart twice (once stale).
+    if ctx.triggered_id == CRUMB_ALL:
+        return [], no_update, no_update
+    if ctx.triggered_id == CRUMB_CATEGORY:
+        return no_update, None, no_update
+    value = clicked_value(click, index=0)
+    if value is None:
+        raise dash.exceptions.PreventUpdate
+    level, _ = drill_level(state or {}, drill)
+    if level == "category":
+        stale = bool(drill) and drill.get("category") == value  # left over from an earlier visit
+        return [value], (None if stale else no_update), no_update
+    if level == "sub_category":
+        return no_update, {"category": state["category"][0], "sub_category": value}, no_update
+    return no_update, no_update, int(value)
+
+
+@callback(Output(PICK, "value", allow_duplicate=True), Input(GRID, "selectedRows"), prevent_initial_call=True)
+def update_pick_from_grid(rows):
+    if not rows:
+        raise dash.exceptions.PreventUpdate
+    return rows[0]["product_key"]
+
+
+@callback(Output(ALSO, "children"), Input(PICK, "value"), Input(FILTER_STATE, "data"))
+def update_also_bought(product_key, state):
+    if not state:
+        raise dash.exceptions.PreventUpdate
+    if product_key is None:
+        return html.P("Choose a product above, or click one in the table or the chart.", className="text-muted mb-0")
+    try:
+        result = get_also_bought(filter_from_state(state), int(product_key))
+    except QueryTimeout as exc:
+        return error_state(str(exc))
+    if not result.enough_data:
+        return empty_state(
+            "Too little data",
+            f"Only {result.product_orders} order(s) in this range contain this product; at least "
+            f"{MIN_ORDERS_FOR_AFFINITY} are needed before pairs mean more than chance. Try a longer range.",
+        )
+    if result.items.empty:
+        return empty_state("Bought alone", f"None of its {result.product_orders} orders contained anything else.")
+    note = html.Small(
+        f"Among {result.total_orders:,} orders, {result.product_orders:,} contain this product.", className="text-muted"
+    )
+    return html.Div([also_bought_table(result.items, number_format(), "products-also-table"), note])
+
+
+@callback(Output(GRID, "dashGridOptions"), Input(SEARCH, "value"), prevent_initial_call=True)
+def update_grid_search(text):
+    options = Patch()
+    options["quickFilterText"] = text or ""
+    return options
+
+
+@callback(Output(GRID, "exportDataAsCsv"), Input(CSV, "n_clicks"), prevent_initial_call=True)
+def download_grid_csv(_clicks):
+    return True

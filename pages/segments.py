@@ -1,18 +1,118 @@
-"""Segments page: lands with its issue; until then it says so and keeps the filter."""
+"""Segments: per-segment KPIs with change, category mix and top category, sales over time."""
+
+from __future__ import annotations
 
 import dash
-from dash import html
+import dash_bootstrap_components as dbc
+from dash import Input, Output, callback, html, no_update
 
-from components.shell import empty_state
+from components import filters as filter_ids
+from components.figures import export_filename, graph_config, make_empty_figure
+from components.segment_figures import make_category_mix_figure, make_segment_sales_figure, make_segment_trend_figure
+from components.shell import chart_card, empty_state, error_state, page_header
+from components.tables import segment_comparison_table
+from data_access.db import QueryTimeout
+from data_access.segments import (
+    NO_SEGMENT,
+    get_category_mix_by_segment,
+    get_sales_by_segment_and_period,
+    get_segment_comparison,
+)
+from pages._filter_state import filter_from_state
+from pages._filter_sync import STORE as FILTER_STATE
+from pages._page_helpers import clicked_value, number_format, range_label
 
 dash.register_page(__name__, path="/segments", name="Segments", title="Segments · Shop Pulse", order=3)
+
+TABLE = "segments-table"
+SALES = "segments-sales-graph"
+MIX = "segments-mix-graph"
+TREND = "segments-trend-graph"
+TOPS = "segments-top-categories"
+SUBTITLE = "segments-subtitle"
+GRAPHS = {SALES: "sales by segment", MIX: "category mix by segment", TREND: "sales by segment over time"}
 
 
 def layout(**_query) -> html.Div:
     return html.Div(
         [
-            html.H2("Segments", className="mb-3"),
-            empty_state("Coming soon", "This page is being built. The Overview page already follows your filters."),
+            page_header("Segments", SUBTITLE),
+            dbc.Card(dbc.CardBody(html.Div(id=TABLE)), className="mb-3"),
+            dbc.Row(
+                [
+                    dbc.Col(chart_card("Sales by segment", SALES, hint="Click a bar to filter by it"), lg=5),
+                    dbc.Col(
+                        chart_card("Category mix", MIX, hint="Share of each segment's sales; click to filter"),
+                        lg=7,
+                    ),
+                ]
+            ),
+            html.Div(id=TOPS, className="mb-3"),
+            chart_card("Segment sales over time", TREND),
         ],
         id="segments-page",
     )
+
+
+@callback(
+    Output(TABLE, "children"),
+    Output(SALES, "figure"),
+    Output(MIX, "figure"),
+    Output(TREND, "figure"),
+    Output(TOPS, "children"),
+    Output(SUBTITLE, "children"),
+    *[Output(graph_id, "config") for graph_id in GRAPHS],
+    Input(FILTER_STATE, "data"),
+)
+def update_segments(state):
+    if not state:
+        raise dash.exceptions.PreventUpdate
+    f = filter_from_state(state)
+    fmt = number_format()
+    configs = [graph_config(export_filename(name, f.start, f.end)) for name in GRAPHS.values()]
+    subtitle = f"{range_label(f.start, f.end)} · changes against the previous {f.days} days"
+    try:
+        summary = get_segment_comparison(f)
+        mix = get_category_mix_by_segment(f)
+        trend = get_sales_by_segment_and_period(f)
+    except QueryTimeout as exc:
+        blank = make_empty_figure(str(exc))
+        return error_state(str(exc)), blank, blank, blank, "", subtitle, *configs
+    if summary.empty:
+        blank = make_empty_figure("No sales in this range and filter")
+        message = empty_state("No sales match these filters", "Try a wider date range or fewer filters.")
+        return message, blank, blank, blank, "", subtitle, *configs
+    return (
+        segment_comparison_table(summary, fmt, "segments-kpi-table"),
+        make_segment_sales_figure(summary, fmt),
+        make_category_mix_figure(mix, fmt),
+        make_segment_trend_figure(trend, fmt),
+        _top_categories(mix),
+        subtitle,
+        *configs,
+    )
+
+
+def _top_categories(mix) -> html.Div:
+    tops = mix[mix.is_top.astype(bool)]
+    badges = [
+        dbc.Badge(f"{row['segment']}: {row['category']}", color="light", text_color="dark", className="me-2 border")
+        for row in tops.to_dict("records")
+    ]
+    return html.Div([html.Span("Top category per segment: ", className="text-muted me-1"), *badges])
+
+
+@callback(
+    Output(filter_ids.SEGMENT, "value", allow_duplicate=True),
+    Output(filter_ids.CATEGORY, "value", allow_duplicate=True),
+    Input(SALES, "clickData"),
+    Input(MIX, "clickData"),
+    prevent_initial_call=True,
+)
+def update_filter_from_click(sales_click, mix_click):
+    """Cross-filtering: a segment bar sets the segment filter, a mix slice the category."""
+    if dash.ctx.triggered_id == SALES:
+        segment = clicked_value(sales_click)
+        return ([segment] if segment and segment != NO_SEGMENT else no_update), no_update
+    category = clicked_value(mix_click, index=0)
+    return no_update, ([category] if category else no_update)

@@ -29,6 +29,13 @@ def started(dash_duo, dash_app):
         ActionChains(dash_duo.driver).send_keys(Keys.ESCAPE).perform()
         dash_duo.wait_for_no_elements(".dash-dropdown-options")
 
+    def click(selector: str):
+        """Scroll the element to the middle of the window (clear of the sticky filter bar), click."""
+        element = dash_duo.find_element(selector)
+        dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", element)
+        element.click()
+
     dash_duo.open = open_page
     dash_duo.choose = choose
+    dash_duo.click = click
     return dash_duo

@@ -1,0 +1,138 @@
+"""Data grids (dash-ag-grid): sortable, searchable, paginated, downloadable as CSV."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+import dash_ag_grid as dag
+import dash_bootstrap_components as dbc
+import pandas as pd
+from dash import html
+
+from components.formatting import NumberFormat
+
+
+# The formatters live in assets/dashAgGridFunctions.js; locale and currency are settings.
+def _js_money(fmt: NumberFormat) -> dict:
+    return {"function": f"formatMoney(params.value, '{fmt.locale.replace('_', '-')}', '{fmt.currency}')"}
+
+
+def _js_number(fmt: NumberFormat, style: str = "decimal", digits: int = 0) -> dict:
+    return {"function": f"formatNumber(params.value, '{fmt.locale.replace('_', '-')}', '{style}', {digits})"}
+
+
+def money_column(field: str, header: str, fmt: NumberFormat) -> dict:
+    return {
+        "field": field,
+        "headerName": header,
+        "type": "rightAligned",
+        "valueFormatter": _js_money(fmt),
+        "minWidth": 120,
+    }
+
+
+def grid_rows(df: pd.DataFrame, money: tuple[str, ...], ratios: tuple[str, ...] = ()) -> list[dict]:
+    """Records for the grid. Money is rounded half-up to the cent first; the grid needs numbers
+    to sort, and a 2-decimal value survives the float round trip exactly as written."""
+    out = df.copy()
+    for column in money:
+        out[column] = [
+            None if v is None else float(Decimal(v).quantize(Decimal("0.01"), ROUND_HALF_UP)) for v in out[column]
+        ]
+    for column in ratios:
+        out[column] = [None if v is None else float(v) for v in out[column]]
+    for column in out.columns:
+        if out[column].dtype == object and len(out) and isinstance(out[column].iloc[0], Decimal):
+            out[column] = out[column].astype(float)
+    return out.to_dict("records")
+
+
+def top_products_grid(grid_id: str, fmt: NumberFormat) -> dag.AgGrid:
+    columns = [
+        {
+            "field": "rank",
+            "headerName": "#",
+            "type": "rightAligned",
+            "maxWidth": 80,
+            "headerTooltip": "Dense rank by sales",
+        },
+        {"field": "product", "headerName": "Product", "flex": 2, "minWidth": 200},
+        {"field": "category", "headerName": "Category", "minWidth": 130},
+        {"field": "sub_category", "headerName": "Sub-category", "minWidth": 130},
+        money_column("sales", "Sales", fmt),
+        money_column("profit", "Profit", fmt),
+        {
+            "field": "margin",
+            "headerName": "Margin",
+            "type": "rightAligned",
+            "valueFormatter": _js_number(fmt, "percent", 1),
+            "maxWidth": 110,
+        },
+        {
+            "field": "quantity",
+            "headerName": "Quantity",
+            "type": "rightAligned",
+            "valueFormatter": _js_number(fmt),
+            "maxWidth": 120,
+        },
+        {
+            "field": "orders",
+            "headerName": "Orders",
+            "type": "rightAligned",
+            "valueFormatter": _js_number(fmt),
+            "maxWidth": 110,
+        },
+    ]
+    return dag.AgGrid(
+        id=grid_id,
+        columnDefs=columns,
+        rowData=[],
+        # CSV gets raw numbers (a spreadsheet can sum them), the screen the formatted text.
+        defaultColDef={"sortable": True, "resizable": True, "useValueFormatterForExport": False},
+        columnSize="responsiveSizeToFit",
+        getRowId="String(params.data.product_key)",
+        dashGridOptions={
+            "pagination": True,
+            "paginationPageSize": 15,
+            "paginationPageSizeSelector": [15, 50, 100],
+            "rowSelection": {"mode": "singleRow", "checkboxes": False, "enableClickSelection": True},
+            "quickFilterText": "",
+            "localeText": {"noRowsToShow": "No products sold in this range and filter"},
+        },
+        style={"height": "560px"},
+    )
+
+
+def also_bought_table(items: pd.DataFrame, fmt: NumberFormat, table_id: str) -> dbc.Table:
+    header = html.Thead(
+        html.Tr(
+            [html.Th("Bought with it")]
+            + [
+                html.Th(h, className="text-end", title=t)
+                for h, t in (
+                    ("Orders together", "orders containing both products"),
+                    ("Support", "orders with both ÷ all orders"),
+                    ("Confidence", "orders with both ÷ orders with the chosen product"),
+                    (
+                        "Lift",
+                        "confidence ÷ share of orders with this product; above 1 = bought together more than by chance",
+                    ),
+                )
+            ]
+        )
+    )
+    rows = [
+        html.Tr(
+            [
+                html.Td(r["product"]),
+                html.Td(fmt.number(r["together"]), className="text-end"),
+                html.Td(fmt.percent(r["support"], decimals=2), className="text-end"),
+                html.Td(fmt.percent(r["confidence"]), className="text-end"),
+                html.Td(fmt.number(r["lift"], decimals=2), className="text-end"),
+            ]
+        )
+        for r in items.to_dict("records")
+    ]
+    return dbc.Table(
+        [header, html.Tbody(rows)], size="sm", hover=True, responsive=True, className="kpi-table mb-0", id=table_id
+    )

@@ -1,0 +1,92 @@
+"""Figures of the Products page: the drillable ranking and monthly sales per category."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from components.figures import CUMULATIVE_COLOR, base_layout, make_empty_figure
+from components.formatting import NumberFormat
+from components.segment_figures import CATEGORY_PALETTE, color_map
+
+MEASURES = {"sales": "Sales", "profit": "Profit", "quantity": "Quantity", "orders": "Orders"}
+MAX_BARS = 25
+
+
+def make_product_level_figure(df: pd.DataFrame, fmt: NumberFormat, measure: str = "sales") -> go.Figure:
+    """Horizontal bars, biggest on top (the top 25 when there are more); customdata is what a
+    click selects: the label, or the product key at product level."""
+    if df.empty:
+        return make_empty_figure("No sales in this range and filter")
+    top = df.sort_values(measure, ascending=False, kind="stable").head(MAX_BARS).iloc[::-1]
+    money = measure in ("sales", "profit")
+    values = top[measure].astype(float)
+    text = [fmt.money(v) if money else fmt.number(v) for v in top[measure]]
+    keys = top["product_key"] if top["product_key"].notna().all() else top["label"]
+    details = [
+        f"Sales {fmt.money(r['sales'])}<br>Profit {fmt.money(r['profit'])} ({fmt.percent(r['margin'])})"
+        f"<br>Quantity {fmt.number(r['quantity'])} · Orders {fmt.number(r['orders'])}"
+        for r in top.to_dict("records")
+    ]
+    fig = go.Figure(
+        go.Bar(
+            x=values,
+            y=top["label"],
+            orientation="h",
+            marker_color=["#dc2626" if v < 0 else "#2563eb" for v in values],
+            customdata=list(zip(keys, details, strict=True)),
+            text=text,
+            textposition="auto",
+            hovertemplate="<b>%{y}</b><br>%{customdata[1]}<extra></extra>",
+        )
+    )
+    axis = {"tickprefix": fmt.symbol, "tickformat": ".3~s"} if money else {"tickformat": ",~s"}
+    fig.update_layout(**base_layout(fmt, hovermode="closest", xaxis=axis, yaxis={"automargin": True}), bargap=0.2)
+    if len(df) > MAX_BARS:
+        fig.add_annotation(
+            text=f"Top {MAX_BARS} of {len(df)}", xref="paper", yref="paper", x=1, y=1.08, showarrow=False
+        )
+    return fig
+
+
+def make_category_monthly_figure(df: pd.DataFrame, fmt: NumberFormat) -> go.Figure:
+    """Stacked monthly sales per category and the running total over the range (right axis)."""
+    if df.empty:
+        return make_empty_figure("No sales in this range and filter")
+    colors = color_map(df["category"], CATEGORY_PALETTE)
+    fig = go.Figure()
+    money = fmt.symbol + "%{y:,.2f}"
+    for category, rows in df.groupby("category", sort=True):
+        fig.add_bar(
+            x=pd.to_datetime(rows["month"]),
+            y=rows["sales"].astype(float),
+            name=category,
+            marker_color=colors[category],
+            hovertemplate=money,
+        )
+    running = df.drop_duplicates("month")
+    fig.add_scatter(
+        x=pd.to_datetime(running["month"]),
+        y=running["cumulative_sales"].astype(float),
+        name="Cumulative sales",
+        yaxis="y2",
+        mode="lines+markers",
+        line={"color": CUMULATIVE_COLOR, "width": 2.5},
+        hovertemplate=money,
+    )
+    fig.update_layout(
+        **base_layout(fmt),
+        barmode="relative",
+        xaxis={"hoverformat": "%B %Y", "dtick": "M1" if running.shape[0] <= 14 else None},
+        yaxis={"tickprefix": fmt.symbol, "tickformat": ".3~s"},
+        yaxis2={
+            "overlaying": "y",
+            "side": "right",
+            "tickprefix": fmt.symbol,
+            "tickformat": ".3~s",
+            "tickmode": "auto",
+            "showgrid": False,
+            "rangemode": "tozero",
+        },
+    )
+    return fig

@@ -1,0 +1,48 @@
+"""Small HTML tables with formatted money and changes (the big sortable ones use dash-ag-grid)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import dash_bootstrap_components as dbc
+import pandas as pd
+from dash import html
+
+from components.formatting import NumberFormat
+
+
+def _change(current, previous, fmt: NumberFormat) -> html.Span:
+    if current is None or previous in (None, 0):
+        return html.Span("n/a", className="text-muted small")
+    ratio = (Decimal(str(current)) - Decimal(str(previous))) / abs(Decimal(str(previous)))
+    tone = "text-success" if ratio > 0 else "text-danger" if ratio < 0 else "text-muted"
+    return html.Span(f"{fmt.signed(ratio * 100, decimals=1)}%", className=f"{tone} small")
+
+
+def segment_comparison_table(df: pd.DataFrame, fmt: NumberFormat, table_id: str) -> dbc.Table:
+    """Segments as rows; sales, profit, margin, orders, customers, AOV, each change vs previous."""
+    header = html.Thead(
+        html.Tr(
+            [html.Th("Segment")]
+            + [html.Th(h, className="text-end") for h in ("Sales", "Profit", "Margin", "Orders", "Customers", "AOV")]
+        )
+    )
+
+    def cell(text, change=None):
+        return html.Td([html.Div(text), change or ""], className="text-end")
+
+    rows = [
+        html.Tr(
+            [
+                html.Th(r["segment"], scope="row"),
+                cell(fmt.money(r["sales"]), _change(r["sales"], r["prev_sales"], fmt)),
+                cell(fmt.money(r["profit"])),
+                cell(fmt.percent(r["margin"])),
+                cell(fmt.number(r["orders"]), _change(r["orders"], r["prev_orders"], fmt)),
+                cell(fmt.number(r["customers"]), _change(r["customers"], r["prev_customers"], fmt)),
+                cell(fmt.money(r["aov"]), _change(r["aov"], r["prev_aov"], fmt)),
+            ]
+        )
+        for r in df.to_dict("records")
+    ]
+    return dbc.Table([header, html.Tbody(rows)], hover=True, responsive=True, className="mb-0 kpi-table", id=table_id)

@@ -1,0 +1,115 @@
+"""Products and Segments in headless Chromium: deep links, drill-down, cross-filtering,
+also-bought following the chosen product, CSV download of the grid. Values: the fixture shop."""
+
+import csv
+import pathlib
+
+from dash.testing.wait import until
+from selenium.webdriver.common.action_chains import ActionChains
+
+JAN_FEB = "from=2026-01-01&to=2026-02-28"
+
+
+def _settled(dash_duo):
+    """No callback is running: a click now lands on the chart that stays."""
+    until(lambda: not dash_duo.driver.find_elements("css selector", "[data-dash-is-loading='true']"), timeout=10)
+
+
+def _click_bar(dash_duo, graph_id: str, label: str):
+    """Click the bar whose y label is `label` (plotly draws bars bottom-up)."""
+    _settled(dash_duo)
+    labels = dash_duo.driver.execute_script(f"return document.querySelector('#{graph_id} .js-plotly-plot').data[0].y")
+    points = dash_duo.driver.find_elements("css selector", f"#{graph_id} .bars .point path")
+    point = points[list(labels).index(label)]
+    dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", point)
+    ActionChains(dash_duo.driver).move_to_element(point).click().perform()
+
+
+def _bars(dash_duo, graph_id: str):
+    script = f"var g = document.querySelector('#{graph_id} .js-plotly-plot'); return g && g.data[0] && g.data[0].y"
+    return dash_duo.driver.execute_script(script)
+
+
+def _wait_for_bars(dash_duo, graph_id: str, labels: list[str]):
+    until(lambda: _bars(dash_duo, graph_id) == labels, timeout=10)
+
+
+def _drill(dash_duo, graph_id: str, label: str, expected: list[str]):
+    """Click a bar and wait for the next level. A click that lands while plotly redraws the
+    chart is lost (a person clicks again), so one retry; a broken drill fails both."""
+    for attempt in range(2):
+        _click_bar(dash_duo, graph_id, label)
+        try:
+            _wait_for_bars(dash_duo, graph_id, expected)
+            return
+        except Exception:
+            if attempt:
+                raise
+
+
+def test_brws101_products_drill_down_and_back_up(started):
+    dash_duo = started.open(f"/products?{JAN_FEB}")
+    level = "products-level-graph"
+    _wait_for_bars(dash_duo, level, ["Office Supplies", "Technology", "Furniture"])
+
+    _drill(dash_duo, level, "Furniture", ["Chairs"])  # a category click sets the global filter
+    assert "category=Furniture" in dash_duo.driver.current_url
+    assert "Furniture" in dash_duo.find_element("#filter-category").text
+    dash_duo.wait_for_text_to_equal("#products-crumb-category", "Furniture")
+
+    _drill(dash_duo, level, "Chairs", ["Desk Chair"])  # a sub-category click drills within the page
+    dash_duo.wait_for_text_to_equal("#products-crumb-sub", "Chairs")
+
+    _click_bar(dash_duo, level, "Desk Chair")  # a product click picks it for also-bought
+    dash_duo.wait_for_contains_text("#products-also-bought", "Only 2 order(s)")  # O1 and O5
+
+    dash_duo.click("#products-crumb-all")
+    _wait_for_bars(dash_duo, level, ["Office Supplies", "Technology", "Furniture"])
+    assert "category" not in dash_duo.driver.current_url
+    assert dash_duo.get_logs() == []
+
+
+def test_brws102_grid_ranks_and_also_bought_follows_the_chosen_row(started):
+    dash_duo = started.open(f"/products?{JAN_FEB}")
+    first_row = '#products-grid .ag-row[row-index="0"]'
+    dash_duo.wait_for_contains_text(first_row, "Desk Chair")
+    dash_duo.wait_for_contains_text(first_row, "$300.00")
+    dash_duo.wait_for_contains_text('#products-grid .ag-row[row-index="2"]', "$60.00")  # Paper
+
+    dash_duo.click('#products-grid .ag-row[row-index="1"] [col-id="product"]')  # Phone
+    dash_duo.wait_for_contains_text("#products-also-bought", "Only 1 order(s)")  # O2 (O4 is cancelled)
+    dash_duo.click('#products-grid .ag-row[row-index="2"] [col-id="product"]')  # Paper
+    dash_duo.wait_for_contains_text("#products-also-bought", "Only 2 order(s)")  # O1 and O3
+
+    dash_duo.find_element("#products-search").send_keys("pho")
+    until(
+        lambda: (
+            len(dash_duo.driver.find_elements("css selector", "#products-grid .ag-center-cols-container .ag-row")) == 1
+        ),
+        10,
+    )
+    assert dash_duo.get_logs() == []
+
+
+def test_brws103_csv_download_holds_the_rows_shown(started):
+    dash_duo = started.open(f"/products?{JAN_FEB}")
+    dash_duo.wait_for_contains_text('#products-grid .ag-row[row-index="0"]', "Desk Chair")
+    dash_duo.click("#products-csv")
+    target = pathlib.Path(dash_duo.download_path) / "top-products_2026-01-01_to_2026-02-28.csv"
+    until(lambda: target.exists() and target.stat().st_size > 0, timeout=10)
+    rows = list(csv.DictReader(target.open(encoding="utf-8-sig")))
+    assert [(r["Product"], r["Sales"]) for r in rows] == [("Desk Chair", "300"), ("Phone", "240"), ("Paper", "60")]
+
+
+def test_brws104_segments_page_and_cross_filter(started):
+    dash_duo = started.open(f"/segments?{JAN_FEB}")
+    dash_duo.wait_for_contains_text("#segments-kpi-table", "$260.00")  # Consumer
+    dash_duo.wait_for_contains_text("#segments-kpi-table", "(no customer)")
+    dash_duo.wait_for_contains_text("#segments-top-categories", "Consumer: Furniture")
+    _wait_for_bars(dash_duo, "segments-sales-graph", ["(no customer)", "Corporate", "Consumer"])
+
+    _drill(dash_duo, "segments-sales-graph", "Corporate", ["Corporate"])
+    until(lambda: "segment=Corporate" in dash_duo.driver.current_url, timeout=10)
+    dash_duo.find_element("#nav-link-overview").click()
+    dash_duo.wait_for_text_to_equal("#overview-kpi-sales-value", "$240.00")
+    assert dash_duo.get_logs() == []
