@@ -23,7 +23,7 @@ PROFIT = "coalesce(sum(l.profit), 0)"
 QUANTITY = "coalesce(sum(l.quantity), 0)"
 
 
-def filtered_facts(f: KpiFilter) -> tuple[str, dict[str, Any]]:
+def filtered_facts(f: KpiFilter, prefix: str = "f_") -> tuple[str, dict[str, Any]]:
     """'FROM ... WHERE ...' for the lines passing f, and its bound parameters."""
-    where, params = where_sql(f)
+    where, params = where_sql(f, prefix)
     return f"{FACT_FROM} WHERE {where}", params

@@ -106,16 +106,17 @@ def _minus_year(day: dt.date) -> dt.date:
         return day.replace(year=day.year - 1, day=28)
 
 
-def where_sql(f: KpiFilter, date_column: str = "o.order_date") -> tuple[str, dict[str, Any]]:
+def where_sql(f: KpiFilter, prefix: str = "f_") -> tuple[str, dict[str, Any]]:
     """The WHERE body for a filter over the fact query: dates, dimensions, no cancelled orders.
 
-    Values are always bound parameters; column names only come from DIMENSION_COLUMNS.
+    Values are always bound parameters (named prefix + field, so two filters can share one
+    statement); column names only come from DIMENSION_COLUMNS.
     """
-    params: dict[str, Any] = {"f_start": f.start, "f_end": f.end}
-    clauses = [f"{date_column} BETWEEN :f_start AND :f_end", "o.status <> 'cancelled'"]
+    params: dict[str, Any] = {f"{prefix}start": f.start, f"{prefix}end": f.end}
+    clauses = [f"o.order_date BETWEEN :{prefix}start AND :{prefix}end", "o.status <> 'cancelled'"]
     for name, column in DIMENSION_COLUMNS.items():
         values = getattr(f, name)
         if values:
-            clauses.append(f"{column} = ANY(:f_{name})")
-            params[f"f_{name}"] = list(values)
+            clauses.append(f"{column} = ANY(:{prefix}{name})")
+            params[f"{prefix}{name}"] = list(values)
     return " AND ".join(clauses), params

@@ -1,0 +1,127 @@
+"""Customer KPIs against hand-computed values of the fixture shop (tests/fixture_data.py).
+
+Purchases per customer (positive lines, not cancelled):
+  Alice (Consumer, North): O1 2026-01-05 245.00, O3 2026-02-03 15.00 (20 - 5 returned)
+  Bob (Corporate, South):  O7 2025-01-20 300.00, O2 2026-01-20 240.00
+  Carol (Consumer, South): none (O4 cancelled, O8 only a return of -100.00)
+  Dan (Home Office, North): O6 2025-12-15 15.00
+  Erin (Corporate, West):  O9 2025-12-20 300.00
+"""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from data_access.customer_value import (
+    RFM_GROUP_NAMES,
+    get_lifetime_value_distribution,
+    get_rfm_customers,
+    get_rfm_groups,
+    rfm_group,
+)
+from data_access.customers import (
+    get_cohort_retention,
+    get_new_vs_returning_by_period,
+    get_repeat_customer_rate,
+    get_top_customers,
+)
+from data_access.filters import KpiFilter
+
+JAN_FEB = KpiFilter(start=dt.date(2026, 1, 1), end=dt.date(2026, 2, 28))
+YEAR_2025 = KpiFilter(start=dt.date(2025, 1, 1), end=dt.date(2025, 12, 31))
+SINCE_2025 = KpiFilter(start=dt.date(2025, 1, 1), end=dt.date(2026, 2, 28))
+D = dt.date
+
+
+def test_top_customers_with_history_and_recency():
+    top = get_top_customers(JAN_FEB)
+    rows = top[
+        ["rank", "customer", "sales", "orders", "quantity", "profit", "first_order", "last_order", "recency_days"]
+    ]
+    assert [tuple(r) for r in rows.itertuples(index=False)] == [
+        (1, "Alice", Decimal("260.00"), 2, Decimal("15"), Decimal("114.00"), D(2026, 1, 5), D(2026, 2, 3), 25),
+        # Bob's first order lies before the range: it is still his first order.
+        (2, "Bob", Decimal("240.00"), 1, Decimal("1"), Decimal("40.00"), D(2025, 1, 20), D(2026, 1, 20), 39),
+    ]
+
+
+def test_top_customers_dense_rank_ties_and_whole_history():
+    top = get_top_customers(YEAR_2025)
+    assert list(zip(top["rank"], top["customer"], top["sales"], strict=True)) == [
+        (1, "Bob", Decimal("300.00")),
+        (1, "Erin", Decimal("300.00")),
+        (2, "Dan", Decimal("15.00")),
+    ]
+    bob = top.set_index("customer").loc["Bob"]
+    assert bob.last_order == D(2026, 1, 20)  # whole history, past the filter's end
+    assert bob.recency_days == 345  # 2025-01-20 (last order in the range) to 2025-12-31
+
+
+@pytest.mark.parametrize(
+    "f, customers, repeat",
+    [
+        (JAN_FEB, 2, 1),  # Alice twice, Bob once
+        (KpiFilter(start=D(2020, 1, 1), end=D(2030, 1, 1)), 4, 2),  # Carol has no purchase
+        (KpiFilter(start=D(2024, 1, 1), end=D(2024, 12, 31)), 0, 0),
+    ],
+)
+def test_repeat_customer_rate(f, customers, repeat):
+    result = get_repeat_customer_rate(f)
+    assert (result.customers, result.repeat_customers) == (customers, repeat)
+    assert result.rate == (Decimal(repeat) / customers if customers else None)
+
+
+def test_new_vs_returning_by_month():
+    frame = get_new_vs_returning_by_period(KpiFilter(start=JAN_FEB.start, end=JAN_FEB.end, grain="month"))
+    assert [tuple(r) for r in frame.itertuples(index=False)] == [
+        (D(2026, 1, 1), 1, 1, Decimal("245.00"), Decimal("240.00")),  # Alice new, Bob returning
+        (D(2026, 2, 1), 0, 1, Decimal("0"), Decimal("15.00")),  # Alice now returning
+    ]
+
+
+def test_cohort_retention():
+    frame = get_cohort_retention(KpiFilter(start=D(2025, 1, 1), end=D(2026, 3, 31)))
+    got = [(r.cohort, r.months_since, r.customers, r.cohort_size, r.share) for r in frame.itertuples()]
+    assert got == [
+        (D(2025, 1, 1), 0, 1, 1, Decimal(1)),  # Bob
+        (D(2025, 1, 1), 12, 1, 1, Decimal(1)),  # Bob again in January 2026
+        (D(2025, 12, 1), 0, 2, 2, Decimal(1)),  # Dan and Erin, who never came back
+        (D(2026, 1, 1), 0, 1, 1, Decimal(1)),  # Alice
+        (D(2026, 1, 1), 1, 1, 1, Decimal(1)),
+    ]
+
+
+def test_cohorts_follow_segment_and_the_range_start():
+    consumer = get_cohort_retention(KpiFilter(start=D(2025, 1, 1), end=D(2026, 3, 31), segments=["Consumer"]))
+    assert set(consumer.cohort) == {D(2026, 1, 1)}
+    later = get_cohort_retention(KpiFilter(start=D(2025, 6, 1), end=D(2026, 3, 31)))
+    assert D(2025, 1, 1) not in set(later.cohort)  # Bob's cohort starts before the range
+
+
+def test_lifetime_value_distribution():
+    ltv = get_lifetime_value_distribution(JAN_FEB)
+    # Alice 260.00 over her history; Bob 300.00 + 240.00 = 540.00.
+    assert ltv.customers == 2
+    assert ltv.median == Decimal("260.00") and ltv.mean == Decimal("400")
+    assert ltv.bins.customers.sum() == 2
+    assert list(ltv.bins.bin_start) == [Decimal("243"), Decimal("513")]
+
+
+def test_rfm_scores_and_groups():
+    # In 2025-01-01 .. 2026-02-28: recency days Alice 25, Bob 39, Erin 70, Dan 75; orders 2, 2, 1, 1;
+    # sales 260, 540, 300, 15. Scores (1-5 by percent rank, ties shared): R 5, 4, 2, 1; F 4, 4, 1, 1.
+    champions = get_rfm_customers(SINCE_2025, "Champions")
+    assert [(r.customer, r.r, r.f, r.m) for r in champions.itertuples()] == [("Bob", 4, 4, 5), ("Alice", 5, 4, 2)]
+    groups = get_rfm_groups(SINCE_2025).set_index("rfm_group")
+    assert list(groups.index) == list(RFM_GROUP_NAMES)
+    assert groups.loc["Champions", "customers"] == 2 and groups.loc["Champions", "sales"] == Decimal("800.00")
+    assert groups.loc["Hibernating", "customers"] == 1  # Erin: R 2, F 1
+    assert groups.loc["Lost", "sales"] == Decimal("15.00")  # Dan: R 1, F 1
+    assert groups.loc["Loyal", "customers"] == 0
+
+
+def test_every_score_pair_has_exactly_one_group():
+    assert {rfm_group(r, f) for r in range(1, 6) for f in range(1, 6)} == set(RFM_GROUP_NAMES)
+    with pytest.raises(ValueError):
+        get_rfm_customers(SINCE_2025, "Champions'; --")
