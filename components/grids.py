@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
 import dash_ag_grid as dag
@@ -42,47 +43,22 @@ def grid_rows(df: pd.DataFrame, money: tuple[str, ...], ratios: tuple[str, ...] 
     for column in ratios:
         out[column] = [None if v is None else float(v) for v in out[column]]
     for column in out.columns:
-        if out[column].dtype == object and len(out) and isinstance(out[column].iloc[0], Decimal):
-            out[column] = out[column].astype(float)
+        if out[column].dtype == object and len(out):
+            first = out[column].iloc[0]
+            if isinstance(first, Decimal):
+                out[column] = out[column].astype(float)
+            elif isinstance(first, dt.date):  # ISO text sorts as dates and reads everywhere
+                out[column] = [None if v is None else v.isoformat() for v in out[column]]
     return out.to_dict("records")
 
 
-def top_products_grid(grid_id: str, fmt: NumberFormat) -> dag.AgGrid:
-    columns = [
-        {
-            "field": "rank",
-            "headerName": "#",
-            "type": "rightAligned",
-            "maxWidth": 80,
-            "headerTooltip": "Dense rank by sales",
-        },
-        {"field": "product", "headerName": "Product", "flex": 2, "minWidth": 200},
-        {"field": "category", "headerName": "Category", "minWidth": 130},
-        {"field": "sub_category", "headerName": "Sub-category", "minWidth": 130},
-        money_column("sales", "Sales", fmt),
-        money_column("profit", "Profit", fmt),
-        {
-            "field": "margin",
-            "headerName": "Margin",
-            "type": "rightAligned",
-            "valueFormatter": _js_number(fmt, "percent", 1),
-            "maxWidth": 110,
-        },
-        {
-            "field": "quantity",
-            "headerName": "Quantity",
-            "type": "rightAligned",
-            "valueFormatter": _js_number(fmt),
-            "maxWidth": 120,
-        },
-        {
-            "field": "orders",
-            "headerName": "Orders",
-            "type": "rightAligned",
-            "valueFormatter": _js_number(fmt),
-            "maxWidth": 110,
-        },
-    ]
+def _number_column(field: str, header: str, fmt: NumberFormat, style: str = "decimal", digits: int = 0) -> dict:
+    formatter = _js_number(fmt, style, digits)
+    return {"field": field, "headerName": header, "type": "rightAligned", "valueFormatter": formatter, "maxWidth": 120}
+
+
+def data_grid(grid_id: str, columns: list[dict], row_id: str, no_rows: str) -> dag.AgGrid:
+    """Sortable, paginated, single-row-selectable grid; the page feeds rowData and search."""
     return dag.AgGrid(
         id=grid_id,
         columnDefs=columns,
@@ -90,17 +66,59 @@ def top_products_grid(grid_id: str, fmt: NumberFormat) -> dag.AgGrid:
         # CSV gets raw numbers (a spreadsheet can sum them), the screen the formatted text.
         defaultColDef={"sortable": True, "resizable": True, "useValueFormatterForExport": False},
         columnSize="responsiveSizeToFit",
-        getRowId="String(params.data.product_key)",
+        getRowId=f"String(params.data.{row_id})",
         dashGridOptions={
             "pagination": True,
             "paginationPageSize": 15,
             "paginationPageSizeSelector": [15, 50, 100],
             "rowSelection": {"mode": "singleRow", "checkboxes": False, "enableClickSelection": True},
             "quickFilterText": "",
-            "localeText": {"noRowsToShow": "No products sold in this range and filter"},
+            "localeText": {"noRowsToShow": no_rows},
         },
         style={"height": "560px"},
     )
+
+
+RANK = {
+    "field": "rank",
+    "headerName": "#",
+    "type": "rightAligned",
+    "maxWidth": 80,
+    "headerTooltip": "Dense rank by sales",
+}
+
+
+def top_products_grid(grid_id: str, fmt: NumberFormat) -> dag.AgGrid:
+    columns = [
+        RANK,
+        {"field": "product", "headerName": "Product", "flex": 2, "minWidth": 200},
+        {"field": "category", "headerName": "Category", "minWidth": 130},
+        {"field": "sub_category", "headerName": "Sub-category", "minWidth": 130},
+        money_column("sales", "Sales", fmt),
+        money_column("profit", "Profit", fmt),
+        _number_column("margin", "Margin", fmt, "percent", 1),
+        _number_column("quantity", "Quantity", fmt),
+        _number_column("orders", "Orders", fmt),
+    ]
+    return data_grid(grid_id, columns, "product_key", "No products sold in this range and filter")
+
+
+def top_customers_grid(grid_id: str, fmt: NumberFormat) -> dag.AgGrid:
+    columns = [
+        RANK,
+        {"field": "customer", "headerName": "Customer", "flex": 2, "minWidth": 160},
+        {"field": "segment", "headerName": "Segment", "minWidth": 110},
+        {"field": "region", "headerName": "Region", "minWidth": 100},
+        money_column("sales", "Sales", fmt),
+        _number_column("orders", "Orders", fmt),
+        _number_column("quantity", "Quantity", fmt),
+        money_column("profit", "Profit", fmt),
+        {"field": "first_order", "headerName": "First order", "minWidth": 115, "headerTooltip": "Whole history"},
+        {"field": "last_order", "headerName": "Last order", "minWidth": 115, "headerTooltip": "Whole history"},
+        _number_column("recency_days", "Recency (days)", fmt)
+        | {"headerTooltip": "Days from the last order in the range to its end"},
+    ]
+    return data_grid(grid_id, columns, "customer_key", "No customers bought in this range and filter")
 
 
 def also_bought_table(items: pd.DataFrame, fmt: NumberFormat, table_id: str) -> dbc.Table:

@@ -121,3 +121,18 @@ def kpi_cards(comparison: Any, fmt: NumberFormat, id_prefix: str, specs=OVERVIEW
         [dbc.Col(kpi_card(s, comparison, fmt, id_prefix), xs=12, sm=6, lg=3) for s in specs],
         className="g-3",
     )
+
+
+def stat_card(title: str, value: str, help_text: str, card_id: str, detail: str = "") -> dbc.Card:
+    """A KPI card without period comparison (for figures that have none)."""
+    return dbc.Card(
+        dbc.CardBody(
+            [
+                html.Div([title, html.Span("i", className="kpi-help", title=help_text)], className="kpi-title"),
+                html.Div(value, className="kpi-value", id=f"{card_id}-value"),
+                html.Div(detail, className="kpi-change text-muted"),
+            ]
+        ),
+        className="kpi-card h-100",
+        id=card_id,
+    )

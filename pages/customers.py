@@ -1,18 +1,240 @@
-"""Customers page: lands with its issue; until then it says so and keeps the filter."""
+"""Customers: who buys, who comes back (cohorts, new vs returning), what they are worth (LTV, RFM)."""
+
+from __future__ import annotations
 
 import dash
-from dash import html
+import dash_bootstrap_components as dbc
+from dash import Input, Output, Patch, State, callback, ctx, dcc, html
 
-from components.shell import empty_state
+from components.customer_figures import (
+    make_cohort_heatmap,
+    make_ltv_histogram,
+    make_new_returning_figure,
+    make_rfm_figure,
+)
+from components.figures import export_filename, graph_config, make_empty_figure
+from components.grids import grid_rows, top_customers_grid
+from components.kpi_cards import stat_card
+from components.shell import chart_card, empty_state, error_state, page_header
+from data_access.customer_value import get_lifetime_value_distribution, get_rfm_customers, get_rfm_groups
+from data_access.customers import (
+    get_cohort_retention,
+    get_new_vs_returning_by_period,
+    get_repeat_customer_rate,
+    get_top_customers,
+)
+from data_access.db import QueryTimeout
+from pages._filter_state import filter_from_state
+from pages._filter_sync import STORE as FILTER_STATE
+from pages._page_helpers import clicked_value, number_format, range_label
 
 dash.register_page(__name__, path="/customers", name="Customers", title="Customers · Shop Pulse", order=2)
 
+SUBTITLE, STATS = "customers-subtitle", "customers-stats"
+NEW_RETURNING, NR_MEASURE = "customers-new-returning-graph", "customers-nr-measure"
+COHORTS, LTV, RFM = "customers-cohort-graph", "customers-ltv-graph", "customers-rfm-graph"
+RFM_LIST = "customers-rfm-list"
+GRID, SEARCH, CSV = "customers-grid", "customers-search", "customers-csv"
+GRAPHS = {
+    NEW_RETURNING: "new and returning customers",
+    COHORTS: "cohort retention",
+    LTV: "lifetime value distribution",
+    RFM: "rfm groups",
+}
+
 
 def layout(**_query) -> html.Div:
+    measure = dbc.RadioItems(
+        id=NR_MEASURE,
+        options=[{"label": "Customers", "value": "customers"}, {"label": "Sales", "value": "sales"}],
+        value="customers",
+        inline=True,
+    )
+    grid_header = dbc.Row(
+        [
+            dbc.Col(html.H5("Top customers", className="mb-0"), xs=12, md=True),
+            dbc.Col(dbc.Input(id=SEARCH, placeholder="Search customers…", type="search", size="sm"), xs=8, md=3),
+            dbc.Col(dbc.Button("Download CSV", id=CSV, size="sm", color="secondary", outline=True), xs="auto"),
+        ],
+        className="align-items-center g-2",
+    )
     return html.Div(
         [
-            html.H2("Customers", className="mb-3"),
-            empty_state("Coming soon", "This page is being built. The Overview page already follows your filters."),
+            page_header("Customers", SUBTITLE),
+            dcc.Loading(html.Div(id=STATS, className="mb-3"), type="dot", delay_show=150),
+            chart_card("New and returning customers", NEW_RETURNING, controls=measure),
+            chart_card(
+                "Cohort retention",
+                COHORTS,
+                graph_class="cohort-graph",
+                hint="Share of each month's new customers who bought again k months later (segment and region apply)",
+            ),
+            dbc.Row(
+                [
+                    dbc.Col(chart_card("Lifetime value", LTV, hint="Sales over each customer's whole history"), lg=6),
+                    dbc.Col(
+                        [
+                            chart_card("RFM groups", RFM, hint="Recency and frequency scores 1–5; click a group"),
+                            dcc.Loading(html.Div(id=RFM_LIST, className="mb-3"), type="dot", delay_show=150),
+                        ],
+                        lg=6,
+                    ),
+                ]
+            ),
+            dbc.Card(
+                [dbc.CardHeader(grid_header), dbc.CardBody(top_customers_grid(GRID, number_format()))], className="mb-3"
+            ),
         ],
         id="customers-page",
     )
+
+
+@callback(
+    Output(STATS, "children"),
+    Output(COHORTS, "figure"),
+    Output(LTV, "figure"),
+    Output(RFM, "figure"),
+    Output(GRID, "rowData"),
+    Output(GRID, "csvExportParams"),
+    Output(SUBTITLE, "children"),
+    *[Output(graph_id, "config") for graph_id in GRAPHS],
+    Input(FILTER_STATE, "data"),
+)
+def update_customers(state):
+    if not state:
+        raise dash.exceptions.PreventUpdate
+    f = filter_from_state(state)
+    fmt = number_format()
+    configs = [graph_config(export_filename(name, f.start, f.end)) for name in GRAPHS.values()]
+    subtitle = f"{range_label(f.start, f.end)} · customers with at least one order in the range"
+    csv = {"fileName": export_filename("top customers", f.start, f.end) + ".csv"}
+    try:
+        repeat = get_repeat_customer_rate(f)
+        new_returning = get_new_vs_returning_by_period(f)
+        ltv = get_lifetime_value_distribution(f)
+        cohorts = get_cohort_retention(f)
+        rfm = get_rfm_groups(f)
+        top = get_top_customers(f)
+    except QueryTimeout as exc:
+        blank = make_empty_figure(str(exc))
+        return error_state(str(exc)), blank, blank, blank, [], csv, subtitle, *configs
+    if repeat.customers == 0:
+        blank = make_empty_figure("No customers bought in this range and filter")
+        message = empty_state("No customers match these filters", "Try a wider date range or fewer filters.")
+        return message, blank, blank, blank, [], csv, subtitle, *configs
+    stats = dbc.Row(
+        [
+            dbc.Col(
+                stat_card(
+                    "Customers",
+                    fmt.number(repeat.customers),
+                    "Distinct customers with an order in the filter.",
+                    "customers-stat-customers",
+                ),
+                xs=6,
+                lg=3,
+            ),
+            dbc.Col(
+                stat_card(
+                    "Repeat-customer rate",
+                    fmt.percent(repeat.rate),
+                    "Customers with ≥ 2 distinct orders in the filter ÷ customers in the filter.",
+                    "customers-stat-repeat",
+                    f"{repeat.repeat_customers:,} came back",
+                ),
+                xs=6,
+                lg=3,
+            ),
+            dbc.Col(
+                stat_card(
+                    "New customers",
+                    fmt.number(int(new_returning["new_customers"].sum())),
+                    "Customers whose first-ever order falls in the range.",
+                    "customers-stat-new",
+                ),
+                xs=6,
+                lg=3,
+            ),
+            dbc.Col(
+                stat_card(
+                    "Median lifetime value",
+                    fmt.money(ltv.median),
+                    "Σ sales over the customer's whole history (median customer).",
+                    "customers-stat-ltv",
+                    f"mean {fmt.money(ltv.mean)}",
+                ),
+                xs=6,
+                lg=3,
+            ),
+        ],
+        className="g-3",
+    )
+    return (
+        stats,
+        make_cohort_heatmap(cohorts),
+        make_ltv_histogram(ltv.bins, fmt),
+        make_rfm_figure(rfm, fmt),
+        grid_rows(top, money=("sales", "profit")),
+        csv,
+        subtitle,
+        *configs,
+    )
+
+
+@callback(Output(NEW_RETURNING, "figure"), Input(FILTER_STATE, "data"), Input(NR_MEASURE, "value"))
+def update_new_returning(state, measure):
+    if not state:
+        raise dash.exceptions.PreventUpdate
+    try:
+        frame = get_new_vs_returning_by_period(filter_from_state(state))
+    except QueryTimeout as exc:
+        return make_empty_figure(str(exc))
+    return make_new_returning_figure(frame, number_format(), measure)
+
+
+@callback(Output(RFM_LIST, "children"), Input(RFM, "clickData"), State(FILTER_STATE, "data"), prevent_initial_call=True)
+def update_rfm_list(click, state):
+    group = clicked_value(click, index=0)
+    if group is None or not state or ctx.triggered[0]["value"] is None:
+        raise dash.exceptions.PreventUpdate
+    fmt = number_format()
+    members = get_rfm_customers(filter_from_state(state), group)
+    rows = [
+        html.Tr(
+            [
+                html.Td(r["customer"]),
+                html.Td(r["segment"]),
+                html.Td(fmt.number(r["recency_days"]), className="text-end"),
+                html.Td(fmt.number(r["frequency"]), className="text-end"),
+                html.Td(fmt.money(r["monetary"]), className="text-end"),
+                html.Td(f"{r['r']}-{r['f']}-{r['m']}", className="text-end"),
+            ]
+        )
+        for r in members.to_dict("records")
+    ]
+    header = html.Thead(
+        html.Tr(
+            [html.Th("Customer"), html.Th("Segment")]
+            + [html.Th(h, className="text-end") for h in ("Recency (days)", "Orders", "Sales", "R-F-M")]
+        )
+    )
+    table = html.Div(
+        dbc.Table([header, html.Tbody(rows)], size="sm", hover=True, className="kpi-table mb-0"),
+        style={"maxHeight": "320px", "overflowY": "auto"},
+    )
+    return dbc.Card(
+        dbc.CardBody([html.H6(f"{group}: {len(members):,} customers (biggest spenders first)"), table]),
+        id="customers-rfm-members",
+    )
+
+
+@callback(Output(GRID, "dashGridOptions"), Input(SEARCH, "value"), prevent_initial_call=True)
+def update_grid_search(text):
+    options = Patch()
+    options["quickFilterText"] = text or ""
+    return options
+
+
+@callback(Output(GRID, "exportDataAsCsv"), Input(CSV, "n_clicks"), prevent_initial_call=True)
+def download_grid_csv(_clicks):
+    return True

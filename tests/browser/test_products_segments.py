@@ -5,66 +5,30 @@ import csv
 import pathlib
 
 from dash.testing.wait import until
-from selenium.webdriver.common.action_chains import ActionChains
+
+from tests.browser.charts import click_bar, drill, wait_for_bars
 
 JAN_FEB = "from=2026-01-01&to=2026-02-28"
-
-
-def _settled(dash_duo):
-    """No callback is running: a click now lands on the chart that stays."""
-    until(lambda: not dash_duo.driver.find_elements("css selector", "[data-dash-is-loading='true']"), timeout=10)
-
-
-def _click_bar(dash_duo, graph_id: str, label: str):
-    """Click the bar whose y label is `label` (plotly draws bars bottom-up)."""
-    _settled(dash_duo)
-    labels = dash_duo.driver.execute_script(f"return document.querySelector('#{graph_id} .js-plotly-plot').data[0].y")
-    points = dash_duo.driver.find_elements("css selector", f"#{graph_id} .bars .point path")
-    point = points[list(labels).index(label)]
-    dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", point)
-    ActionChains(dash_duo.driver).move_to_element(point).click().perform()
-
-
-def _bars(dash_duo, graph_id: str):
-    script = f"var g = document.querySelector('#{graph_id} .js-plotly-plot'); return g && g.data[0] && g.data[0].y"
-    return dash_duo.driver.execute_script(script)
-
-
-def _wait_for_bars(dash_duo, graph_id: str, labels: list[str]):
-    until(lambda: _bars(dash_duo, graph_id) == labels, timeout=10)
-
-
-def _drill(dash_duo, graph_id: str, label: str, expected: list[str]):
-    """Click a bar and wait for the next level. A click that lands while plotly redraws the
-    chart is lost (a person clicks again), so one retry; a broken drill fails both."""
-    for attempt in range(2):
-        _click_bar(dash_duo, graph_id, label)
-        try:
-            _wait_for_bars(dash_duo, graph_id, expected)
-            return
-        except Exception:
-            if attempt:
-                raise
 
 
 def test_brws101_products_drill_down_and_back_up(started):
     dash_duo = started.open(f"/products?{JAN_FEB}")
     level = "products-level-graph"
-    _wait_for_bars(dash_duo, level, ["Office Supplies", "Technology", "Furniture"])
+    wait_for_bars(dash_duo, level, ["Office Supplies", "Technology", "Furniture"])
 
-    _drill(dash_duo, level, "Furniture", ["Chairs"])  # a category click sets the global filter
+    drill(dash_duo, level, "Furniture", ["Chairs"])  # a category click sets the global filter
     assert "category=Furniture" in dash_duo.driver.current_url
     assert "Furniture" in dash_duo.find_element("#filter-category").text
     dash_duo.wait_for_text_to_equal("#products-crumb-category", "Furniture")
 
-    _drill(dash_duo, level, "Chairs", ["Desk Chair"])  # a sub-category click drills within the page
+    drill(dash_duo, level, "Chairs", ["Desk Chair"])  # a sub-category click drills within the page
     dash_duo.wait_for_text_to_equal("#products-crumb-sub", "Chairs")
 
-    _click_bar(dash_duo, level, "Desk Chair")  # a product click picks it for also-bought
+    click_bar(dash_duo, level, "Desk Chair")  # a product click picks it for also-bought
     dash_duo.wait_for_contains_text("#products-also-bought", "Only 2 order(s)")  # O1 and O5
 
     dash_duo.click("#products-crumb-all")
-    _wait_for_bars(dash_duo, level, ["Office Supplies", "Technology", "Furniture"])
+    wait_for_bars(dash_duo, level, ["Office Supplies", "Technology", "Furniture"])
     assert "category" not in dash_duo.driver.current_url
     assert dash_duo.get_logs() == []
 
@@ -106,9 +70,9 @@ def test_brws104_segments_page_and_cross_filter(started):
     dash_duo.wait_for_contains_text("#segments-kpi-table", "$260.00")  # Consumer
     dash_duo.wait_for_contains_text("#segments-kpi-table", "(no customer)")
     dash_duo.wait_for_contains_text("#segments-top-categories", "Consumer: Furniture")
-    _wait_for_bars(dash_duo, "segments-sales-graph", ["(no customer)", "Corporate", "Consumer"])
+    wait_for_bars(dash_duo, "segments-sales-graph", ["(no customer)", "Corporate", "Consumer"])
 
-    _drill(dash_duo, "segments-sales-graph", "Corporate", ["Corporate"])
+    drill(dash_duo, "segments-sales-graph", "Corporate", ["Corporate"])
     until(lambda: "segment=Corporate" in dash_duo.driver.current_url, timeout=10)
     dash_duo.find_element("#nav-link-overview").click()
     dash_duo.wait_for_text_to_equal("#overview-kpi-sales-value", "$240.00")

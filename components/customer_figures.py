@@ -1,0 +1,126 @@
+"""Figures of the Customers page: new vs returning, cohort heatmap, lifetime value, RFM."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from components.figures import base_layout, make_empty_figure
+from components.formatting import NumberFormat
+
+NEW_COLOR, RETURNING_COLOR = "#0891b2", "#2563eb"
+RFM_COLORS = {
+    "Champions": "#15803d",
+    "Loyal": "#22c55e",
+    "Potential": "#84cc16",
+    "At risk": "#f59e0b",
+    "Hibernating": "#94a3b8",
+    "Lost": "#dc2626",
+}
+
+
+def make_new_returning_figure(df: pd.DataFrame, fmt: NumberFormat, measure: str = "customers") -> go.Figure:
+    """Stacked bars per bucket: new and returning customers (or their sales)."""
+    if df.empty:
+        return make_empty_figure("No customers bought in this range and filter")
+    x = pd.to_datetime(df["bucket"])
+    fig = go.Figure()
+    for kind, color in (("returning", RETURNING_COLOR), ("new", NEW_COLOR)):
+        column = f"{kind}_{measure}"
+        money = measure == "sales"
+        fig.add_bar(
+            x=x,
+            y=df[column].astype(float),
+            name=f"{kind.title()} customers",
+            marker_color=color,
+            hovertemplate=(fmt.symbol + "%{y:,.2f}") if money else "%{y:,}",
+        )
+    axis = {"tickprefix": fmt.symbol, "tickformat": ".3~s"} if measure == "sales" else {"tickformat": ",~s"}
+    fig.update_layout(**base_layout(fmt, yaxis=axis), barmode="stack")
+    return fig
+
+
+def make_cohort_heatmap(df: pd.DataFrame) -> go.Figure:
+    """Rows: cohorts (month of first purchase); columns: months since; cells: share retained."""
+    if df.empty:
+        return make_empty_figure("No first purchases in this range and filter")
+    share = df.pivot(index="cohort", columns="months_since", values="share").astype(float)
+    count = df.pivot(index="cohort", columns="months_since", values="customers")
+    sizes = df.drop_duplicates("cohort").set_index("cohort")["cohort_size"]
+    labels = [f"{pd.Timestamp(c):%b %Y} ({sizes[c]:,})" for c in share.index]
+    text = [[("" if pd.isna(v) else f"{v:.0%}") for v in row] for row in share.to_numpy()]
+    custom = [[(0 if pd.isna(v) else int(v)) for v in row] for row in count.to_numpy()]
+    fig = go.Figure(
+        go.Heatmap(
+            z=share.to_numpy(),
+            x=[str(k) for k in share.columns],
+            y=labels,
+            text=text,
+            texttemplate="%{text}" if share.size <= 400 else None,
+            customdata=custom,
+            colorscale="Blues",
+            zmin=0,
+            zmax=max(0.5, float(share.iloc[:, 1:].max().max()) if share.shape[1] > 1 else 0.5),
+            colorbar={"title": "Retained", "tickformat": ".0%"},
+            hovertemplate="Cohort %{y}<br>Month +%{x}: %{customdata:,} customers (%{z:.1%})<extra></extra>",
+            hoverongaps=False,
+        )
+    )
+    fig.update_layout(
+        template="plotly_white",
+        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        xaxis={"title": "Months since first purchase", "type": "category"},
+        yaxis={"autorange": "reversed", "title": None},
+    )
+    return fig
+
+
+def make_ltv_histogram(bins: pd.DataFrame, fmt: NumberFormat) -> go.Figure:
+    """Customers per lifetime-value band; the last band holds everyone above it."""
+    if bins.empty:
+        return make_empty_figure("No customers bought in this range and filter")
+    starts = bins["bin_start"].astype(float)
+    ends = bins["bin_end"].astype(float)
+    labels = [f"{fmt.money(s)} – {fmt.money(e)}" for s, e in zip(bins["bin_start"], bins["bin_end"], strict=True)]
+    labels[-1] = labels[-1].split(" – ")[0] + " and more" if len(labels) > 1 else labels[-1]
+    fig = go.Figure(
+        go.Bar(
+            x=(starts + ends) / 2,
+            y=bins["customers"],
+            width=(ends - starts) * 0.95,
+            marker_color="#7c3aed",
+            customdata=labels,
+            hovertemplate="%{customdata}: %{y:,} customers<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        **base_layout(fmt, hovermode="closest"),
+        xaxis={"tickprefix": fmt.symbol, "tickformat": ".3~s", "title": "Lifetime sales"},
+        yaxis={"title": "Customers"},
+        showlegend=False,
+    )
+    return fig
+
+
+def make_rfm_figure(df: pd.DataFrame, fmt: NumberFormat) -> go.Figure:
+    """Customers per RFM group (sales on hover); a click lists the group's customers."""
+    if df["customers"].sum() == 0:
+        return make_empty_figure("No customers bought in this range and filter")
+    ordered = df.iloc[::-1]
+    fig = go.Figure(
+        go.Bar(
+            x=ordered["customers"],
+            y=ordered["rfm_group"],
+            orientation="h",
+            marker_color=[RFM_COLORS.get(g, "#64748b") for g in ordered["rfm_group"]],
+            customdata=[
+                [g, m, fmt.money(s)]
+                for g, m, s in zip(ordered["rfm_group"], ordered["meaning"], ordered["sales"], strict=True)
+            ],
+            text=[f"{c:,}" for c in ordered["customers"]],
+            textposition="auto",
+            hovertemplate="<b>%{y}</b>: %{customdata[1]}<br>%{x:,} customers · %{customdata[2]}<extra></extra>",
+        )
+    )
+    fig.update_layout(**base_layout(fmt, hovermode="closest", xaxis={"title": "Customers"}), showlegend=False)
+    return fig

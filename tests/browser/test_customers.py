@@ -1,0 +1,49 @@
+"""The Customers page in headless Chromium, on the fixture shop (see tests/data_access/test_customers.py)."""
+
+import csv
+import pathlib
+
+from dash.testing.wait import until
+
+from tests.browser.charts import bars, click_bar
+
+
+def test_brws201_customers_page_from_deep_link(started):
+    dash_duo = started.open("/customers?from=2026-01-01&to=2026-02-28")
+    dash_duo.wait_for_text_to_equal("#customers-stat-customers-value", "2")
+    dash_duo.wait_for_text_to_equal("#customers-stat-repeat-value", "50.0%")  # Alice came back, Bob did not
+    dash_duo.wait_for_text_to_equal("#customers-stat-new-value", "1")  # Alice; Bob first bought in 2025
+    dash_duo.wait_for_text_to_equal("#customers-stat-ltv-value", "$260.00")
+    first_row = '#customers-grid .ag-row[row-index="0"]'
+    dash_duo.wait_for_contains_text(first_row, "Alice")
+    dash_duo.wait_for_contains_text(first_row, "$260.00")
+    dash_duo.wait_for_contains_text('#customers-grid .ag-row[row-index="1"]', "2025-01-20")  # Bob's first order
+    assert dash_duo.get_logs() == []
+
+
+def test_brws202_rfm_click_lists_the_group_and_csv_downloads(started):
+    dash_duo = started.open("/customers?from=2025-01-01&to=2026-02-28")
+    until(lambda: bars(dash_duo, "customers-rfm-graph") is not None, timeout=10)
+    click_bar(dash_duo, "customers-rfm-graph", "Champions")
+    dash_duo.wait_for_contains_text("#customers-rfm-members", "Champions: 2 customers")
+    members = dash_duo.find_element("#customers-rfm-members").text
+    assert members.index("Bob") < members.index("Alice")  # biggest spenders first
+
+    dash_duo.wait_for_contains_text('#customers-grid .ag-row[row-index="0"]', "Bob")
+    dash_duo.click("#customers-csv")
+    target = pathlib.Path(dash_duo.download_path) / "top-customers_2025-01-01_to_2026-02-28.csv"
+    until(lambda: target.exists() and target.stat().st_size > 0, timeout=10)
+    rows = list(csv.DictReader(target.open(encoding="utf-8-sig")))
+    assert [(r["Customer"], r["Sales"]) for r in rows] == [
+        ("Bob", "540"),
+        ("Erin", "300"),
+        ("Alice", "260"),
+        ("Dan", "15"),
+    ]
+    assert dash_duo.get_logs() == []
+
+
+def test_brws203_no_customers_is_an_empty_state(started):
+    dash_duo = started.open("/customers?from=2024-06-01&to=2024-06-30")
+    dash_duo.wait_for_contains_text("#customers-stats", "No customers match these filters")
+    assert dash_duo.get_logs() == []
