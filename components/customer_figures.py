@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from components.figures import base_layout, make_empty_figure
+from components.figures import base_layout, make_empty_figure, period_axis
 from components.formatting import NumberFormat
 
 NEW_COLOR, RETURNING_COLOR = "#0891b2", "#2563eb"
@@ -19,11 +19,13 @@ RFM_COLORS = {
 }
 
 
-def make_new_returning_figure(df: pd.DataFrame, fmt: NumberFormat, measure: str = "customers") -> go.Figure:
+def make_new_returning_figure(
+    df: pd.DataFrame, fmt: NumberFormat, measure: str = "customers", grain: str = "month"
+) -> go.Figure:
     """Stacked bars per bucket: new and returning customers (or their sales)."""
     if df.empty:
         return make_empty_figure("No customers bought in this range and filter")
-    x = pd.to_datetime(df["bucket"])
+    x, xaxis = period_axis(df["bucket"], grain)
     fig = go.Figure()
     for kind, color in (("returning", RETURNING_COLOR), ("new", NEW_COLOR)):
         column = f"{kind}_{measure}"
@@ -36,7 +38,7 @@ def make_new_returning_figure(df: pd.DataFrame, fmt: NumberFormat, measure: str 
             hovertemplate=(fmt.symbol + "%{y:,.2f}") if money else "%{y:,}",
         )
     axis = {"tickprefix": fmt.symbol, "tickformat": ".3~s"} if measure == "sales" else {"tickformat": ",~s"}
-    fig.update_layout(**base_layout(fmt, yaxis=axis), barmode="stack")
+    fig.update_layout(**base_layout(fmt, yaxis=axis, xaxis=xaxis), barmode="stack")
     return fig
 
 

@@ -68,6 +68,16 @@ def make_empty_figure(message: str) -> go.Figure:
 PERIOD_LABEL = {"day": "%d %b %Y", "week": "Week of %d %b %Y", "month": "%B %Y"}
 
 
+def period_axis(buckets: pd.Series, grain: str) -> tuple[list, dict]:
+    """x values and x-axis settings for bars over time. With one or two buckets plotly cannot
+    infer a bar width on a date axis (one day becomes a sliver with sub-second ticks), so
+    few buckets get a labelled category axis instead."""
+    dates = pd.to_datetime(buckets)
+    if len(dates) >= 3:
+        return list(dates), {"type": "date", "hoverformat": PERIOD_LABEL[grain], "title": None}
+    return [d.strftime(PERIOD_LABEL[grain]) for d in dates], {"type": "category", "title": None}
+
+
 def partial_buckets(buckets: pd.Series, grain: str, start: dt.date, end: dt.date) -> list[bool]:
     """True for a bucket the date range covers only in part (a range starting mid-month)."""
     starts = pd.to_datetime(buckets)
@@ -82,7 +92,7 @@ def make_sales_trend_figure(
     Buckets the range covers only in part are drawn faded and say so on hover."""
     if df.empty or ((df["sales"] == 0).all() and (df["profit"] == 0).all()):
         return make_empty_figure("No sales in this range and filter")
-    x = pd.to_datetime(df["bucket"])
+    x, xaxis = period_axis(df["bucket"], grain)
     partial = partial_buckets(df["bucket"], grain, start or dt.date.min, end or dt.date.max)
     note = ["<br><i>partial period</i>" if p else "" for p in partial]
     money = f"{fmt.symbol}%{{y:,.2f}}"
@@ -109,8 +119,8 @@ def make_sales_trend_figure(
     fig.update_layout(
         **base_layout(fmt),
         barmode="group",
-        bargap=0.25,
-        xaxis={"title": None, "hoverformat": PERIOD_LABEL[grain]},
+        bargap=0.25 if len(x) >= 3 else 0.6,  # a lone day should not fill the chart
+        xaxis=xaxis,
         yaxis={"title": None, "tickprefix": fmt.symbol, "tickformat": ".3~s", "rangemode": "tozero"},
         yaxis2={
             "title": None,
@@ -123,4 +133,27 @@ def make_sales_trend_figure(
             "showgrid": False,
         },
     )
+    return fig
+
+
+def make_ranked_bars_figure(df: pd.DataFrame, label: str, fmt: NumberFormat, color: str = SALES_COLOR) -> go.Figure:
+    """Horizontal bars of df.sales per df[label], biggest on top; customdata is the label, so a
+    click can set that filter."""
+    if df.empty:
+        return make_empty_figure("No sales in this range and filter")
+    ordered = df.iloc[::-1]
+    fig = go.Figure(
+        go.Bar(
+            x=ordered["sales"].astype(float),
+            y=ordered[label],
+            orientation="h",
+            marker_color=color,
+            customdata=ordered[label],
+            text=[fmt.money(v) for v in ordered["sales"]],
+            textposition="auto",
+            hovertemplate="%{y}: " + fmt.symbol + "%{x:,.2f}<extra></extra>",
+        )
+    )
+    axis = {"tickprefix": fmt.symbol, "tickformat": ".3~s"}
+    fig.update_layout(**base_layout(fmt, hovermode="closest", xaxis=axis, yaxis={"automargin": True}), showlegend=False)
     return fig

@@ -66,7 +66,7 @@ def data_grid(grid_id: str, columns: list[dict], row_id: str, no_rows: str) -> d
         # CSV gets raw numbers (a spreadsheet can sum them), the screen the formatted text.
         defaultColDef={"sortable": True, "resizable": True, "useValueFormatterForExport": False},
         columnSize="responsiveSizeToFit",
-        getRowId=f"String(params.data.{row_id})",
+        getRowId=f"'' + params.data.{row_id}",  # a string; String() is not in scope here
         dashGridOptions={
             "pagination": True,
             "paginationPageSize": 15,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from components.figures import CUMULATIVE_COLOR, base_layout, make_empty_figure
+from components.figures import CUMULATIVE_COLOR, base_layout, make_empty_figure, period_axis
 from components.formatting import NumberFormat
 from components.segment_figures import CATEGORY_PALETTE, color_map
 
@@ -56,17 +56,19 @@ def make_category_monthly_figure(df: pd.DataFrame, fmt: NumberFormat) -> go.Figu
     colors = color_map(df["category"], CATEGORY_PALETTE)
     fig = go.Figure()
     money = fmt.symbol + "%{y:,.2f}"
+    running = df.drop_duplicates("month")
+    months, xaxis = period_axis(running["month"], "month")
+    x_of = dict(zip(running["month"], months, strict=True))
     for category, rows in df.groupby("category", sort=True):
         fig.add_bar(
-            x=pd.to_datetime(rows["month"]),
+            x=[x_of[m] for m in rows["month"]],
             y=rows["sales"].astype(float),
             name=category,
             marker_color=colors[category],
             hovertemplate=money,
         )
-    running = df.drop_duplicates("month")
     fig.add_scatter(
-        x=pd.to_datetime(running["month"]),
+        x=months,
         y=running["cumulative_sales"].astype(float),
         name="Cumulative sales",
         yaxis="y2",
@@ -77,7 +79,7 @@ def make_category_monthly_figure(df: pd.DataFrame, fmt: NumberFormat) -> go.Figu
     fig.update_layout(
         **base_layout(fmt),
         barmode="relative",
-        xaxis={"hoverformat": "%B %Y", "dtick": "M1" if running.shape[0] <= 14 else None},
+        xaxis=xaxis | ({"dtick": "M1"} if xaxis["type"] == "date" and len(months) <= 14 else {}),
         yaxis={"tickprefix": fmt.symbol, "tickformat": ".3~s"},
         yaxis2={
             "overlaying": "y",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from components.figures import base_layout, make_empty_figure
+from components.figures import base_layout, make_empty_figure, make_ranked_bars_figure
 from components.formatting import NumberFormat
 
 SEGMENT_PALETTE = ["#2563eb", "#f59e0b", "#16a34a", "#db2777", "#7c3aed", "#0891b2", "#65a30d", "#dc2626"]
@@ -20,23 +20,7 @@ def color_map(names, palette=SEGMENT_PALETTE) -> dict[str, str]:
 
 def make_segment_sales_figure(df: pd.DataFrame, fmt: NumberFormat) -> go.Figure:
     """Horizontal bars of sales per segment, biggest on top; a click filters by that segment."""
-    if df.empty:
-        return make_empty_figure("No sales in this range and filter")
-    ordered = df.iloc[::-1]
-    fig = go.Figure(
-        go.Bar(
-            x=ordered["sales"].astype(float),
-            y=ordered["segment"],
-            orientation="h",
-            marker_color="#2563eb",
-            customdata=ordered["segment"],
-            text=[fmt.money(v) for v in ordered["sales"]],
-            textposition="auto",
-            hovertemplate="%{y}: " + fmt.symbol + "%{x:,.2f}<extra></extra>",
-        )
-    )
-    fig.update_layout(**base_layout(fmt, hovermode="closest", xaxis={"tickprefix": fmt.symbol, "tickformat": ".3~s"}))
-    return fig
+    return make_ranked_bars_figure(df, "segment", fmt)
 
 
 def make_category_mix_figure(df: pd.DataFrame, fmt: NumberFormat) -> go.Figure:

@@ -93,3 +93,28 @@ def get_sales_by_period(f: KpiFilter) -> pd.DataFrame:
         ORDER BY b.bucket
     """
     return read_frame(text(sql), params | {"grain": f.grain})
+
+
+# Dimensions a chart may group by: name -> SQL label. Lines without a customer have no
+# segment or region; they are kept under their own label so the bars add up to the total.
+BREAKDOWNS = {
+    "segment": "coalesce(c.segment, '(no customer)')",
+    "region": "coalesce(c.region, '(no customer)')",
+    "category": "p.category",
+    "store": "coalesce(s.name, '(no store)')",
+}
+
+
+@cached_query
+def get_sales_by_dimension(f: KpiFilter, dimension: str) -> pd.DataFrame:
+    """label, sales, profit, orders per value of an allow-listed dimension; biggest first."""
+    if dimension not in BREAKDOWNS:
+        raise ValueError(f"unknown dimension {dimension!r}")
+    facts, params = filtered_facts(f)
+    sql = f"""
+        SELECT {BREAKDOWNS[dimension]} AS label, {SALES} AS sales, {PROFIT} AS profit, {ORDER_COUNT} AS orders
+        {facts}
+        GROUP BY 1
+        ORDER BY sales DESC, label
+    """
+    return read_frame(text(sql), params)

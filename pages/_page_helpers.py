@@ -27,3 +27,8 @@ def clicked_value(click_data: dict | None, index: int | None = None):
     if index is not None and isinstance(value, list):
         return value[index]
     return value
+
+
+def days_phrase(days: int) -> str:
+    """'the previous day' / 'the previous 30 days'."""
+    return "the previous day" if days == 1 else f"the previous {days:,} days"

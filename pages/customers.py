@@ -185,11 +185,12 @@ def update_customers(state):
 def update_new_returning(state, measure):
     if not state:
         raise dash.exceptions.PreventUpdate
+    f = filter_from_state(state)
     try:
-        frame = get_new_vs_returning_by_period(filter_from_state(state))
+        frame = get_new_vs_returning_by_period(f)
     except QueryTimeout as exc:
         return make_empty_figure(str(exc))
-    return make_new_returning_figure(frame, number_format(), measure)
+    return make_new_returning_figure(frame, number_format(), measure, f.grain)
 
 
 @callback(Output(RFM_LIST, "children"), Input(RFM, "clickData"), State(FILTER_STATE, "data"), prevent_initial_call=True)

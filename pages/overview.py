@@ -4,17 +4,24 @@ from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, callback, dcc, html
+from dash import Input, Output, callback, dcc, html, no_update
 
-from components.figures import export_filename, graph_config, make_empty_figure, make_sales_trend_figure
+from components import filters as filter_ids
+from components.figures import (
+    export_filename,
+    graph_config,
+    make_empty_figure,
+    make_ranked_bars_figure,
+    make_sales_trend_figure,
+)
 from components.kpi_cards import kpi_cards
-from components.shell import empty_state, error_state
+from components.shell import chart_card, empty_state, error_state
 from data_access.db import QueryTimeout
 from data_access.dimensions import get_filter_options
-from data_access.sales import get_sales_by_period, get_sales_comparison
+from data_access.sales import get_sales_by_dimension, get_sales_by_period, get_sales_comparison
 from pages._filter_state import filter_from_state
 from pages._filter_sync import STORE as FILTER_STATE
-from pages._page_helpers import number_format, range_label
+from pages._page_helpers import clicked_value, days_phrase, number_format, range_label
 
 dash.register_page(__name__, path="/", name="Overview", title="Overview · Shop Pulse", order=0)
 
@@ -22,6 +29,9 @@ KPIS = "overview-kpis"
 TREND = "overview-trend-graph"
 GRAIN = "overview-grain"
 SUBTITLE = "overview-subtitle"
+REGIONS = "overview-region-graph"
+STORES = "overview-store-graph"
+BREAKDOWNS = {REGIONS: "region", STORES: "store"}
 
 
 def layout(**_query) -> html.Div:
@@ -62,7 +72,13 @@ def layout(**_query) -> html.Div:
                         )
                     ),
                 ],
-                className="mt-1",
+                className="mt-1 mb-3",
+            ),
+            dbc.Row(
+                [
+                    dbc.Col(chart_card("Sales by region", REGIONS, hint="Click a bar to filter by it"), lg=6),
+                    dbc.Col(chart_card("Sales by store", STORES, hint="Click a bar to filter by it"), lg=6),
+                ]
             ),
         ]
     )
@@ -82,9 +98,7 @@ def update_overview(state, grain):
     f = filter_from_state(state, grain)
     fmt = number_format()
     config = graph_config(export_filename("sales and profit over time", f.start, f.end))
-    subtitle = (
-        f"{range_label(f.start, f.end)} · compared with the previous {f.days} days and with the same dates last year"
-    )
+    subtitle = f"{range_label(f.start, f.end)} · compared with {days_phrase(f.days)} and with the same dates last year"
     try:
         comparison = get_sales_comparison(f)
         trend = get_sales_by_period(f)
@@ -105,3 +119,40 @@ def update_overview(state, grain):
         config,
         subtitle,
     )
+
+
+@callback(
+    *[Output(graph_id, "figure") for graph_id in BREAKDOWNS],
+    *[Output(graph_id, "config") for graph_id in BREAKDOWNS],
+    Input(FILTER_STATE, "data"),
+)
+def update_breakdowns(state):
+    if not state:
+        raise dash.exceptions.PreventUpdate
+    f = filter_from_state(state)
+    fmt = number_format()
+    configs = [graph_config(export_filename(f"sales by {dim}", f.start, f.end)) for dim in BREAKDOWNS.values()]
+    try:
+        figures = [make_ranked_bars_figure(get_sales_by_dimension(f, dim), "label", fmt) for dim in BREAKDOWNS.values()]
+    except QueryTimeout as exc:
+        figures = [make_empty_figure(str(exc))] * len(BREAKDOWNS)
+    return *figures, *configs
+
+
+@callback(
+    Output(filter_ids.REGION, "value", allow_duplicate=True),
+    Output(filter_ids.STORE, "value", allow_duplicate=True),
+    Input(REGIONS, "clickData"),
+    Input(STORES, "clickData"),
+    prevent_initial_call=True,
+)
+def update_filter_from_click(region_click, store_click):
+    """Cross-filtering: a region or store bar becomes that filter for every page."""
+    if all(t["value"] is None for t in dash.ctx.triggered):  # the page mounting, not a click
+        raise dash.exceptions.PreventUpdate
+    value = clicked_value(region_click if dash.ctx.triggered_id == REGIONS else store_click)
+    if value is None or value.startswith("("):  # "(no customer)" is not a filter value
+        raise dash.exceptions.PreventUpdate
+    if dash.ctx.triggered_id == REGIONS:
+        return [value], no_update
+    return no_update, [value]

@@ -20,7 +20,7 @@ from data_access.segments import (
 )
 from pages._filter_state import filter_from_state
 from pages._filter_sync import STORE as FILTER_STATE
-from pages._page_helpers import clicked_value, number_format, range_label
+from pages._page_helpers import clicked_value, days_phrase, number_format, range_label
 
 dash.register_page(__name__, path="/segments", name="Segments", title="Segments · Shop Pulse", order=3)
 
@@ -70,7 +70,7 @@ def update_segments(state):
     f = filter_from_state(state)
     fmt = number_format()
     configs = [graph_config(export_filename(name, f.start, f.end)) for name in GRAPHS.values()]
-    subtitle = f"{range_label(f.start, f.end)} · changes against the previous {f.days} days"
+    subtitle = f"{range_label(f.start, f.end)} · changes against {days_phrase(f.days)}"
     try:
         summary = get_segment_comparison(f)
         mix = get_category_mix_by_segment(f)

@@ -84,3 +84,17 @@ def test_brws006_phone_folds_filters_and_menu_behind_buttons(started):
     dash_duo.wait_for_element("#products-page")
     assert "segment=Corporate" in dash_duo.driver.current_url
     assert dash_duo.get_logs() == []
+
+
+def test_brws007_region_bar_click_cross_filters_every_page(started):
+    from tests.browser.charts import drill
+
+    dash_duo = started.open("/?from=2026-01-01&to=2026-02-28")
+    dash_duo.wait_for_text_to_equal(SALES, "$600.00")
+    drill(dash_duo, "overview-region-graph", "South", ["South"])
+    dash_duo.wait_for_text_to_equal(SALES, "$240.00")  # Bob's O2
+    assert "region=South" in dash_duo.driver.current_url
+    dash_duo.click("#nav-link-segments")
+    dash_duo.wait_for_contains_text("#segments-kpi-table", "Corporate")
+    assert "Consumer" not in dash_duo.find_element("#segments-kpi-table").text  # Carol's order was cancelled
+    assert dash_duo.get_logs() == []

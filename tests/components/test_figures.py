@@ -30,7 +30,7 @@ def test_trend_has_sales_profit_and_cumulative_on_second_axis():
     assert fig.data[2].yaxis == "y2" and list(fig.data[2].y) == [10.5, 30.75]
     assert fig.layout.yaxis.tickprefix == "€"
     assert fig.layout.separators == ",."
-    assert fig.layout.xaxis.hoverformat == "%B %Y"
+    assert list(fig.data[0].x) == ["January 2026", "February 2026"]  # two buckets: labelled categories
 
 
 def test_trend_of_nothing_is_an_explained_empty_chart():
@@ -60,3 +60,14 @@ def test_partial_bucket_is_faded_and_labelled():
     fig = make_sales_trend_figure(_frame(["10.50", "20.25"]), FMT, "month", dt.date(2026, 1, 15), dt.date(2026, 2, 28))
     assert list(fig.data[0].marker.opacity) == [0.45, 1.0]
     assert "partial period" in fig.data[0].customdata[0]
+
+
+def test_one_or_two_buckets_use_a_labelled_category_axis():
+    one_day = _frame(["10.50", "20.25"]).head(1)
+    fig = make_sales_trend_figure(one_day, FMT, "day")
+    assert fig.layout.xaxis.type == "category"
+    assert list(fig.data[0].x) == ["01 Jan 2026"]
+    three = pd.concat(
+        [_frame(["1", "2"]), _frame(["3", "4"]).assign(bucket=[dt.date(2026, 3, 1), dt.date(2026, 4, 1)])]
+    )
+    assert make_sales_trend_figure(three, FMT, "month").layout.xaxis.type == "date"

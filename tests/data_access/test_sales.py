@@ -100,3 +100,27 @@ def test_daily_buckets_cover_every_day():
     frame = get_sales_by_period(KpiFilter(**JAN_FEB, grain="day"))
     assert len(frame) == 59
     assert frame.set_index("bucket").sales[dt.date(2026, 2, 3)] == Decimal("15.00")
+
+
+@pytest.mark.parametrize(
+    "dimension, expected",
+    [
+        # Jan-Feb: North = Alice's 260; South = Bob's 240 (Carol's cancelled O4 is not counted).
+        ("region", [("North", "260.00"), ("South", "240.00"), ("(no customer)", "100.00")]),
+        # Downtown: O2 240 + O3 15 + O5 100; Web Shop: O1 245.
+        ("store", [("Downtown", "355.00"), ("Web Shop", "245.00")]),
+        ("category", [("Furniture", "300.00"), ("Technology", "240.00"), ("Office Supplies", "60.00")]),
+    ],
+)
+def test_sales_by_dimension(dimension, expected):
+    from data_access.sales import get_sales_by_dimension
+
+    frame = get_sales_by_dimension(KpiFilter(**JAN_FEB), dimension)
+    assert [(r.label, r.sales) for r in frame.itertuples()] == [(k, Decimal(v)) for k, v in expected]
+
+
+def test_sales_by_dimension_refuses_other_names():
+    from data_access.sales import get_sales_by_dimension
+
+    with pytest.raises(ValueError):
+        get_sales_by_dimension(KpiFilter(**JAN_FEB), "c.name")
