@@ -215,24 +215,38 @@ def update_pick_from_grid(rows):
 def update_also_bought(product_key, state):
     if not state:
         raise dash.exceptions.PreventUpdate
-    if product_key is None:
-        return html.P("Choose a product above, or click one in the table or the chart.", className="text-muted mb-0")
+    f = filter_from_state(state)
+    intro = ""
     try:
-        result = get_also_bought(filter_from_state(state), int(product_key))
+        if product_key is None:  # nothing chosen yet: start with the best seller
+            best = get_top_products(f, limit=1)
+            if best.empty:
+                return html.P("No products sold in this range and filter.", className="text-muted mb-0")
+            product_key = int(best.product_key[0])
+            intro = html.P(
+                f"Showing the best seller, {best['product'][0]}. Choose another above.", className="small text-muted"
+            )
+        result = get_also_bought(f, int(product_key))
     except QueryTimeout as exc:
         return error_state(str(exc))
     if not result.enough_data:
-        return empty_state(
-            "Too little data",
-            f"Only {result.product_orders} order(s) in this range contain this product; at least "
-            f"{MIN_ORDERS_FOR_AFFINITY} are needed before pairs mean more than chance. Try a longer range.",
-        )
+        return [
+            intro,
+            empty_state(
+                "Too little data",
+                f"Only {result.product_orders} order(s) in this range contain this product; at least "
+                f"{MIN_ORDERS_FOR_AFFINITY} are needed before pairs mean more than chance. Try a longer range.",
+            ),
+        ]
     if result.items.empty:
-        return empty_state("Bought alone", f"None of its {result.product_orders} orders contained anything else.")
+        return [
+            intro,
+            empty_state("Bought alone", f"None of its {result.product_orders} orders contained anything else."),
+        ]
     note = html.Small(
         f"Among {result.total_orders:,} orders, {result.product_orders:,} contain this product.", className="text-muted"
     )
-    return html.Div([also_bought_table(result.items, number_format(), "products-also-table"), note])
+    return html.Div([intro, also_bought_table(result.items, number_format(), "products-also-table"), note])
 
 
 @callback(Output(GRID, "dashGridOptions"), Input(SEARCH, "value"), prevent_initial_call=True)

@@ -36,6 +36,7 @@ def test_brws101_products_drill_down_and_back_up(started):
 def test_brws102_grid_ranks_and_also_bought_follows_the_chosen_row(started):
     dash_duo = started.open(f"/products?{JAN_FEB}")
     first_row = '#products-grid .ag-row[row-index="0"]'
+    dash_duo.wait_for_contains_text("#products-also-bought", "Showing the best seller, Desk Chair")
     dash_duo.wait_for_contains_text(first_row, "Desk Chair")
     dash_duo.wait_for_contains_text(first_row, "$300.00")
     dash_duo.wait_for_contains_text('#products-grid .ag-row[row-index="2"]', "$60.00")  # Paper
