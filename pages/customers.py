@@ -35,8 +35,9 @@ NEW_RETURNING, NR_MEASURE = "customers-new-returning-graph", "customers-nr-measu
 COHORTS, LTV, RFM = "customers-cohort-graph", "customers-ltv-graph", "customers-rfm-graph"
 RFM_LIST = "customers-rfm-list"
 GRID, SEARCH, CSV = "customers-grid", "customers-search", "customers-csv"
+# Each chart's config is returned by the callback that draws it: a config arriving from
+# another callback while the figure is being drawn is lost.
 GRAPHS = {
-    NEW_RETURNING: "new and returning customers",
     COHORTS: "cohort retention",
     LTV: "lifetime value distribution",
     RFM: "rfm groups",
@@ -181,16 +182,22 @@ def update_customers(state):
     )
 
 
-@callback(Output(NEW_RETURNING, "figure"), Input(FILTER_STATE, "data"), Input(NR_MEASURE, "value"))
+@callback(
+    Output(NEW_RETURNING, "figure"),
+    Output(NEW_RETURNING, "config"),
+    Input(FILTER_STATE, "data"),
+    Input(NR_MEASURE, "value"),
+)
 def update_new_returning(state, measure):
     if not state:
         raise dash.exceptions.PreventUpdate
     f = filter_from_state(state)
+    config = graph_config(export_filename(f"new and returning {measure}", f.start, f.end))
     try:
         frame = get_new_vs_returning_by_period(f)
     except QueryTimeout as exc:
-        return make_empty_figure(str(exc))
-    return make_new_returning_figure(frame, number_format(), measure, f.grain)
+        return make_empty_figure(str(exc)), config
+    return make_new_returning_figure(frame, number_format(), measure, f.grain), config
 
 
 @callback(Output(RFM_LIST, "children"), Input(RFM, "clickData"), State(FILTER_STATE, "data"), prevent_initial_call=True)

@@ -98,3 +98,36 @@ def test_brws007_region_bar_click_cross_filters_every_page(started):
     dash_duo.wait_for_contains_text("#segments-kpi-table", "Corporate")
     assert "Consumer" not in dash_duo.find_element("#segments-kpi-table").text  # Carol's order was cancelled
     assert dash_duo.get_logs() == []
+
+
+def test_brws008_every_chart_on_every_page_exports_png_and_svg(started):
+    pages = {
+        "/": ["overview-trend-graph", "overview-region-graph", "overview-store-graph"],
+        "/products": ["products-level-graph", "products-monthly-graph"],
+        "/customers": [
+            "customers-new-returning-graph",
+            "customers-cohort-graph",
+            "customers-ltv-graph",
+            "customers-rfm-graph",
+        ],
+        "/segments": ["segments-sales-graph", "segments-mix-graph", "segments-trend-graph"],
+    }
+    dash_duo = started
+    for path, graphs in pages.items():
+        dash_duo.open(path + "?from=2025-01-01&to=2026-02-28")
+        for graph in graphs:
+            dash_duo.wait_for_element(f'#{graph} .modebar-btn[data-title="Download as SVG"]')
+            until(
+                lambda graph=graph: (
+                    (
+                        dash_duo.driver.execute_script(
+                            f"return document.querySelector('#{graph} .js-plotly-plot')._context.toImageButtonOptions"
+                        )
+                        or {}
+                    )
+                    .get("filename", "")
+                    .endswith("_2025-01-01_to_2026-02-28")
+                ),
+                timeout=10,
+            )
+    assert dash_duo.get_logs() == []
