@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, Patch, State, callback, ctx, dcc, html
+from dash import Input, Output, State, callback, ctx, dcc, html
 
 from components.customer_figures import (
     make_cohort_heatmap,
@@ -26,6 +26,7 @@ from data_access.customers import (
 from data_access.db import QueryTimeout
 from pages._filter_state import filter_from_state
 from pages._filter_sync import STORE as FILTER_STATE
+from pages._grid_controls import register_grid_controls
 from pages._page_helpers import clicked_value, number_format, range_label
 
 dash.register_page(__name__, path="/customers", name="Customers", title="Customers · Shop Pulse", order=2)
@@ -123,50 +124,34 @@ def update_customers(state):
         blank = make_empty_figure("No customers bought in this range and filter")
         message = empty_state("No customers match these filters", "Try a wider date range or fewer filters.")
         return message, blank, blank, blank, [], csv, subtitle, *configs
+    cards = [
+        ("Customers", fmt.number(repeat.customers), "Distinct customers with an order in the filter.", "customers", ""),
+        (
+            "Repeat-customer rate",
+            fmt.percent(repeat.rate),
+            "Customers with ≥ 2 distinct orders in the filter ÷ customers in the filter.",
+            "repeat",
+            f"{repeat.repeat_customers:,} came back",
+        ),
+        (
+            "New customers",
+            fmt.number(int(new_returning["new_customers"].sum())),
+            "Customers whose first-ever order falls in the range.",
+            "new",
+            "",
+        ),
+        (
+            "Median lifetime value",
+            fmt.money(ltv.median),
+            "Σ sales over the customer's whole history (median customer).",
+            "ltv",
+            f"mean {fmt.money(ltv.mean)}",
+        ),
+    ]
     stats = dbc.Row(
         [
-            dbc.Col(
-                stat_card(
-                    "Customers",
-                    fmt.number(repeat.customers),
-                    "Distinct customers with an order in the filter.",
-                    "customers-stat-customers",
-                ),
-                xs=6,
-                lg=3,
-            ),
-            dbc.Col(
-                stat_card(
-                    "Repeat-customer rate",
-                    fmt.percent(repeat.rate),
-                    "Customers with ≥ 2 distinct orders in the filter ÷ customers in the filter.",
-                    "customers-stat-repeat",
-                    f"{repeat.repeat_customers:,} came back",
-                ),
-                xs=6,
-                lg=3,
-            ),
-            dbc.Col(
-                stat_card(
-                    "New customers",
-                    fmt.number(int(new_returning["new_customers"].sum())),
-                    "Customers whose first-ever order falls in the range.",
-                    "customers-stat-new",
-                ),
-                xs=6,
-                lg=3,
-            ),
-            dbc.Col(
-                stat_card(
-                    "Median lifetime value",
-                    fmt.money(ltv.median),
-                    "Σ sales over the customer's whole history (median customer).",
-                    "customers-stat-ltv",
-                    f"mean {fmt.money(ltv.mean)}",
-                ),
-                xs=6,
-                lg=3,
-            ),
+            dbc.Col(stat_card(title, value, help_text, f"customers-stat-{key}", detail), xs=6, lg=3)
+            for title, value, help_text, key, detail in cards
         ],
         className="g-3",
     )
@@ -236,13 +221,4 @@ def update_rfm_list(click, state):
     )
 
 
-@callback(Output(GRID, "dashGridOptions"), Input(SEARCH, "value"), prevent_initial_call=True)
-def update_grid_search(text):
-    options = Patch()
-    options["quickFilterText"] = text or ""
-    return options
-
-
-@callback(Output(GRID, "exportDataAsCsv"), Input(CSV, "n_clicks"), prevent_initial_call=True)
-def download_grid_csv(_clicks):
-    return True
+register_grid_controls(GRID, SEARCH, CSV)

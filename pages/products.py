@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, Patch, State, callback, ctx, dcc, html, no_update
+from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 
 from components import filters as filter_ids
 from components.figures import export_filename, graph_config, make_empty_figure
@@ -21,6 +21,7 @@ from data_access.products import (
 )
 from pages._filter_state import filter_from_state
 from pages._filter_sync import STORE as FILTER_STATE
+from pages._grid_controls import register_grid_controls
 from pages._page_helpers import clicked_value, number_format, range_label
 
 dash.register_page(__name__, path="/products", name="Products", title="Products · Shop Pulse", order=1)
@@ -249,13 +250,4 @@ def update_also_bought(product_key, state):
     return html.Div([intro, also_bought_table(result.items, number_format(), "products-also-table"), note])
 
 
-@callback(Output(GRID, "dashGridOptions"), Input(SEARCH, "value"), prevent_initial_call=True)
-def update_grid_search(text):
-    options = Patch()
-    options["quickFilterText"] = text or ""
-    return options
-
-
-@callback(Output(GRID, "exportDataAsCsv"), Input(CSV, "n_clicks"), prevent_initial_call=True)
-def download_grid_csv(_clicks):
-    return True
+register_grid_controls(GRID, SEARCH, CSV)
