@@ -57,6 +57,52 @@ def load_demo_command(lines: int, seed: int, years: int, end_date: dt.datetime |
 
 
 @cli.command()
+@click.option("--from", "start", type=click.DateTime(["%Y-%m-%d"]), help="first day [default: first order]")
+@click.option("--to", "end", type=click.DateTime(["%Y-%m-%d"]), help="last day [default: last order]")
+@click.option("--segment", "segments", multiple=True, help="repeat for several")
+@click.option("--region", "regions", multiple=True, help="repeat for several")
+@click.option("--category", "categories", multiple=True, help="repeat for several")
+@click.option("--store", "stores", multiple=True, help="repeat for several")
+@click.option("--format", "output", type=click.Choice(["json", "table"]), default="table", show_default=True)
+def kpis(start, end, segments, regions, categories, stores, output) -> None:
+    """Print every KPI of kpis.md for a filter (no dates = all time), exact to the cent."""
+    from dataclasses import replace
+
+    from data_access.filters import FilterError
+    from data_access.report import all_time_filter, kpi_report, report_json
+
+    try:
+        f = all_time_filter(segments=segments, regions=regions, categories=categories, stores=stores)
+        f = replace(f, start=start.date() if start else f.start, end=end.date() if end else f.end)
+        report = kpi_report(f)
+    except (FilterError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from None
+    if output == "json":
+        click.echo(report_json(report))
+    else:
+        print_report_table(report)
+
+
+def print_report_table(report: dict) -> None:
+    """The report as aligned text: totals, then each breakdown and list."""
+    click.echo(f"KPIs from {report['from']} to {report['to']}\n")
+    for key, value in report.items():
+        if not isinstance(value, dict | list) and key not in ("from", "to"):
+            click.echo(f"  {key:<26} {'-' if value is None else value}")
+    for key in ("by_category", "by_segment"):
+        click.echo(f"\n{key}")
+        for name, row in report[key].items():
+            click.echo(f"  {name:<18} " + "  ".join(f"{k} {v}" for k, v in row.items()))
+    for key in ("top_customers", "top_products"):
+        click.echo(f"\n{key}")
+        for rank, row in enumerate(report[key], 1):
+            click.echo(f"  {rank:>2}. {row['name']:<34} {row['sales']:>14}")
+    click.echo("\nmonthly")
+    for row in report["monthly"]:
+        click.echo(f"  {row['month']}  sales {row['sales']:>14}  orders {row['orders']:>7}")
+
+
+@cli.command()
 def settings() -> None:
     """List every setting: environment variable, default, meaning."""
     width = max(len(name) for name in SETTINGS_HELP) + 2

@@ -107,12 +107,14 @@ BREAKDOWNS = {
 
 @cached_query
 def get_sales_by_dimension(f: KpiFilter, dimension: str) -> pd.DataFrame:
-    """label, sales, profit, orders per value of an allow-listed dimension; biggest first."""
+    """label, sales, profit, quantity, orders, customers per value of an allow-listed
+    dimension; biggest first."""
     if dimension not in BREAKDOWNS:
         raise ValueError(f"unknown dimension {dimension!r}")
     facts, params = filtered_facts(f)
     sql = f"""
-        SELECT {BREAKDOWNS[dimension]} AS label, {SALES} AS sales, {PROFIT} AS profit, {ORDER_COUNT} AS orders
+        SELECT {BREAKDOWNS[dimension]} AS label, {SALES} AS sales, {PROFIT} AS profit, {QUANTITY} AS quantity,
+               {ORDER_COUNT} AS orders, {CUSTOMER_COUNT} AS customers
         {facts}
         GROUP BY 1
         ORDER BY sales DESC, label

@@ -1,0 +1,62 @@
+"""The command line: `manage.py kpis` prints kpis.md's figures exactly (fixture shop)."""
+
+import json
+
+from click.testing import CliRunner
+
+from manage import cli
+
+
+def _kpis(*args):
+    result = CliRunner().invoke(cli, ["kpis", "--format", "json", *args])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)
+
+
+def test_kpis_json_for_a_range():
+    report = _kpis("--from", "2026-01-01", "--to", "2026-02-28")
+    assert {k: report[k] for k in ("sales", "profit", "margin", "orders", "quantity", "customers")} == {
+        "sales": "600.00",
+        "profit": "194.00",
+        "margin": "0.323333",
+        "orders": 4,
+        "quantity": "17",
+        "customers": 2,
+    }
+    assert (report["avg_orders_per_customer"], report["aov"], report["repeat_customer_rate"]) == (
+        "2.000000",
+        "150.00",
+        "0.500000",
+    )
+    assert report["by_category"]["Office Supplies"] == {
+        "sales": "60.00",
+        "profit": "34.00",
+        "orders": 2,
+        "quantity": "13",
+        "customers": 1,
+    }
+    assert report["by_segment"]["(no customer)"]["sales"] == "100.00"
+    assert [(p["name"], p["sales"]) for p in report["top_products"]] == [
+        ("Desk Chair", "300.00"),
+        ("Phone", "240.00"),
+        ("Paper", "60.00"),
+    ]
+    assert [(c["id"], c["sales"]) for c in report["top_customers"]] == [("C1", "260.00"), ("C2", "240.00")]
+    assert report["monthly"] == [
+        {"month": "2026-01", "sales": "485.00", "orders": 2},
+        {"month": "2026-02", "sales": "115.00", "orders": 2},
+    ]
+
+
+def test_kpis_without_dates_is_all_time_and_filters_repeat():
+    report = _kpis("--segment", "Corporate", "--segment", "Home Office")
+    assert (report["from"], report["to"]) == ("2025-01-20", "2026-03-01")
+    # Bob 300 + 240, Dan 15, Erin 300.
+    assert report["sales"] == "855.00" and report["customers"] == 3
+
+
+def test_kpis_table_and_a_clear_error():
+    table = CliRunner().invoke(cli, ["kpis", "--from", "2026-01-01", "--to", "2026-02-28"])
+    assert table.exit_code == 0 and "sales" in table.output and "600.00" in table.output
+    bad = CliRunner().invoke(cli, ["kpis", "--from", "2026-03-01", "--to", "2026-01-01"])
+    assert bad.exit_code != 0 and "before the start date" in bad.output and "Traceback" not in bad.output
