@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from pathlib import Path
 
 import click
 
@@ -81,6 +82,70 @@ def kpis(start, end, segments, regions, categories, stores, output) -> None:
         click.echo(report_json(report))
     else:
         print_report_table(report)
+
+
+@cli.command("import")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--mapping", type=click.Path(exists=True, path_type=Path), help="TOML column mapping")
+@click.option("--source", default="import", show_default=True, help="the shop system; order ids are unique per source")
+@click.option("--dry-run", is_flag=True, help="validate and report, change nothing")
+@click.option("--user", default=None, help="who imports (recorded in the import history)")
+def import_command(file, mapping, source, dry_run, user) -> None:
+    """Import a CSV, TSV, XLSX or Parquet file of order lines, all or nothing."""
+    from data_access.db import get_engine
+    from ingest.file_import import import_file
+    from ingest.files import ImportRejected
+    from ingest.migrate import migrate as run_migrations
+
+    engine = get_engine()
+    run_migrations(engine)
+    try:
+        result = import_file(engine, file, mapping, source=source, dry_run=dry_run, user=user)
+    except ImportRejected as exc:
+        raise click.ClickException(str(exc)) from None
+    if mapping is None:
+        click.echo("columns matched by name (save as a --mapping TOML to change them):\n" + result.mapping.describe())
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}")
+    if result.already_imported_as is not None:
+        click.echo(f"{file.name} was already imported (import #{result.already_imported_as}); nothing changed")
+    elif result.dry_run:
+        click.echo(f"dry run: {result.rows_read:,} valid lines in {result.orders:,} orders; nothing changed")
+    else:
+        click.echo(
+            f"import #{result.import_id}: {result.rows_read:,} lines in {result.orders:,} orders loaded"
+            + (f", {result.replaced_orders:,} earlier orders replaced" if result.replaced_orders else "")
+        )
+
+
+@cli.command()
+def imports() -> None:
+    """List every import: id, source, file, rows, status."""
+    from data_access.db import get_engine
+    from ingest.file_import import list_imports
+
+    frame = list_imports(get_engine())
+    if frame.empty:
+        click.echo("no imports yet")
+    for r in frame.to_dict("records"):
+        when = r["finished_at"].strftime("%Y-%m-%d %H:%M") if r["finished_at"] is not None else ""
+        rows = f"{r['rows_read']:>9,} rows"
+        click.echo(f"#{r['import_id']:<5} {when}  {r['status']:<9} {r['source']:<10} {rows}  {r['file_name']}")
+
+
+@cli.command("undo-import")
+@click.argument("import_id", type=int)
+def undo_import_command(import_id: int) -> None:
+    """Remove the orders an import added (one transaction)."""
+    from data_access.db import get_engine
+    from ingest.file_import import undo_import
+    from ingest.files import ImportRejected
+
+    try:
+        removed = undo_import(get_engine(), import_id)
+    except ImportRejected as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"import #{import_id} undone: {removed:,} orders removed")
 
 
 def print_report_table(report: dict) -> None:

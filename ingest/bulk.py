@@ -29,6 +29,15 @@ def copy_frame(conn: Connection, table: str, frame: pd.DataFrame) -> int:
     return len(frame)
 
 
+def copy_rows(conn: Connection, table: str, columns: tuple[str, ...], rows) -> None:
+    """COPY Python values (str, Decimal, date, bool, None) with psycopg's own escaping: the safe
+    path for text from real files (quotes, tabs, backslashes)."""
+    raw = conn.connection.driver_connection
+    with raw.cursor() as cursor, cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
 def next_key(conn: Connection, table: str, key: str) -> int:
     return conn.execute(text(f"SELECT coalesce(max({key}), 0) + 1 FROM {table}")).scalar_one()
 

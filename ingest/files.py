@@ -1,0 +1,131 @@
+"""Reading shop exports: CSV/TSV/XLSX/Parquet as text, and matching their columns to our fields."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+# Our fields and the column names shops use for them (compared without case, spaces, _ or -).
+FIELDS: dict[str, tuple[str, ...]] = {
+    "order_id": ("orderid", "ordernumber", "orderno", "invoiceno", "invoice", "invoicenumber", "receiptno"),
+    "order_date": ("orderdate", "invoicedate", "date", "orderdatetime", "saledate", "timestamp"),
+    "customer_id": ("customerid", "customerno", "customernumber", "clientid"),
+    "customer_name": ("customername", "customer", "clientname"),
+    "segment": ("segment", "customersegment", "customertype"),
+    "region": ("region", "country", "state"),
+    "city": ("city", "town"),
+    "postal_code": ("postalcode", "zip", "zipcode", "postcode"),
+    "store": ("store", "storename", "shop", "channel", "till", "location"),
+    "product_id": ("productid", "sku", "stockcode", "itemcode", "itemid", "productcode"),
+    "product_name": ("productname", "description", "product", "item", "itemname"),
+    "category": ("category", "productcategory"),
+    "sub_category": ("subcategory", "productsubcategory"),
+    "quantity": ("quantity", "qty", "units"),
+    "unit_price": ("unitprice", "price", "priceeach"),
+    "sales": ("sales", "amount", "netamount", "total", "linetotal", "revenue"),
+    "discount": ("discount", "discountrate"),
+    "profit": ("profit",),
+    "unit_cost": ("unitcost", "cost", "costeach"),
+    "status": ("status", "orderstatus"),
+}
+REQUIRED = ("order_id", "order_date", "quantity")
+SUFFIXES = {".csv", ".tsv", ".txt", ".xlsx", ".parquet"}
+
+
+class ImportRejected(Exception):
+    """The file cannot be imported; the message says why (and where)."""
+
+
+@dataclass
+class Mapping:
+    columns: dict[str, str]  # our field -> the file's column
+    options: dict[str, str] = field(default_factory=dict)
+
+    def describe(self) -> str:
+        return "\n".join(f"  {ours:<14} <- {theirs}" for ours, theirs in self.columns.items())
+
+
+def _norm(name: str) -> str:
+    return re.sub(r"[\s_\-.]+", "", str(name).strip().lower().replace("\ufeff", ""))
+
+
+def detect_mapping(headers: list[str]) -> Mapping:
+    """Match the file's headers to our fields by common names; the first match wins."""
+    by_norm = {_norm(h): h for h in headers}
+    columns = {}
+    for ours, names in FIELDS.items():
+        for name in (_norm(ours), *names):
+            if name in by_norm and by_norm[name] not in columns.values():
+                columns[ours] = by_norm[name]
+                break
+    return Mapping(columns)
+
+
+def load_mapping(path: Path) -> Mapping:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ImportRejected(f"mapping file {path}: {exc}") from None
+    unknown = set(data.get("columns", {})) - set(FIELDS)
+    if unknown:
+        raise ImportRejected(f"mapping file {path}: unknown field(s) {', '.join(sorted(unknown))}")
+    return Mapping(dict(data.get("columns", {})), {k: str(v) for k, v in data.get("options", {}).items()})
+
+
+def file_hash(raw: bytes) -> str:
+    return hashlib.sha256(raw).hexdigest()
+
+
+def read_table(path: Path, raw: bytes, options: dict[str, str]) -> pd.DataFrame:
+    """Every cell as text (postal codes keep their zeros); one-line reasons for unreadable files."""
+    suffix = path.suffix.lower()
+    if suffix not in SUFFIXES:
+        raise ImportRejected(
+            f"{path.name}: unsupported file type {suffix or '(none)'}; use .csv, .tsv, .xlsx or .parquet"
+        )
+    if not raw.strip():
+        raise ImportRejected(f"{path.name}: the file is empty")
+    try:
+        if suffix == ".xlsx":
+            frame = pd.read_excel(io.BytesIO(raw), dtype=str, keep_default_na=False)
+        elif suffix == ".parquet":
+            frame = pd.read_parquet(io.BytesIO(raw)).astype(str).replace({"None": "", "nan": "", "NaT": ""})
+        else:
+            frame = _read_text_table(raw, suffix, options)
+    except ImportRejected:
+        raise
+    except Exception as exc:  # pandas/openpyxl/pyarrow raise many types for a bad file
+        raise ImportRejected(f"{path.name}: not a readable {suffix[1:].upper()} file ({type(exc).__name__})") from None
+    if frame.empty:
+        raise ImportRejected(f"{path.name}: the file has a header but no rows")
+    return frame
+
+
+def _read_text_table(raw: bytes, suffix: str, options: dict[str, str]) -> pd.DataFrame:
+    if b"\x00" in raw[:4096]:
+        raise ImportRejected("this looks like a binary file, not CSV text")
+    encoding = options.get("encoding")
+    if encoding is None:
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = raw.decode("cp1252", errors="replace")  # Windows exports: curly quotes, €
+    else:
+        text = raw.decode(encoding)
+    sample = text[:65536]
+    delimiter = "\t" if suffix == ".tsv" else _sniff_delimiter(sample)
+    return pd.read_csv(io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False, skipinitialspace=False)
+
+
+def _sniff_delimiter(sample: str) -> str:
+    try:
+        return csv.Sniffer().sniff(sample.split("\n", 5)[0] + "\n", delimiters=",;\t|").delimiter
+    except csv.Error:
+        return ","

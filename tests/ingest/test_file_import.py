@@ -1,0 +1,219 @@
+"""Importing real-looking shop exports: every quirk of issue 4 in a small file of its own.
+
+Each test runs against its own fresh database and checks the result with plain SQL.
+"""
+
+import datetime as dt
+from decimal import Decimal
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import create_engine, text
+
+from ingest.file_import import import_file, undo_import
+from ingest.files import ImportRejected
+from ingest.migrate import migrate
+from tests.conftest import create_database
+
+HEADER = "Order ID,Order Date,Customer ID,Customer Name,Segment,Region,Postal Code,Product ID,Product Name,Category,Sub-Category,Quantity,Unit Price,Discount,Profit\r\n"
+
+
+@pytest.fixture
+def engine(pg_server_url, request):
+    name = "imp_" + request.node.name.lower()[-40:].replace("[", "_").replace("]", "").replace("-", "_")
+    eng = create_engine(create_database(pg_server_url, name))
+    migrate(eng)
+    yield eng
+    eng.dispose()
+
+
+def _write(tmp_path, name, content, encoding="utf-8"):
+    path = tmp_path / name
+    path.write_bytes(content.encode(encoding) if isinstance(content, str) else content)
+    return path
+
+
+def _one(engine, sql, **params):
+    with engine.connect() as conn:
+        return conn.execute(text(sql), params).one()
+
+
+def _totals(engine):
+    return _one(
+        engine,
+        "SELECT coalesce(sum(l.net_amount), 0) AS sales, coalesce(sum(l.profit), 0) AS profit, count(*) AS lines, "
+        "count(DISTINCT o.order_id) AS orders FROM order_lines l JOIN orders o USING (order_key) "
+        "WHERE o.status <> 'cancelled'",
+    )
+
+
+def test_plain_csv_with_detected_mapping(engine, tmp_path):
+    csv = HEADER + (
+        "A-1,2026-01-05,C1,Alice,Consumer,North,02134,P1,Desk Chair,Furniture,Chairs,2,100.00,0,80.00\r\n"
+        'A-1,2026-01-05,C1,Alice,Consumer,North,02134,P2,"Paper, A4 ""premium""",Office Supplies,Paper,10,5,0.1,25\r\n'
+        "A-2,2026-01-20,,,,,,P1,Desk Chair,Furniture,Chairs,1,100,0,40\r\n"
+    )
+    result = import_file(engine, _write(tmp_path, "shop.csv", csv))
+    assert result.mapping.columns["postal_code"] == "Postal Code"
+    assert (result.rows_read, result.orders) == (3, 2)
+    totals = _totals(engine)
+    assert (totals.sales, totals.profit, totals.lines, totals.orders) == (Decimal("345.00"), Decimal("145.00"), 3, 2)
+    assert _one(engine, "SELECT name FROM products WHERE product_id = 'P2'").name == 'Paper, A4 "premium"'
+    assert _one(engine, "SELECT postal_code FROM customers WHERE customer_id = 'C1'").postal_code == "02134"
+    assert _one(engine, "SELECT customer_key FROM orders WHERE order_id = 'A-2'").customer_key is None
+    assert _one(engine, "SELECT version FROM data_state").version == 1
+
+
+def test_windows_1252_with_curly_quotes_and_non_breaking_spaces(engine, tmp_path):
+    csv = (
+        HEADER
+        + "W-1,3/7/2026,C9,Zoë O’Brien,Consumer,South,30301,P7,“Deluxe” Lamp,Furniture,Furnishings,1,1\u00a0234.50,0,34.50\r\n"
+    )
+    import_file(engine, _write(tmp_path, "till.csv", csv, encoding="cp1252"))
+    assert _one(engine, "SELECT name FROM products WHERE product_id = 'P7'").name == "“Deluxe” Lamp"
+    assert _one(engine, "SELECT name FROM customers WHERE customer_id = 'C9'").name == "Zoë O’Brien"
+    assert _totals(engine).sales == Decimal("1234.50")
+    assert _one(engine, "SELECT order_date FROM orders").order_date == dt.date(2026, 3, 7)  # US M/D/YYYY
+
+
+def test_bom_iso_dates_timestamps_and_semicolons_with_decimal_commas(engine, tmp_path):
+    csv = "\ufeffOrder ID;Order Date;Product ID;Quantity;Unit Price\n1;2026-01-05 18:30:00;P1;2;1.234,50\n2;2026-01-06;P1;1;0,99\n"
+    import_file(engine, _write(tmp_path, "eu.csv", csv))
+    assert _totals(engine).sales == Decimal("2469.99")
+
+
+def test_returns_cancellation_invoices_zero_prices_and_negative_profit(engine, tmp_path):
+    mapping = _write(
+        tmp_path,
+        "map.toml",
+        '[columns]\norder_id = "InvoiceNo"\norder_date = "InvoiceDate"\n'
+        'product_id = "StockCode"\nquantity = "Quantity"\nunit_price = "UnitPrice"\nprofit = "Profit"\n'
+        '[options]\ncancelled_when = "order_id starts with C"\n',
+    )
+    csv = (
+        "InvoiceNo,InvoiceDate,StockCode,Quantity,UnitPrice,Profit\n"
+        "536365,12/1/2025 8:26,85123A,6,2.55,-1.20\n"
+        "536365,12/1/2025 8:26,FREE1,1,0,0\n"
+        "536366,12/2/2025 9:00,85123A,-2,2.55,-0.40\n"
+        "C536379,12/3/2025 9:41,85123A,-1,2.55,-0.5\n"
+    )
+    import_file(engine, _write(tmp_path, "online_retail.csv", csv), mapping)
+    totals = _totals(engine)
+    # 6 x 2.55 = 15.30 and a free item; the return -5.10; the cancellation invoice is excluded.
+    assert (totals.sales, totals.profit) == (Decimal("10.20"), Decimal("-1.60"))
+    assert _one(engine, "SELECT count(*) AS n FROM orders WHERE status = 'cancelled'").n == 1
+
+
+def test_same_product_two_names_and_the_same_item_rung_twice(engine, tmp_path):
+    csv = HEADER + (
+        "B-1,2026-02-01,C1,Alice,Consumer,North,1,P1,Desk Chair,Furniture,Chairs,1,100,0,40\r\n"
+        "B-1,2026-02-01,C1,Alice,Consumer,North,1,P1,Desk Chair,Furniture,Chairs,1,100,0,40\r\n"
+        "B-2,2026-02-02,C1,Alice,Consumer,North,1,P1,Office Chair,Furniture,Chairs,1,100,0,40\r\n"
+    )
+    import_file(engine, _write(tmp_path, "dupes.csv", csv))
+    assert _totals(engine).lines == 3  # both identical lines kept
+    assert _one(engine, "SELECT count(*) AS n, min(name) AS name FROM products") == (1, "Desk Chair")
+
+
+def test_a_bad_cell_rejects_the_whole_file_and_says_where(engine, tmp_path):
+    import_file(
+        engine,
+        _write(
+            tmp_path,
+            "good.csv",
+            HEADER + "G-1,2026-01-05,C1,A,Consumer,North,1,P1,Chair,Furniture,Chairs,1,100,0,40\r\n",
+        ),
+    )
+    before = _totals(engine)
+    bad = HEADER + (
+        "X-1,2026-01-05,C1,A,Consumer,North,1,P1,Chair,Furniture,Chairs,1,100,0,40\r\n"
+        "X-2,2026-01-06,C1,A,Consumer,North,1,P1,Chair,Furniture,Chairs,abc,100,0,40\r\n"
+        "X-3,31/31/2026,C1,A,Consumer,North,1,P1,Chair,Furniture,Chairs,1,-5,0,40\r\n"
+    )
+    with pytest.raises(ImportRejected) as caught:
+        import_file(engine, _write(tmp_path, "bad.csv", bad))
+    message = str(caught.value)
+    assert "row 3, column Quantity: 'abc' is not a number" in message
+    assert "row 4, column Order Date: '31/31/2026' is not a date" in message
+    assert "row 4, column Unit Price: '-5': a price cannot be negative" in message
+    assert "nothing was imported" in message
+    assert _totals(engine) == before
+
+
+@pytest.mark.parametrize(
+    "name, content, reason",
+    [
+        ("empty.csv", "", "the file is empty"),
+        ("photo.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary file"),
+        ("notes.docx", "hello", "unsupported file type .docx"),
+        ("header.csv", HEADER, "a header but no rows"),
+        ("cols.csv", "Date,Amount\n2026-01-01,5\n", "no column found for order_id"),
+    ],
+)
+def test_unreadable_files_get_a_one_line_reason(engine, tmp_path, name, content, reason):
+    with pytest.raises(ImportRejected, match=reason):
+        import_file(engine, _write(tmp_path, name, content))
+
+
+def test_reimport_is_a_no_op_and_an_overlapping_file_replaces_orders(engine, tmp_path):
+    first = HEADER + "R-1,2026-01-05,C1,A,Consumer,North,1,P1,Chair,Furniture,Chairs,1,100,0,40\r\n"
+    path = _write(tmp_path, "day1.csv", first)
+    import_file(engine, path)
+    again = import_file(engine, path)
+    assert again.already_imported_as is not None and _totals(engine).lines == 1
+    corrected = (
+        first.replace(",1,100,0,40", ",2,100,0,80")
+        + "R-2,2026-01-06,C1,A,Consumer,North,1,P1,Chair,Furniture,Chairs,1,100,0,40\r\n"
+    )
+    result = import_file(engine, _write(tmp_path, "day1-corrected.csv", corrected))
+    assert result.replaced_orders == 1
+    assert _totals(engine) == (Decimal("300.00"), Decimal("120.00"), 2, 2)
+
+
+def test_undo_restores_the_previous_totals_exactly(engine, tmp_path):
+    import_file(
+        engine,
+        _write(
+            tmp_path, "a.csv", HEADER + "U-1,2026-01-05,C1,A,Consumer,North,1,P1,Chair,Furniture,Chairs,1,100,0,40\r\n"
+        ),
+    )
+    before = _totals(engine)
+    added = import_file(
+        engine,
+        _write(
+            tmp_path,
+            "b.csv",
+            HEADER + "U-2,2026-01-06,C2,B,Corporate,South,1,P1,Chair,Furniture,Chairs,3,100,0,120\r\n",
+        ),
+    )
+    assert _totals(engine) != before
+    assert undo_import(engine, added.import_id) == 1
+    assert _totals(engine) == before
+    with pytest.raises(ImportRejected, match="already undone"):
+        undo_import(engine, added.import_id)
+
+
+def test_xlsx_and_parquet(engine, tmp_path):
+    frame = pd.DataFrame(
+        {
+            "Order ID": ["X1", "X2"],
+            "Order Date": ["2026-01-05", "2026-01-06"],
+            "SKU": ["P1", "P2"],
+            "Qty": ["2", "1"],
+            "Price": ["10.25", "3.10"],
+            "Zip": ["01234", "00501"],
+        }
+    )
+    frame.to_excel(tmp_path / "export.xlsx", index=False)
+    import_file(engine, tmp_path / "export.xlsx")
+    frame.assign(**{"Order ID": ["Y1", "Y2"]}).to_parquet(tmp_path / "export.parquet")
+    import_file(engine, tmp_path / "export.parquet")
+    assert _totals(engine).sales == Decimal("47.20")
+
+
+def test_command_line_import_errors_exit_non_zero_without_traceback(tmp_path):
+    from manage import cli
+
+    result = CliRunner().invoke(cli, ["import", str(_write(tmp_path, "x.csv", "a,b\n1,2\n"))])
+    assert result.exit_code != 0 and "no column found" in result.output and "Traceback" not in result.output
