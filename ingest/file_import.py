@@ -43,13 +43,15 @@ def import_file(
     source: str = "import",
     dry_run: bool = False,
     user: str | None = None,
+    mapping: Mapping | None = None,
 ) -> ImportResult:
-    """Validate the whole file, then load it in one transaction (nothing at all if invalid)."""
+    """Validate the whole file, then load it in one transaction (nothing at all if invalid).
+    The mapping comes from mapping (the browser's editor), mapping_path (TOML) or the headers."""
     try:
         raw = path.read_bytes()
     except OSError as exc:
         raise ImportRejected(f"{path}: {exc.strerror}") from None
-    given = load_mapping(mapping_path) if mapping_path else None
+    given = mapping or (load_mapping(mapping_path) if mapping_path else None)
     frame = read_table(path, raw, given.options if given else {})
     mapping = given or detect_mapping(list(frame.columns))
     lines, warnings = normalize(frame, mapping, get_settings().tz)

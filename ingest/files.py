@@ -40,7 +40,11 @@ SUFFIXES = {".csv", ".tsv", ".txt", ".xlsx", ".parquet"}
 
 
 class ImportRejected(Exception):
-    """The file cannot be imported; the message says why (and where)."""
+    """The file cannot be imported; the message says why, and problems lists where."""
+
+    def __init__(self, message: str, problems: list | None = None):
+        super().__init__(message)
+        self.problems = problems or []
 
 
 @dataclass

@@ -32,7 +32,7 @@ def reject(problems: list[Problem], total: int) -> ImportRejected:
     ordered = sorted(problems, key=lambda p: (p.row, p.column))
     shown = "\n".join(f"  {p}" for p in ordered[:MAX_PROBLEMS_SHOWN])
     more = f"\n  ... and {total - MAX_PROBLEMS_SHOWN:,} more" if total > MAX_PROBLEMS_SHOWN else ""
-    return ImportRejected(f"{total:,} problem(s) found, nothing was imported:\n{shown}{more}")
+    return ImportRejected(f"{total:,} problem(s) found, nothing was imported:\n{shown}{more}", ordered)
 
 
 def check_mapping(mapping: Mapping, headers: list[str]) -> None:

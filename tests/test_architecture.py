@@ -27,13 +27,18 @@ FORBIDDEN = {
 }
 
 
+# The import page is the browser front of ingest, as manage.py is its command-line front.
+ALLOWED = {"pages/data.py": {"ingest"}}
+
+
 @pytest.mark.parametrize("package", FORBIDDEN)
 def test_imports_flow_one_way(package):
-    offenders = {
-        str(path.relative_to(ROOT)): sorted(_imports(path) & FORBIDDEN[package])
-        for path in (ROOT / package).glob("*.py")
-        if _imports(path) & FORBIDDEN[package]
-    }
+    offenders = {}
+    for path in (ROOT / package).glob("*.py"):
+        name = str(path.relative_to(ROOT))
+        bad = _imports(path) & FORBIDDEN[package] - ALLOWED.get(name, set())
+        if bad:
+            offenders[name] = sorted(bad)
     assert offenders == {}
 
 
