@@ -1,0 +1,209 @@
+"""Data: import a shop export in the browser (upload, preview, mapping, check, import) and undo."""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import re
+import uuid
+from pathlib import Path
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
+
+from components.shell import empty_state, page_header
+from data_access.db import get_engine
+from data_access.settings import get_settings
+from ingest.file_import import import_file, list_imports, undo_import
+from ingest.files import FIELDS, REQUIRED, ImportRejected, Mapping, detect_mapping, read_table
+
+dash.register_page(__name__, path="/data", name="Data", title="Data · Shop Pulse", order=4)
+
+UPLOAD, UPLOADED, PREVIEW, MAPPING = "data-upload", "data-uploaded", "data-preview", "data-mapping"
+SOURCE, CHECK, IMPORT, RESULT, HISTORY = "data-source", "data-check", "data-import", "data-result", "data-history"
+MAP_FIELD, UNDO = "data-map-field", "data-undo"
+UNUSED = "(not in the file)"
+
+
+def layout(**_query) -> html.Div:
+    upload = dcc.Upload(
+        id=UPLOAD,
+        children=html.Div(["Drag and drop a CSV, TSV, Excel or Parquet export here, or ", html.A("choose a file")]),
+        className="upload-zone",
+        multiple=False,
+    )
+    actions = dbc.Row(
+        [
+            dbc.Col(dbc.InputGroup([dbc.InputGroupText("Source"), dbc.Input(id=SOURCE, value="import")]), md=4),
+            dbc.Col(dbc.Button("Check", id=CHECK, color="secondary", outline=True, disabled=True), xs="auto"),
+            dbc.Col(dbc.Button("Import", id=IMPORT, color="primary", disabled=True), xs="auto"),
+        ],
+        className="g-2 my-3 align-items-center",
+    )
+    return html.Div(
+        [
+            page_header("Data", "data-subtitle"),
+            dcc.Store(id=UPLOADED),
+            dbc.Card(
+                dbc.CardBody(
+                    [
+                        upload,
+                        html.Div(id=PREVIEW),
+                        html.Div(id=MAPPING),
+                        actions,
+                        dcc.Loading(html.Div(id=RESULT), type="dot"),
+                    ]
+                ),
+                className="mb-3",
+            ),
+            dbc.Card([dbc.CardHeader(html.H5("Import history", className="mb-0")), dbc.CardBody(html.Div(id=HISTORY))]),
+        ],
+        id="data-page",
+    )
+
+
+@callback(
+    Output(UPLOADED, "data"),
+    Output(PREVIEW, "children"),
+    Output(MAPPING, "children"),
+    Output(CHECK, "disabled"),
+    Output(IMPORT, "disabled"),
+    Input(UPLOAD, "contents"),
+    State(UPLOAD, "filename"),
+    prevent_initial_call=True,
+)
+def update_upload(contents, filename):
+    """Keep the file, show its first rows and the columns matched to our fields."""
+    if not contents:
+        raise dash.exceptions.PreventUpdate
+    raw = base64.b64decode(contents.split(",", 1)[1])
+    folder = get_settings().data_dir / "uploads"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{uuid.uuid4().hex}_{re.sub(r'[^A-Za-z0-9._-]', '_', filename or 'upload.csv')}"
+    path.write_bytes(raw)
+    try:
+        frame = read_table(path, raw, {})
+    except ImportRejected as exc:
+        return None, dbc.Alert(str(exc), color="danger", className="mt-3"), "", True, True
+    detected = detect_mapping(list(frame.columns))
+    preview = dbc.Table.from_dataframe(frame.head(8), size="sm", striped=True, responsive=True, className="mt-3 small")
+    state = {"path": str(path), "name": filename, "columns": list(frame.columns)}
+    title = html.P(f"{filename}: {len(frame):,} rows. First rows:", className="mt-3 mb-1")
+    return state, [title, preview], _mapping_editor(list(frame.columns), detected), False, False
+
+
+def _mapping_editor(columns: list[str], detected: Mapping) -> html.Div:
+    options = [UNUSED, *columns]
+    rows = [
+        dbc.Col(
+            [
+                dbc.Label(field + (" *" if field in REQUIRED else ""), className="small mb-0"),
+                dcc.Dropdown(
+                    id={"type": MAP_FIELD, "field": field},
+                    options=options,
+                    value=detected.columns.get(field, UNUSED),
+                    clearable=False,
+                ),
+            ],
+            xs=6,
+            md=3,
+            className="mb-2",
+        )
+        for field in FIELDS
+    ]
+    return html.Div([html.H6("Columns (detected; change any)", className="mt-3"), dbc.Row(rows, className="g-2")])
+
+
+@callback(
+    Output(RESULT, "children"),
+    Output(HISTORY, "children", allow_duplicate=True),
+    Input(CHECK, "n_clicks"),
+    Input(IMPORT, "n_clicks"),
+    State(UPLOADED, "data"),
+    State({"type": MAP_FIELD, "field": ALL}, "value"),
+    State({"type": MAP_FIELD, "field": ALL}, "id"),
+    State(SOURCE, "value"),
+    prevent_initial_call=True,
+)
+def update_import(_check, _import, uploaded, values, ids, source):
+    if not uploaded or all(t["value"] is None for t in ctx.triggered):
+        raise dash.exceptions.PreventUpdate
+    mapping = Mapping({i["field"]: v for i, v in zip(ids, values, strict=True) if v and v != UNUSED})
+    dry_run = ctx.triggered_id == CHECK
+    try:
+        result = import_file(get_engine(), _path(uploaded), source=source or "import", dry_run=dry_run, mapping=mapping)
+    except ImportRejected as exc:
+        return _problems(exc), no_update
+    notes = [html.Div(f"Note: {w}") for w in result.warnings]
+    if result.already_imported_as is not None:
+        message = f"This file was already imported (import #{result.already_imported_as}); nothing changed."
+        return dbc.Alert([message, *notes], color="info"), no_update
+    if dry_run:
+        message = f"Ready: {result.rows_read:,} valid lines in {result.orders:,} orders. Nothing has been changed yet."
+        return dbc.Alert([message, *notes], color="success"), no_update
+    replaced = f", {result.replaced_orders:,} earlier orders replaced" if result.replaced_orders else ""
+    message = f"Imported #{result.import_id}: {result.rows_read:,} lines in {result.orders:,} orders{replaced}."
+    return dbc.Alert([message, *notes], color="success", id="data-import-done"), history_table()
+
+
+def _path(uploaded: dict) -> Path:
+    path = Path(uploaded["path"])
+    if path.parent != get_settings().data_dir / "uploads":  # only files this page saved
+        raise dash.exceptions.PreventUpdate
+    return path
+
+
+def _problems(exc: ImportRejected) -> html.Div:
+    if not exc.problems:
+        return dbc.Alert(str(exc), color="danger")
+    header = html.Thead(html.Tr([html.Th("Row"), html.Th("Column"), html.Th("Problem")]))
+    body = html.Tbody(
+        [html.Tr([html.Td(f"{p.row:,}"), html.Td(p.column), html.Td(p.reason)]) for p in exc.problems[:50]]
+    )
+    first_line = str(exc).splitlines()[0]
+    return html.Div([dbc.Alert(first_line, color="danger"), dbc.Table([header, body], size="sm", id="data-problems")])
+
+
+def history_table():
+    frame = list_imports(get_engine())
+    if frame.empty:
+        return empty_state("No imports yet", "Files you import appear here, with a button to undo each one.")
+    rows = [
+        html.Tr(
+            [
+                html.Td(f"#{r['import_id']}"),
+                html.Td(r["finished_at"].strftime("%Y-%m-%d %H:%M") if r["finished_at"] is not None else ""),
+                html.Td(r["file_name"]),
+                html.Td(r["source"]),
+                html.Td(f"{r['rows_read']:,}", className="text-end"),
+                html.Td(r["status"]),
+                html.Td(
+                    dbc.Button("Undo", id={"type": UNDO, "id": int(r["import_id"])}, size="sm", color="link")
+                    if r["status"] == "committed"
+                    else ""
+                ),
+            ]
+        )
+        for r in frame.to_dict("records")
+    ]
+    header = html.Thead(html.Tr([html.Th(h) for h in ("Import", "When", "File", "Source", "Rows", "Status", "")]))
+    return dbc.Table([header, html.Tbody(rows)], size="sm", hover=True, responsive=True, id="data-history-table")
+
+
+@callback(Output(HISTORY, "children"), Input(HISTORY, "id"))
+def update_history(_id):
+    return history_table()
+
+
+@callback(
+    Output(HISTORY, "children", allow_duplicate=True),
+    Input({"type": UNDO, "id": ALL}, "n_clicks"),
+    prevent_initial_call=True,
+)
+def update_undo(clicks):
+    if not ctx.triggered_id or not any(clicks):
+        raise dash.exceptions.PreventUpdate
+    with contextlib.suppress(ImportRejected):  # already undone in another tab: the table shows it
+        undo_import(get_engine(), ctx.triggered_id["id"])
+    return history_table()

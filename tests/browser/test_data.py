@@ -1,0 +1,60 @@
+"""The import page in headless Chromium: upload, mapping, errors, import, Overview follows, undo."""
+
+import pytest
+from sqlalchemy import text
+
+from data_access.db import get_engine
+from ingest.bulk import bump_data_version
+
+SOURCE = "browser-test"
+GOOD = (
+    "Order ID,Order Date,Customer ID,Segment,Region,SKU,Product Name,Category,Qty,Unit Price\n"
+    "WEB-1,2026-01-10,Z1,Consumer,North,Z-LAMP,Lamp,Furniture,2,50.00\n"
+)
+BAD = "Order ID,Order Date,SKU,Qty,Unit Price\nWEB-2,2026-01-10,Z-LAMP,two,50.00\n"
+
+
+@pytest.fixture
+def cleanup():
+    """Whatever happens in the test, the shared fixture shop is left as it was."""
+    yield
+    with get_engine().begin() as conn:
+        for table in ("orders", "customers", "products"):
+            conn.execute(text(f"DELETE FROM {table} WHERE source = :s"), {"s": SOURCE})
+        conn.execute(text("DELETE FROM imports WHERE source = :s"), {"s": SOURCE})
+        bump_data_version(conn)
+
+
+def _upload(dash_duo, tmp_path, name, content):
+    path = tmp_path / name
+    path.write_text(content)
+    dash_duo.find_element("#data-upload input[type=file]").send_keys(str(path))
+
+
+def test_brws301_upload_import_undo(started, tmp_path, cleanup):
+    dash_duo = started.open("/data")
+    _upload(dash_duo, tmp_path, "bad.csv", BAD)
+    dash_duo.wait_for_contains_text("#data-mapping", "quantity")
+    dash_duo.click("#data-check")
+    dash_duo.wait_for_contains_text("#data-problems", "'two' is not a number")
+    assert "Qty" in dash_duo.find_element("#data-problems").text  # the file's own column name
+
+    _upload(dash_duo, tmp_path, "good.csv", GOOD)
+    dash_duo.wait_for_contains_text("#data-preview", "good.csv: 1 rows")
+    source = dash_duo.find_element("#data-source")
+    source.clear()
+    source.send_keys(SOURCE)
+    dash_duo.click("#data-import")
+    dash_duo.wait_for_contains_text("#data-import-done", "1 lines in 1 orders")
+    dash_duo.wait_for_contains_text("#data-history-table", "good.csv")
+
+    dash_duo.open("/?from=2026-01-01&to=2026-02-28")
+    dash_duo.wait_for_text_to_equal("#overview-kpi-sales-value", "$700.00")  # 600.00 + 2 x 50.00
+
+    dash_duo.open("/data")
+    dash_duo.wait_for_contains_text("#data-history-table", "good.csv")
+    dash_duo.click("#data-history-table button")
+    dash_duo.wait_for_contains_text("#data-history-table", "undone")
+    dash_duo.open("/?from=2026-01-01&to=2026-02-28")
+    dash_duo.wait_for_text_to_equal("#overview-kpi-sales-value", "$600.00")
+    assert dash_duo.get_logs() == []
