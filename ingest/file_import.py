@@ -97,6 +97,7 @@ def _load(conn, lines: pd.DataFrame, source: str, import_id: int) -> int:
     )
     columns = lines[list(STAGING_COLUMNS)].astype(object).where(lines[list(STAGING_COLUMNS)].notna(), None)
     bulk.copy_rows(conn, "staging", STAGING_COLUMNS, columns.itertuples(index=False, name=None))
+    conn.execute(text("ANALYZE staging"))  # temp tables get no statistics otherwise: bad join plans
     params = {"source": source, "import_id": import_id}
     replaced = 0
     for statement in LOAD_STATEMENTS:

@@ -98,7 +98,8 @@ class RowValidator:
     def optional_text(self, field: str) -> list[str | None]:
         if field not in self.text:
             return [None] * len(self.frame)
-        return [v or None for v in self.text[field]]
+        # Plain object arrays iterate far faster than pandas 3's Arrow-backed strings.
+        return [v or None for v in self.text[field].to_numpy(dtype=object)]
 
     def numbers(self, field: str, required: bool = False, percent: bool = False) -> list[Decimal | None]:
         if field not in self.text:
@@ -110,8 +111,10 @@ class RowValidator:
         if required:
             self.add(empty, field, lambda _v: "is empty")
         self.add(~empty & ~cleaned.str.match(NUMBER), field, lambda v: f"{v!r} is not a number")
-        values = [Decimal(v) if NUMBER.match(v) else None for v in cleaned]
-        return [v / 100 if v is not None and p else v for v, p in zip(values, is_percent, strict=True)]
+        values = [Decimal(v) if NUMBER.match(v) else None for v in cleaned.to_numpy(dtype=object)]
+        if not is_percent.any():
+            return values
+        return [v / 100 if v is not None and p else v for v, p in zip(values, is_percent.to_numpy(), strict=True)]
 
     def dates(self, field: str, tz: ZoneInfo) -> list:
         raw = self.text[field]
@@ -131,7 +134,8 @@ class RowValidator:
         self.add(raw == "", field, lambda _v: "is empty")
         self.add(parsed.isna() & (raw != ""), field, lambda v: f"{v!r} is not a date (use 2026-01-31 or 1/31/2026)")
         # The business day of each sale: local calendar date in the business time zone.
-        return [None if pd.isna(t) else t.tz_convert(tz).date() for t in parsed]
+        local_dates = parsed.dt.tz_convert(tz).dt.date.to_numpy(dtype=object)
+        return [None if pd.isna(d) else d for d in local_dates]
 
 
 def money(value: Decimal) -> Decimal:
