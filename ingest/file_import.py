@@ -107,6 +107,9 @@ def _load(conn, lines: pd.DataFrame, source: str, import_id: int) -> int:
     return replaced
 
 
+ORDER_COLUMNS = "order_key, source, order_id, customer_key, store_key, order_date, ordered_at, status, import_id"
+LINE_COLUMNS = "order_key, line_no, product_key, quantity, unit_price, discount, net_amount, profit"
+
 LOAD_STATEMENTS = (
     # Dimensions: new ones added, known ones keep their first name (a product id seen with two
     # names stays one product) but take newly given attributes.
@@ -132,6 +135,14 @@ LOAD_STATEMENTS = (
        SELECT DISTINCT :source, store, store FROM staging WHERE store IS NOT NULL
        ON CONFLICT (source, store_id) DO NOTHING""",
     # Orders the file names again are replaced whole (their lines go with them: ON DELETE CASCADE).
+    # The originals are kept, tagged with this import, so undoing it restores them exactly.
+    f"""INSERT INTO replaced_orders (replaced_by, {ORDER_COLUMNS})
+       SELECT :import_id, {ORDER_COLUMNS} FROM orders
+       WHERE source = :source AND order_id IN (SELECT order_id FROM staging)""",
+    f"""INSERT INTO replaced_order_lines (replaced_by, {LINE_COLUMNS})
+       SELECT :import_id, {", ".join("l." + c for c in LINE_COLUMNS.split(", "))}
+       FROM order_lines l JOIN orders o USING (order_key)
+       WHERE o.source = :source AND o.order_id IN (SELECT order_id FROM staging)""",
     """DELETE FROM orders WHERE source = :source AND order_id IN (SELECT order_id FROM staging)""",
     """INSERT INTO orders (source, order_id, customer_key, store_key, order_date, status, import_id)
        SELECT :source, s.order_id, c.customer_key, st.store_key, s.order_date,
@@ -150,8 +161,25 @@ LOAD_STATEMENTS = (
 )
 
 
+UNDO_STATEMENTS = (
+    # Put back what this import replaced, as it was.
+    f"""INSERT INTO orders ({ORDER_COLUMNS})
+        SELECT {ORDER_COLUMNS} FROM replaced_orders WHERE replaced_by = :i""",
+    f"""INSERT INTO order_lines ({LINE_COLUMNS})
+        SELECT {LINE_COLUMNS} FROM replaced_order_lines WHERE replaced_by = :i""",
+    "DELETE FROM replaced_order_lines WHERE replaced_by = :i",
+    "DELETE FROM replaced_orders WHERE replaced_by = :i",
+    # This import's own orders that a later import had replaced must not come back either.
+    """DELETE FROM replaced_order_lines WHERE order_key IN
+       (SELECT order_key FROM replaced_orders WHERE import_id = :i)""",
+    "DELETE FROM replaced_orders WHERE import_id = :i",
+    "UPDATE imports SET status = 'undone' WHERE import_id = :i",
+)
+
+
 def undo_import(engine: Engine, import_id: int) -> int:
-    """Remove the orders an import added; returns how many. Customers and products stay."""
+    """Remove the orders an import added and restore those it replaced; returns how many it
+    removed. Customers and products stay (other data may use them)."""
     with engine.begin() as conn:
         status = conn.execute(text("SELECT status FROM imports WHERE import_id = :i"), {"i": import_id}).scalar()
         if status is None:
@@ -159,7 +187,8 @@ def undo_import(engine: Engine, import_id: int) -> int:
         if status == "undone":
             raise ImportRejected(f"import #{import_id} was already undone")
         removed = conn.execute(text("DELETE FROM orders WHERE import_id = :i"), {"i": import_id}).rowcount
-        conn.execute(text("UPDATE imports SET status = 'undone' WHERE import_id = :i"), {"i": import_id})
+        for statement in UNDO_STATEMENTS:
+            conn.execute(text(statement), {"i": import_id})
         bulk.bump_data_version(conn)
     return removed
 

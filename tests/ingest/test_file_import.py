@@ -217,3 +217,21 @@ def test_command_line_import_errors_exit_non_zero_without_traceback(tmp_path):
 
     result = CliRunner().invoke(cli, ["import", str(_write(tmp_path, "x.csv", "a,b\n1,2\n"))])
     assert result.exit_code != 0 and "no column found" in result.output and "Traceback" not in result.output
+
+
+def test_undo_of_a_replacing_import_puts_the_replaced_orders_back(engine, tmp_path):
+    first = HEADER + "Q-1,2026-01-05,C1,A,Consumer,North,1,P1,Chair,Furniture,Chairs,1,100,0,40\r\n"
+    original = import_file(engine, _write(tmp_path, "q1.csv", first))
+    before = _totals(engine)
+    fix = (
+        first.replace(",1,100,0,40", ",3,100,0,120")
+        + "Q-2,2026-01-06,C1,A,Consumer,North,1,P1,Chair,Furniture,Chairs,1,100,0,40\r\n"
+    )
+    replacing = import_file(engine, _write(tmp_path, "q1-fixed.csv", fix))
+    assert replacing.replaced_orders == 1 and _totals(engine) == (Decimal("400.00"), Decimal("160.00"), 2, 2)
+    undo_import(engine, replacing.import_id)
+    assert _totals(engine) == before  # Q-1 is back as it was, Q-2 is gone
+    assert _one(engine, "SELECT import_id FROM orders WHERE order_id = 'Q-1'").import_id == original.import_id
+    undo_import(engine, original.import_id)
+    assert _totals(engine).lines == 0
+    assert _one(engine, "SELECT count(*) AS n FROM replaced_orders").n == 0

@@ -5,7 +5,18 @@ from sqlalchemy import create_engine, inspect
 from ingest.migrate import downgrade, migrate
 from tests.conftest import create_database
 
-TABLES = {"customers", "products", "stores", "orders", "order_lines", "imports", "data_state", "alembic_version"}
+TABLES = {
+    "customers",
+    "products",
+    "stores",
+    "orders",
+    "order_lines",
+    "imports",
+    "data_state",
+    "alembic_version",
+    "replaced_orders",
+    "replaced_order_lines",
+}
 
 
 def test_upgrade_twice_then_downgrade(pg_server_url):
