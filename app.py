@@ -45,7 +45,7 @@ def serve_layout() -> html.Div:
 
 app.layout = serve_layout
 register_filter_callbacks()
-register_shell_callbacks()
+register_shell_callbacks(URL)
 
 
 def _stop_on_signals() -> None:

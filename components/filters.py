@@ -13,6 +13,7 @@ REGION = "filter-region"
 CATEGORY = "filter-category"
 STORE = "filter-store"
 RESET = "filter-reset"
+BAR = "filter-bar"
 TOGGLE = "filter-toggle"
 COLLAPSE = "filter-collapse"
 DIMENSION_IDS = {"segment": SEGMENT, "region": REGION, "category": CATEGORY, "store": STORE}
@@ -89,4 +90,5 @@ def filter_bar() -> html.Div:
             dbc.Collapse(controls, id=COLLAPSE, is_open=False, className="filter-collapse"),
         ],
         className="filter-bar",
+        id=BAR,
     )

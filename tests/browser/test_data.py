@@ -33,6 +33,7 @@ def _upload(dash_duo, tmp_path, name, content):
 
 def test_brws301_upload_import_undo(started, tmp_path, cleanup):
     dash_duo = started.open("/data")
+    assert not dash_duo.find_element("#filter-bar").is_displayed()  # imports are not filtered
     _upload(dash_duo, tmp_path, "bad.csv", BAD)
     dash_duo.wait_for_contains_text("#data-mapping", "quantity")
     dash_duo.click("#data-check")
@@ -50,6 +51,7 @@ def test_brws301_upload_import_undo(started, tmp_path, cleanup):
 
     dash_duo.open("/?from=2026-01-01&to=2026-02-28")
     dash_duo.wait_for_text_to_equal("#overview-kpi-sales-value", "$700.00")  # 600.00 + 2 x 50.00
+    assert dash_duo.find_element("#filter-bar").is_displayed()
 
     dash_duo.open("/data")
     dash_duo.wait_for_contains_text("#data-history-table", "good.csv")
