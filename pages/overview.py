@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, callback, dcc, html, no_update
+from dash import Input, Output, callback, dcc, html
 
 from components import filters as filter_ids
 from components.figures import (
@@ -19,9 +19,10 @@ from components.shell import chart_card, empty_state, error_state
 from data_access.db import QueryTimeout
 from data_access.dimensions import get_filter_options
 from data_access.sales import get_sales_by_dimension, get_sales_by_period, get_sales_comparison
+from pages._cross_filter import register_cross_filter
 from pages._filter_state import filter_from_state
 from pages._filter_sync import STORE as FILTER_STATE
-from pages._page_helpers import clicked_value, days_phrase, number_format, range_label
+from pages._page_helpers import days_phrase, number_format, range_label
 
 dash.register_page(__name__, path="/", name="Overview", title="Overview · Shop Pulse", order=0)
 
@@ -139,20 +140,4 @@ def update_breakdowns(state):
     return *figures, *configs
 
 
-@callback(
-    Output(filter_ids.REGION, "value", allow_duplicate=True),
-    Output(filter_ids.STORE, "value", allow_duplicate=True),
-    Input(REGIONS, "clickData"),
-    Input(STORES, "clickData"),
-    prevent_initial_call=True,
-)
-def update_filter_from_click(region_click, store_click):
-    """Cross-filtering: a region or store bar becomes that filter for every page."""
-    if all(t["value"] is None for t in dash.ctx.triggered):  # the page mounting, not a click
-        raise dash.exceptions.PreventUpdate
-    value = clicked_value(region_click if dash.ctx.triggered_id == REGIONS else store_click)
-    if value is None or value.startswith("("):  # "(no customer)" is not a filter value
-        raise dash.exceptions.PreventUpdate
-    if dash.ctx.triggered_id == REGIONS:
-        return [value], no_update
-    return no_update, [value]
+register_cross_filter({REGIONS: (filter_ids.REGION, None), STORES: (filter_ids.STORE, None)})

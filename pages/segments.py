@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, callback, html, no_update
+from dash import Input, Output, callback, html
 
 from components import filters as filter_ids
 from components.figures import export_filename, graph_config, make_empty_figure
@@ -13,14 +13,14 @@ from components.shell import chart_card, empty_state, error_state, page_header
 from components.tables import segment_comparison_table
 from data_access.db import QueryTimeout
 from data_access.segments import (
-    NO_SEGMENT,
     get_category_mix_by_segment,
     get_sales_by_segment_and_period,
     get_segment_comparison,
 )
+from pages._cross_filter import register_cross_filter
 from pages._filter_state import filter_from_state
 from pages._filter_sync import STORE as FILTER_STATE
-from pages._page_helpers import clicked_value, days_phrase, number_format, range_label
+from pages._page_helpers import days_phrase, number_format, range_label
 
 dash.register_page(__name__, path="/segments", name="Segments", title="Segments · Shop Pulse", order=3)
 
@@ -102,17 +102,4 @@ def _top_categories(mix) -> html.Div:
     return html.Div([html.Span("Top category per segment: ", className="text-muted me-1"), *badges])
 
 
-@callback(
-    Output(filter_ids.SEGMENT, "value", allow_duplicate=True),
-    Output(filter_ids.CATEGORY, "value", allow_duplicate=True),
-    Input(SALES, "clickData"),
-    Input(MIX, "clickData"),
-    prevent_initial_call=True,
-)
-def update_filter_from_click(sales_click, mix_click):
-    """Cross-filtering: a segment bar sets the segment filter, a mix slice the category."""
-    if dash.ctx.triggered_id == SALES:
-        segment = clicked_value(sales_click)
-        return ([segment] if segment and segment != NO_SEGMENT else no_update), no_update
-    category = clicked_value(mix_click, index=0)
-    return no_update, ([category] if category else no_update)
+register_cross_filter({SALES: (filter_ids.SEGMENT, None), MIX: (filter_ids.CATEGORY, 0)})
