@@ -1,0 +1,1 @@
+"""Benchmarks: figures written to files, never asserted by tests (see DEVELOPERS.md)."""

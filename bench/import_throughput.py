@@ -1,0 +1,116 @@
+"""Import throughput: lines per second for a plain CSV of N demo lines, split by phase.
+
+    python -m bench.import_throughput --lines 200000 --out bench/results/import.json
+
+Builds the CSV from the demo generator (same seed, same file), imports it into a scratch
+database on the configured server, and writes {"lines", "seconds", "lines_per_s",
+"phases": {...}, "target_lines_per_s"} as JSON. Times each phase by wrapping the real
+functions, so the figures describe the code that runs, not a copy of it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import pathlib
+import tempfile
+import time
+import uuid
+
+import pandas as pd
+from sqlalchemy import create_engine, text
+
+TARGET_LINES_PER_S = 100_000
+
+
+def demo_csv(lines: int, path: pathlib.Path) -> None:
+    from ingest.demo import generate
+
+    d = generate(lines, seed=11, end_date=dt.date(2026, 11, 23))
+    orders = d.orders.merge(d.customers, on="customer_key", how="left", suffixes=("", "_customer"))
+    products = d.products.drop(columns=["price_cents"]).rename(columns={"name": "product_name"})
+    rows = d.lines.merge(orders, on="order_key").merge(products, on="product_key")
+    pd.DataFrame(
+        {
+            "Order ID": "SO" + rows.order_key.astype(str),
+            "Order Date": rows.order_date.astype(str),
+            "Customer ID": rows.customer_id,
+            "Customer Name": rows["name"],
+            "Segment": rows.segment,
+            "Region": rows.region,
+            "Product ID": rows.product_id,
+            "Product Name": rows.product_name,
+            "Category": rows.category,
+            "Sub-Category": rows.sub_category,
+            "Quantity": rows.quantity,
+            "Unit Price": (rows.price_cents / 100).map("{:.2f}".format),
+            "Discount": rows.discount_pct / 100,
+            "Status": rows.status,
+        }
+    ).to_csv(path, index=False)
+
+
+def run(lines: int) -> dict:
+    from data_access.db import database_url
+    from ingest import file_import, validate
+    from ingest.migrate import migrate
+
+    phases: dict[str, float] = {}
+
+    def timed(name, function):
+        def wrapper(*args, **kwargs):
+            started = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                phases[name] = phases.get(name, 0.0) + time.perf_counter() - started
+
+        return wrapper
+
+    server = database_url()
+    name = f"bench_import_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine = create_engine(server.replace("/postgres?", f"/{name}?", 1))
+    original = (file_import.read_table, file_import.normalize, file_import._load)
+    try:
+        migrate(engine)
+        with tempfile.TemporaryDirectory() as folder:
+            csv = pathlib.Path(folder) / "bench.csv"
+            demo_csv(lines, csv)
+            file_import.read_table = timed("read", original[0])
+            file_import.normalize = timed("validate", validate.normalize)
+            file_import._load = timed("load", original[2])
+            started = time.perf_counter()
+            result = file_import.import_file(engine, csv, source="bench")
+            seconds = time.perf_counter() - started
+    finally:
+        file_import.read_table, file_import.normalize, file_import._load = original
+        engine.dispose()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+    return {
+        "lines": result.rows_read,
+        "seconds": round(seconds, 3),
+        "lines_per_s": round(result.rows_read / seconds),
+        "phases": {k: round(v, 3) for k, v in phases.items()},
+        "target_lines_per_s": TARGET_LINES_PER_S,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--lines", type=int, default=200_000)
+    parser.add_argument("--out", type=pathlib.Path, default=pathlib.Path("bench/results/import.json"))
+    args = parser.parse_args()
+    figures = run(args.lines)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(figures, indent=2))
+    print(json.dumps(figures, indent=2))
+
+
+if __name__ == "__main__":
+    main()
