@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, ctx, dcc, html
+from dash import Input, Output, State, callback, dcc, html
 
 from components.customer_figures import (
     make_cohort_heatmap,
@@ -188,7 +188,7 @@ def update_new_returning(state, measure):
 @callback(Output(RFM_LIST, "children"), Input(RFM, "clickData"), State(FILTER_STATE, "data"), prevent_initial_call=True)
 def update_rfm_list(click, state):
     group = clicked_value(click, index=0)
-    if group is None or not state or ctx.triggered[0]["value"] is None:
+    if group is None or not state:  # also the call Dash makes when the page mounts
         raise dash.exceptions.PreventUpdate
     fmt = number_format()
     members = get_rfm_customers(filter_from_state(state), group)
