@@ -19,7 +19,7 @@ import time
 import uuid
 
 import pandas as pd
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
 
 TARGET_LINES_PER_S = 100_000
 
@@ -68,12 +68,13 @@ def run(lines: int) -> dict:
 
         return wrapper
 
-    server = database_url()
+    # A scratch database beside whatever database is configured, never that one itself.
+    server = make_url(database_url())
     name = f"bench_import_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    admin = create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
-    engine = create_engine(server.replace("/postgres?", f"/{name}?", 1))
+    engine = create_engine(server.set(database=name))
     original = (file_import.read_table, file_import.normalize, file_import._load)
     try:
         migrate(engine)

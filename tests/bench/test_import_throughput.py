@@ -4,7 +4,15 @@ from bench.import_throughput import run
 
 
 def test_import_benchmark_reports_every_phase():
+    import datetime as dt
+
+    from data_access.filters import KpiFilter
+    from data_access.sales import get_sales_totals
+
+    everything = KpiFilter(start=dt.date(2000, 1, 1), end=dt.date(2100, 1, 1))
+    before = get_sales_totals.uncached(everything)
     figures = run(5_000)
+    assert get_sales_totals.uncached(everything) == before, "the benchmark must not touch the configured database"
     assert figures["lines"] == 5_000
     assert set(figures["phases"]) == {"read", "validate", "load"}
     assert figures["lines_per_s"] > 0 and figures["seconds"] >= sum(figures["phases"].values()) * 0.99
