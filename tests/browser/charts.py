@@ -39,15 +39,3 @@ def drill(dash_duo, graph_id: str, label: str, expected: list[str]):
         except Exception:
             if attempt:
                 raise
-
-
-def click_until_text(dash_duo, graph_id: str, label: str, selector: str, expected: str):
-    """Click a bar until `selector` shows `expected`: one retry for a click lost in a redraw."""
-    for attempt in range(2):
-        click_bar(dash_duo, graph_id, label)
-        try:
-            dash_duo.wait_for_contains_text(selector, expected, timeout=6)
-            return
-        except Exception:
-            if attempt:
-                raise
