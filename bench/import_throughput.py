@@ -24,7 +24,8 @@ from sqlalchemy import create_engine, make_url, text
 TARGET_LINES_PER_S = 100_000
 
 
-def demo_csv(lines: int, path: pathlib.Path) -> None:
+def demo_csv(lines: int, path: pathlib.Path):
+    """Write N demo lines as a shop's plain CSV export; returns the DemoData it came from."""
     from ingest.demo import generate
 
     d = generate(lines, seed=11, end_date=dt.date(2026, 11, 23))
@@ -49,6 +50,7 @@ def demo_csv(lines: int, path: pathlib.Path) -> None:
             "Status": rows.status,
         }
     ).to_csv(path, index=False)
+    return d
 
 
 def run(lines: int) -> dict:

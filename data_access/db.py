@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -12,6 +13,7 @@ from sqlalchemy.exc import OperationalError
 from data_access.settings import get_settings
 
 _engine: Engine | None = None
+_engine_pid: int | None = None
 _database_url: str | None = None
 
 
@@ -42,9 +44,16 @@ def _normalize_url(url: str) -> str:
 
 
 def get_engine() -> Engine:
-    global _engine
+    """This process's engine. A process forked from the app (a background callback, a gunicorn
+    worker forked after use) gets a pool of its own: sharing the parent's sockets would mix
+    two conversations on one connection."""
+    global _engine, _engine_pid
+    if _engine is not None and _engine_pid != os.getpid():
+        _engine.dispose(close=False)  # drop the inherited connections without closing the parent's
+        _engine = None
     if _engine is None:
         _engine = create_engine(database_url(), pool_pre_ping=True, pool_size=5, max_overflow=10)
+        _engine_pid = os.getpid()
     return _engine
 
 

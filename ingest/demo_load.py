@@ -37,6 +37,10 @@ def load_demo(
 
 
 def _delete_demo(conn) -> None:
+    conn.execute(
+        text("DELETE FROM order_lines WHERE order_key IN (SELECT order_key FROM orders WHERE source = :s)"),
+        {"s": SOURCE},
+    )
     for table in ("orders", "customers", "products", "stores"):
         conn.execute(text(f"DELETE FROM {table} WHERE source = :s"), {"s": SOURCE})
 

@@ -6,9 +6,11 @@ loaded from the same source replaces those orders' lines instead of adding them 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, text
 
@@ -17,11 +19,7 @@ from ingest import bulk
 from ingest.files import ImportRejected, Mapping, detect_mapping, file_hash, load_mapping, read_table
 from ingest.validate import normalize
 
-STAGING_COLUMNS = (
-    "row_no", "order_id", "order_date", "customer_id", "customer_name", "segment", "region", "city",
-    "postal_code", "store", "product_id", "product_name", "category", "sub_category", "quantity",
-    "unit_price", "discount", "net_amount", "profit", "cancelled", "line_no",
-)  # fmt: skip
+Progress = Callable[[int, str], None]
 
 
 @dataclass
@@ -44,9 +42,12 @@ def import_file(
     dry_run: bool = False,
     user: str | None = None,
     mapping: Mapping | None = None,
+    progress: Progress = lambda _percent, _step: None,
 ) -> ImportResult:
     """Validate the whole file, then load it in one transaction (nothing at all if invalid).
-    The mapping comes from mapping (the browser's editor), mapping_path (TOML) or the headers."""
+    The mapping comes from mapping (the browser's editor), mapping_path (TOML) or the headers.
+    progress(percent, step) is told as each step starts (the browser's progress bar)."""
+    progress(2, "Reading the file")
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -54,6 +55,7 @@ def import_file(
     given = mapping or (load_mapping(mapping_path) if mapping_path else None)
     frame = read_table(path, raw, given.options if given else {})
     mapping = given or detect_mapping(list(frame.columns))
+    progress(15, f"Checking {len(frame):,} rows")
     lines, warnings = normalize(frame, mapping, get_settings().tz)
     result = ImportResult(mapping, rows_read=len(lines), orders=lines.order_id.nunique(), warnings=warnings)
     digest = file_hash(raw)
@@ -69,8 +71,9 @@ def import_file(
             result.dry_run = True
             return result
         result.import_id = _record(conn, source, path.name, digest, len(lines), user)
-        result.replaced_orders = _load(conn, lines, source, result.import_id)
+        result.replaced_orders = _load(conn, lines, source, result.import_id, progress)
         bulk.bump_data_version(conn)
+        progress(97, "Committing")
     return result
 
 
@@ -84,81 +87,142 @@ def _record(conn, source: str, name: str, digest: str, rows: int, user: str | No
     ).scalar_one()
 
 
-def _load(conn, lines: pd.DataFrame, source: str, import_id: int) -> int:
-    """Returns how many orders already there were replaced."""
-    conn.execute(
-        text(
-            "CREATE TEMP TABLE staging (row_no int, order_id text, order_date date, customer_id text, "
-            "customer_name text, segment text, region text, city text, postal_code text, store text, "
-            "product_id text, product_name text, category text, sub_category text, quantity numeric, "
-            "unit_price numeric, discount numeric, net_amount numeric, profit numeric, cancelled boolean, "
-            "line_no int) ON COMMIT DROP"
-        )
-    )
-    columns = lines[list(STAGING_COLUMNS)].astype(object).where(lines[list(STAGING_COLUMNS)].notna(), None)
-    bulk.copy_rows(conn, "staging", STAGING_COLUMNS, columns.itertuples(index=False, name=None))
-    conn.execute(text("ANALYZE staging"))  # temp tables get no statistics otherwise: bad join plans
+def _load(conn, lines: pd.DataFrame, source: str, import_id: int, progress: Progress) -> int:
+    """Dimensions first (their keys come back to Python), then the facts by COPY with keys
+    already resolved: no join back per line. Returns how many orders already there were replaced."""
+    progress(30, "Loading customers, products and stores")
     params = {"source": source, "import_id": import_id}
-    replaced = 0
-    for statement in LOAD_STATEMENTS:
-        result = conn.execute(text(statement), params)
-        if statement.lstrip().startswith("DELETE FROM orders"):
-            replaced = result.rowcount
+    customer_keys = _upsert(conn, "customers", _first_per(lines, "customer_id", CUSTOMER_FIELDS), params)
+    product_keys = _upsert(conn, "products", _first_per(lines, "product_id", PRODUCT_FIELDS), params)
+    store_keys = _upsert(conn, "stores", _first_per(lines, "store", ("store",)), params)
+
+    ordinal, order_ids = pd.factorize(lines.order_id)  # orders in file order
+    per_order = lines.groupby(ordinal).agg(
+        order_date=("order_date", "first"),
+        customer_id=("customer_id", "first"),  # the first line naming a customer or store wins
+        store=("store", "first"),
+        cancelled=("cancelled", "any"),
+    )
+    progress(45, f"Loading {len(order_ids):,} orders")
+    conn.execute(text("CREATE TEMP TABLE staging_orders (order_id text PRIMARY KEY) ON COMMIT DROP"))
+    bulk.copy_csv(conn, "staging_orders", pd.DataFrame({"order_id": order_ids}))
+    replaced = conn.execute(text(REPLACE_STATEMENTS[0]), params).rowcount
+    for statement in REPLACE_STATEMENTS[1:]:
+        conn.execute(text(statement), params)
+
+    order_keys = bulk.reserve_keys(conn, "orders", "order_key", len(order_ids))
+    orders = pd.DataFrame(
+        {
+            "order_key": order_keys,
+            "source": source,
+            "order_id": order_ids,
+            "customer_key": per_order.customer_id.map(customer_keys).astype("Int64").array,
+            "store_key": per_order.store.map(store_keys).astype("Int64").array,
+            "order_date": per_order.order_date.astype("date32[pyarrow]").array,
+            "status": np.where(per_order.cancelled, "cancelled", "completed"),
+            "import_id": import_id,
+        }
+    )
+    bulk.copy_csv(conn, "orders", orders)
+    progress(65, f"Loading {len(lines):,} order lines")
+    staged = lines[["line_no", *AMOUNT_FIELDS]].assign(
+        order_key=order_keys[ordinal], product_key=lines.product_id.map(product_keys).astype("int64")
+    )
+    conn.execute(text(f"CREATE TEMP TABLE staging_lines ({STAGING_LINES}) ON COMMIT DROP"))
+    bulk.copy_csv(conn, "staging_lines", staged)
+    conn.execute(text(INSERT_LINES))
     return replaced
 
+
+def _first_per(lines: pd.DataFrame, key: str, fields: tuple[str, ...]) -> pd.DataFrame:
+    """One row per key value, as its first line in the file gives it."""
+    return lines.loc[lines[key].notna(), list(dict.fromkeys((key, *fields)))].drop_duplicates(key)
+
+
+def _upsert(conn, table: str, rows: pd.DataFrame, params: dict) -> dict[str, int]:
+    """Insert new dimension rows, update known ones (UPSERTS); returns natural id -> key."""
+    if rows.empty:
+        return {}
+    staging_columns, upsert = UPSERTS[table]
+    conn.execute(text(f"CREATE TEMP TABLE staging_{table} ({staging_columns}) ON COMMIT DROP"))
+    bulk.copy_csv(conn, f"staging_{table}", rows)
+    return dict(conn.execute(text(upsert), params).all())
+
+
+CUSTOMER_FIELDS = ("customer_name", "segment", "region", "city", "postal_code")
+PRODUCT_FIELDS = ("product_name", "category", "sub_category", "unit_price")
+AMOUNT_FIELDS = ("quantity", "unit_price", "sales", "discount", "profit", "unit_cost")
+
+# Dimensions: new ones added, known ones keep their first name (a product id seen with two
+# names stays one product) but take newly given attributes.
+UPSERTS = {
+    "customers": (
+        "customer_id text, customer_name text, segment text, region text, city text, postal_code text",
+        """INSERT INTO customers AS c (source, customer_id, name, segment, region, city, postal_code)
+           SELECT :source, customer_id, customer_name, coalesce(segment, 'Unknown'), coalesce(region, 'Unknown'),
+                  city, postal_code
+           FROM staging_customers
+           ON CONFLICT (source, customer_id) DO UPDATE SET
+               name = coalesce(c.name, EXCLUDED.name),
+               segment = CASE WHEN EXCLUDED.segment = 'Unknown' THEN c.segment ELSE EXCLUDED.segment END,
+               region = CASE WHEN EXCLUDED.region = 'Unknown' THEN c.region ELSE EXCLUDED.region END,
+               city = coalesce(EXCLUDED.city, c.city),
+               postal_code = coalesce(EXCLUDED.postal_code, c.postal_code)
+           RETURNING customer_id, customer_key""",
+    ),
+    "products": (
+        "product_id text, product_name text, category text, sub_category text, unit_price numeric",
+        """INSERT INTO products AS p (source, product_id, name, category, sub_category, unit_price)
+           SELECT :source, product_id, product_name, coalesce(category, 'Uncategorized'),
+                  coalesce(sub_category, category, 'Uncategorized'), unit_price
+           FROM staging_products
+           ON CONFLICT (source, product_id) DO UPDATE SET
+               category = CASE WHEN EXCLUDED.category = 'Uncategorized' THEN p.category ELSE EXCLUDED.category END,
+               sub_category = CASE WHEN EXCLUDED.sub_category = 'Uncategorized'
+                                   THEN p.sub_category ELSE EXCLUDED.sub_category END
+           RETURNING product_id, product_key""",
+    ),
+    "stores": (
+        "store text",
+        """INSERT INTO stores AS s (source, store_id, name) SELECT :source, store, store FROM staging_stores
+           ON CONFLICT (source, store_id) DO UPDATE SET name = s.name  -- no change; returns the key
+           RETURNING store_id, store_key""",
+    ),
+}
 
 ORDER_COLUMNS = "order_key, source, order_id, customer_key, store_key, order_date, ordered_at, status, import_id"
 LINE_COLUMNS = "order_key, line_no, product_key, quantity, unit_price, discount, net_amount, profit"
 
-LOAD_STATEMENTS = (
-    # Dimensions: new ones added, known ones keep their first name (a product id seen with two
-    # names stays one product) but take newly given attributes.
-    """INSERT INTO customers (source, customer_id, name, segment, region, city, postal_code)
-       SELECT DISTINCT ON (customer_id) :source, customer_id, customer_name, coalesce(segment, 'Unknown'),
-              coalesce(region, 'Unknown'), city, postal_code
-       FROM staging WHERE customer_id IS NOT NULL ORDER BY customer_id, row_no
-       ON CONFLICT (source, customer_id) DO UPDATE SET
-           name = coalesce(customers.name, EXCLUDED.name),
-           segment = CASE WHEN EXCLUDED.segment = 'Unknown' THEN customers.segment ELSE EXCLUDED.segment END,
-           region = CASE WHEN EXCLUDED.region = 'Unknown' THEN customers.region ELSE EXCLUDED.region END,
-           city = coalesce(EXCLUDED.city, customers.city),
-           postal_code = coalesce(EXCLUDED.postal_code, customers.postal_code)""",
-    """INSERT INTO products (source, product_id, name, category, sub_category, unit_price)
-       SELECT DISTINCT ON (product_id) :source, product_id, product_name, coalesce(category, 'Uncategorized'),
-              coalesce(sub_category, coalesce(category, 'Uncategorized')), unit_price
-       FROM staging ORDER BY product_id, row_no
-       ON CONFLICT (source, product_id) DO UPDATE SET
-           category = CASE WHEN EXCLUDED.category = 'Uncategorized' THEN products.category ELSE EXCLUDED.category END,
-           sub_category = CASE WHEN EXCLUDED.sub_category = 'Uncategorized'
-                               THEN products.sub_category ELSE EXCLUDED.sub_category END""",
-    """INSERT INTO stores (source, store_id, name)
-       SELECT DISTINCT :source, store, store FROM staging WHERE store IS NOT NULL
-       ON CONFLICT (source, store_id) DO NOTHING""",
-    # Orders the file names again are replaced whole (their lines go with them: ON DELETE CASCADE).
-    # The originals are kept, tagged with this import, so undoing it restores them exactly.
+# Orders the file names again are replaced whole. The originals are kept, tagged with this
+# import, so undoing it restores them exactly.
+REPLACE_STATEMENTS = (
     f"""INSERT INTO replaced_orders (replaced_by, {ORDER_COLUMNS})
        SELECT :import_id, {ORDER_COLUMNS} FROM orders
-       WHERE source = :source AND order_id IN (SELECT order_id FROM staging)""",
+       WHERE source = :source AND order_id IN (SELECT order_id FROM staging_orders)""",
     f"""INSERT INTO replaced_order_lines (replaced_by, {LINE_COLUMNS})
-       SELECT :import_id, {", ".join("l." + c for c in LINE_COLUMNS.split(", "))}
-       FROM order_lines l JOIN orders o USING (order_key)
-       WHERE o.source = :source AND o.order_id IN (SELECT order_id FROM staging)""",
-    """DELETE FROM orders WHERE source = :source AND order_id IN (SELECT order_id FROM staging)""",
-    """INSERT INTO orders (source, order_id, customer_key, store_key, order_date, status, import_id)
-       SELECT :source, s.order_id, c.customer_key, st.store_key, s.order_date,
-              CASE WHEN s.cancelled THEN 'cancelled' ELSE 'completed' END, :import_id
-       FROM (SELECT order_id, (array_agg(customer_id ORDER BY row_no))[1] AS customer_id,
-                    (array_agg(store ORDER BY row_no))[1] AS store, min(order_date) AS order_date,
-                    bool_or(cancelled) AS cancelled
-             FROM staging GROUP BY order_id) s
-       LEFT JOIN customers c ON c.source = :source AND c.customer_id = s.customer_id
-       LEFT JOIN stores st ON st.source = :source AND st.store_id = s.store""",
-    """INSERT INTO order_lines (order_key, line_no, product_key, quantity, unit_price, discount, net_amount, profit)
-       SELECT o.order_key, s.line_no, p.product_key, s.quantity, s.unit_price, s.discount, s.net_amount, s.profit
-       FROM staging s
-       JOIN orders o ON o.source = :source AND o.order_id = s.order_id
-       JOIN products p ON p.source = :source AND p.product_id = s.product_id""",
+       SELECT :import_id, {LINE_COLUMNS} FROM order_lines
+       WHERE order_key IN (SELECT order_key FROM replaced_orders WHERE replaced_by = :import_id)""",
+    """DELETE FROM order_lines
+       WHERE order_key IN (SELECT order_key FROM replaced_orders WHERE replaced_by = :import_id)""",
+    """DELETE FROM orders WHERE order_key IN (SELECT order_key FROM replaced_orders WHERE replaced_by = :import_id)""",
 )
+
+STAGING_LINES = (
+    "order_key bigint, line_no int, product_key int, quantity numeric, unit_price numeric, sales numeric, "
+    "discount numeric, profit numeric, unit_cost numeric"
+)
+# What a file leaves out is derived here, exactly: sales = quantity x price x (1 - discount) to
+# the cent, price = sales / quantity, profit = sales - quantity x cost (round: half away from
+# zero, so a return mirrors its sale); no cost and no profit means profit 0.
+INSERT_LINES = f"""
+INSERT INTO order_lines ({LINE_COLUMNS})
+SELECT order_key, line_no, product_key, quantity,
+       coalesce(unit_price, CASE WHEN quantity <> 0 THEN round(net / quantity, 4) ELSE net END),
+       coalesce(discount, 0), net,
+       coalesce(profit, round(net - quantity * unit_cost, 2), 0)
+FROM (SELECT *, coalesce(sales, round(quantity * unit_price * (1 - coalesce(discount, 0)), 2)) AS net
+      FROM staging_lines) s
+"""
 
 
 UNDO_STATEMENTS = (
@@ -186,6 +250,10 @@ def undo_import(engine: Engine, import_id: int) -> int:
             raise ImportRejected(f"there is no import #{import_id}")
         if status == "undone":
             raise ImportRejected(f"import #{import_id} was already undone")
+        conn.execute(
+            text("DELETE FROM order_lines WHERE order_key IN (SELECT order_key FROM orders WHERE import_id = :i)"),
+            {"i": import_id},
+        )
         removed = conn.execute(text("DELETE FROM orders WHERE import_id = :i"), {"i": import_id}).rowcount
         for statement in UNDO_STATEMENTS:
             conn.execute(text(statement), {"i": import_id})

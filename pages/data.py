@@ -10,7 +10,8 @@ from pathlib import Path
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
+import diskcache
+from dash import ALL, DiskcacheManager, Input, Output, State, callback, ctx, dcc, html, no_update
 
 from components.shell import empty_state, page_header
 from data_access.db import get_engine
@@ -23,6 +24,11 @@ dash.register_page(__name__, path="/data", name="Data", title="Data · Shop Puls
 UPLOAD, UPLOADED, PREVIEW, MAPPING = "data-upload", "data-uploaded", "data-preview", "data-mapping"
 SOURCE, CHECK, IMPORT, RESULT, HISTORY = "data-source", "data-check", "data-import", "data-result", "data-history"
 MAP_FIELD, UNDO = "data-map-field", "data-undo"
+PROGRESS, PROGRESS_BOX, STEP = "data-progress", "data-progress-box", "data-step"
+HIDDEN, SHOWN = {"display": "none"}, {"display": "block"}
+# Imports run in a worker process of their own and report their steps through a disk cache
+# under DATA_DIR, so the page stays responsive and gunicorn workers on one host share progress.
+JOBS = DiskcacheManager(diskcache.Cache(str(get_settings().data_dir / "jobs")))
 UNUSED = "(not in the file)"
 
 
@@ -52,7 +58,16 @@ def layout(**_query) -> html.Div:
                         html.Div(id=PREVIEW),
                         html.Div(id=MAPPING),
                         actions,
-                        dcc.Loading(html.Div(id=RESULT), type="dot"),
+                        html.Div(
+                            [
+                                html.Div(id=STEP, className="small text-muted mb-1"),
+                                dbc.Progress(id=PROGRESS, value=0, striped=True, animated=True),
+                            ],
+                            id=PROGRESS_BOX,
+                            style=HIDDEN,
+                            className="mb-3",
+                        ),
+                        html.Div(id=RESULT),
                     ]
                 ),
                 className="mb-3",
@@ -124,15 +139,31 @@ def _mapping_editor(columns: list[str], detected: Mapping) -> html.Div:
     State({"type": MAP_FIELD, "field": ALL}, "value"),
     State({"type": MAP_FIELD, "field": ALL}, "id"),
     State(SOURCE, "value"),
+    background=True,
+    manager=JOBS,
+    running=[
+        (Output(CHECK, "disabled"), True, False),
+        (Output(IMPORT, "disabled"), True, False),
+        (Output(PROGRESS_BOX, "style"), SHOWN, HIDDEN),
+    ],
+    progress=[Output(PROGRESS, "value"), Output(STEP, "children")],
+    progress_default=[0, ""],
     prevent_initial_call=True,
 )
-def update_import(_check, _import, uploaded, values, ids, source):
-    if not uploaded or all(t["value"] is None for t in ctx.triggered):
+def update_import(set_progress, _check, _import, uploaded, values, ids, source):
+    if not uploaded or not (_check or _import):
         raise dash.exceptions.PreventUpdate
     mapping = Mapping({i["field"]: v for i, v in zip(ids, values, strict=True) if v and v != UNUSED})
     dry_run = ctx.triggered_id == CHECK
     try:
-        result = import_file(get_engine(), _path(uploaded), source=source or "import", dry_run=dry_run, mapping=mapping)
+        result = import_file(
+            get_engine(),
+            _path(uploaded),
+            source=source or "import",
+            dry_run=dry_run,
+            mapping=mapping,
+            progress=lambda percent, step: set_progress((percent, step + "…")),
+        )
     except ImportRejected as exc:
         return _problems(exc), no_update
     notes = [html.Div(f"Note: {w}") for w in result.warnings]

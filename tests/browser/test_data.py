@@ -19,6 +19,10 @@ def cleanup():
     """Whatever happens in the test, the shared fixture shop is left as it was."""
     yield
     with get_engine().begin() as conn:
+        conn.execute(
+            text("DELETE FROM order_lines WHERE order_key IN (SELECT order_key FROM orders WHERE source = :s)"),
+            {"s": SOURCE},
+        )
         for table in ("orders", "customers", "products"):
             conn.execute(text(f"DELETE FROM {table} WHERE source = :s"), {"s": SOURCE})
         conn.execute(text("DELETE FROM imports WHERE source = :s"), {"s": SOURCE})
@@ -47,6 +51,7 @@ def test_brws301_upload_import_undo(started, tmp_path, cleanup):
     source.send_keys(SOURCE)
     dash_duo.click("#data-import")
     dash_duo.wait_for_contains_text("#data-import-done", "1 lines in 1 orders")
+    assert not dash_duo.find_element("#data-progress-box").is_displayed()  # shown only while it runs
     dash_duo.wait_for_contains_text("#data-history-table", "good.csv")
 
     dash_duo.open("/?from=2026-01-01&to=2026-02-28")

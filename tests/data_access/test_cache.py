@@ -43,6 +43,11 @@ def _add_march_order(order_id: str, amount: str) -> None:
 def cleanup_loads():
     yield
     with get_engine().begin() as conn:
+        conn.execute(
+            text(
+                "DELETE FROM order_lines WHERE order_key IN (SELECT order_key FROM orders WHERE source = 'cache-test')"
+            )
+        )
         conn.execute(text("DELETE FROM orders WHERE source = 'cache-test'"))
         bump_data_version(conn)
 
