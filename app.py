@@ -13,7 +13,8 @@ from components.filters import filter_bar
 from components.shell import navbar
 from data_access.cache import init_cache
 from data_access.settings import get_settings
-from pages._filter_sync import STORE, URL, register_filter_callbacks
+from pages._auto_refresh import register_auto_refresh_callbacks
+from pages._filter_sync import DATA_VERSION, STORE, URL, register_filter_callbacks
 from pages._shell import register_shell_callbacks
 
 app = Dash(
@@ -35,6 +36,7 @@ def serve_layout() -> html.Div:
         [
             dcc.Location(id=URL, refresh=False),
             dcc.Store(id=STORE, storage_type="session"),
+            dcc.Store(id=DATA_VERSION),
             navbar(pages),
             dbc.Container(
                 [filter_bar(), html.Main(dash.page_container, className="page")], fluid=True, className="pb-4"
@@ -46,6 +48,7 @@ def serve_layout() -> html.Div:
 app.layout = serve_layout
 register_filter_callbacks()
 register_shell_callbacks(URL)
+register_auto_refresh_callbacks()
 
 
 def _stop_on_signals() -> None:

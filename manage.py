@@ -167,6 +167,94 @@ def print_report_table(report: dict) -> None:
         click.echo(f"  {row['month']}  sales {row['sales']:>14}  orders {row['orders']:>7}")
 
 
+def _feed_redis(url: str | None):
+    from ingest.live_feed import FeedNotConfigured, redis_client
+
+    try:
+        return redis_client(url)
+    except FeedNotConfigured as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def _stop_flag():
+    """SIGINT/SIGTERM finish the current batch, then stop (nothing half-done, nothing lost)."""
+    import signal
+
+    stopping = []
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stopping.append(True))
+    return lambda: bool(stopping)
+
+
+redis_option = click.option("--redis", "redis_url", default=None, help="Redis URL [default: REDIS_URL]")
+stream_option = click.option("--stream", default="sales", show_default=True, help="Redis stream of orders")
+
+
+@cli.command()
+@stream_option
+@click.option("--group", default="dashboard", show_default=True, help="consumer group")
+@click.option("--consumer", default=None, help="this consumer's name [default: host name]")
+@click.option("--source", default="live", show_default=True, help="source of orders whose message names none")
+@redis_option
+def consume(stream, group, consumer, source, redis_url) -> None:
+    """Store the live feed's orders until stopped (Ctrl-C finishes the current batch)."""
+    import logging
+    import socket
+
+    from data_access.db import get_engine
+    from ingest.live_feed import Consumer
+    from ingest.migrate import migrate as run_migrations
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    engine = get_engine()
+    run_migrations(engine)
+    worker = Consumer(engine, _feed_redis(redis_url), stream, group, consumer or socket.gethostname(), source)
+    click.echo(f"consuming stream {stream!r} as {worker.name!r} in group {group!r}; Ctrl-C to stop")
+    worker.run(_stop_flag())
+    click.echo("stopped")
+
+
+@cli.command("dead-letters")
+@stream_option
+@click.option("--requeue", "requeue_ids", multiple=True, help="publish this dead letter again (repeat for several)")
+@click.option("--requeue-all", is_flag=True, help="publish every dead letter again")
+@redis_option
+def dead_letters_command(stream, requeue_ids, requeue_all, redis_url) -> None:
+    """List messages the consumer could not store, with the reason; re-queue them after a fix."""
+    from ingest.live_feed import dead_letters, requeue, stats_key
+
+    client = _feed_redis(redis_url)
+    if requeue_ids or requeue_all:
+        n = requeue(client, None if requeue_all else list(requeue_ids), stream)
+        click.echo(f"{n} message(s) published again to {stream!r}")
+        return
+    letters = dead_letters(client, stream, count=1000)
+    counts = client.hgetall(stats_key(stream))
+    click.echo(
+        f"stream {stream!r}: {counts.get('stored', 0)} stored, {counts.get('skipped', 0)} duplicates skipped, "
+        f"{counts.get('dead', 0)} dead letters"
+    )
+    for entry_id, fields in letters:
+        body = fields.get("order", "")
+        click.echo(f"{entry_id}  {fields.get('reason')}\n    {body[:100]}{'...' if len(body) > 100 else ''}")
+
+
+@cli.command("simulate-feed")
+@click.option("--rate", default=50.0, show_default=True, help="messages per second")
+@click.option("--count", default=None, type=int, help="stop after this many [default: run until Ctrl-C]")
+@stream_option
+@redis_option
+def simulate_feed(rate, count, stream, redis_url) -> None:
+    """Publish realistic demo sales to the live feed, so the dashboard moves."""
+    from data_access.db import get_engine
+    from ingest.feed_simulator import simulate
+
+    client = _feed_redis(redis_url)
+    click.echo(f"publishing ~{rate:g} orders/s to stream {stream!r}; Ctrl-C to stop")
+    sent = simulate(get_engine(), client, rate, count, stream, should_stop=_stop_flag())
+    click.echo(f"{sent:,} orders published")
+
+
 @cli.command()
 def settings() -> None:
     """List every setting: environment variable, default, meaning."""

@@ -94,17 +94,17 @@ def _timed_import(csv: pathlib.Path) -> dict:
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     engine = create_engine(server.set(database=name))
-    original = (file_import.read_table, file_import.normalize, file_import._load)
+    original = (file_import.read_table, file_import.normalize, file_import.load_lines)
     try:
         migrate(engine)
         file_import.read_table = timed("read", original[0])
         file_import.normalize = timed("validate", validate.normalize)
-        file_import._load = timed("load", original[2])
+        file_import.load_lines = timed("load", original[2])
         started = time.perf_counter()
         result = file_import.import_file(engine, csv, source="bench")
         seconds = time.perf_counter() - started
     finally:
-        file_import.read_table, file_import.normalize, file_import._load = original
+        file_import.read_table, file_import.normalize, file_import.load_lines = original
         engine.dispose()
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

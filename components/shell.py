@@ -8,6 +8,8 @@ from dash import dcc, html
 from components.figures import make_empty_figure
 
 NAV_LINK_PREFIX = "nav-link-"
+AUTO_REFRESH, AUTO_REFRESH_TICK = "auto-refresh", "auto-refresh-tick"
+REFRESH_SECONDS = (5, 15, 30, 60)
 
 
 def navbar(pages: list[dict]) -> dbc.Navbar:
@@ -27,12 +29,35 @@ def navbar(pages: list[dict]) -> dbc.Navbar:
                 dbc.NavbarToggler(id="navbar-toggler"),
                 dbc.Collapse(dbc.Nav(links, navbar=True), id="navbar-collapse", navbar=True),
                 html.Small(id="data-as-of", className="text-white-50 ms-lg-auto data-as-of"),
+                auto_refresh_control(),
             ],
             fluid=True,
         ),
         color="dark",
         dark=True,
         className="mb-3",
+    )
+
+
+def auto_refresh_control() -> html.Div:
+    """Off by default (kpis stay put while someone reads them); the choice is remembered."""
+    options = [{"label": "Auto-refresh off", "value": "0"}]
+    options += [{"label": f"Refresh every {s} s", "value": str(s)} for s in REFRESH_SECONDS]
+    return html.Div(
+        [
+            dbc.Select(
+                id=AUTO_REFRESH,
+                options=options,
+                value="0",
+                size="sm",
+                persistence=True,
+                persistence_type="local",
+                className="auto-refresh",
+            ),
+            dcc.Interval(id=AUTO_REFRESH_TICK, disabled=True, interval=60_000),
+        ],
+        className="ms-lg-2 mt-2 mt-lg-0",
+        title="Reload the figures when new data arrives",
     )
 
 

@@ -50,7 +50,9 @@ def _ensure_cache() -> None:
 def data_state() -> tuple[int, dt.datetime | None]:
     """(version, loaded_at): one indexed single-row read, deliberately never cached."""
     with get_engine().connect() as conn:
-        row = conn.execute(text("SELECT version, loaded_at FROM data_state WHERE id = 1")).one()
+        row = conn.execute(
+            text("SELECT version, coalesce(as_of, loaded_at) AS loaded_at FROM data_state WHERE id = 1")
+        ).one()
     return row.version, row.loaded_at
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import numpy as np
@@ -87,8 +88,14 @@ def record_import(conn: Connection, source: str, file_name: str, rows: int, user
     ).scalar_one()
 
 
-def bump_data_version(conn: Connection) -> int:
-    """Called inside every load's transaction: caches key on the version, pages show loaded_at."""
+def bump_data_version(conn: Connection, newest_event: dt.datetime | None = None) -> int:
+    """Called inside every load's transaction: caches key on the version; "data as of" becomes
+    now for a file load, and the newest event's time for a live-feed batch."""
     return conn.execute(
-        text("UPDATE data_state SET version = version + 1, loaded_at = now() RETURNING version")
+        text(
+            "UPDATE data_state SET version = version + 1, loaded_at = now(), "
+            "as_of = CASE WHEN CAST(:event AS timestamptz) IS NULL THEN now() "
+            "ELSE greatest(as_of, CAST(:event AS timestamptz)) END RETURNING version"
+        ),
+        {"event": newest_event},
     ).scalar_one()

@@ -71,7 +71,7 @@ def import_file(
             result.dry_run = True
             return result
         result.import_id = _record(conn, source, path.name, digest, len(lines), user)
-        result.replaced_orders = _load(conn, lines, source, result.import_id, progress)
+        result.replaced_orders = load_lines(conn, lines, source, result.import_id, progress)
         bulk.bump_data_version(conn)
         progress(97, "Committing")
     return result
@@ -87,7 +87,7 @@ def _record(conn, source: str, name: str, digest: str, rows: int, user: str | No
     ).scalar_one()
 
 
-def _load(conn, lines: pd.DataFrame, source: str, import_id: int, progress: Progress) -> int:
+def load_lines(conn, lines: pd.DataFrame, source: str, import_id: int, progress: Progress = lambda *_: None) -> int:
     """Dimensions first (their keys come back to Python), then the facts by COPY with keys
     already resolved: no join back per line. Returns how many orders already there were replaced."""
     progress(30, "Loading customers, products and stores")
@@ -97,7 +97,9 @@ def _load(conn, lines: pd.DataFrame, source: str, import_id: int, progress: Prog
     store_keys = _upsert(conn, "stores", _first_per(lines, "store", ("store",)), params)
 
     ordinal, order_ids = pd.factorize(lines.order_id)  # orders in file order
+    timed = {"ordered_at": ("ordered_at", "first")} if "ordered_at" in lines else {}  # the live feed's
     per_order = lines.groupby(ordinal).agg(
+        **timed,
         order_date=("order_date", "first"),
         customer_id=("customer_id", "first"),  # the first line naming a customer or store wins
         store=("store", "first"),
@@ -123,6 +125,8 @@ def _load(conn, lines: pd.DataFrame, source: str, import_id: int, progress: Prog
             "import_id": import_id,
         }
     )
+    if timed:
+        orders["ordered_at"] = per_order.ordered_at.array
     bulk.copy_csv(conn, "orders", orders)
     progress(65, f"Loading {len(lines):,} order lines")
     staged = lines[["line_no", *AMOUNT_FIELDS]].assign(

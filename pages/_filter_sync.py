@@ -19,6 +19,8 @@ from pages._filter_state import default_state, make_state, parse_search, search_
 
 STORE = "filter-state"
 URL = "filter-url"
+DATA_VERSION = "data-version"  # set by pages/_auto_refresh.py when the data changed
+STORE_POSITION = 3 + 2 * len(ids.DIMENSION_IDS)  # outputs: period, 2 dates, values, options, store...
 DIMENSIONS = list(ids.DIMENSION_IDS.items())
 
 
@@ -48,10 +50,19 @@ def register_filter_callbacks() -> None:
         Input(ids.DATES, "end_date"),
         *[Input(cid, "value") for _, cid in DIMENSIONS],
         Input(ids.RESET, "n_clicks"),
+        Input(DATA_VERSION, "data"),
         State(STORE, "data"),
     )
     def update_filter(search, period, start, end, *rest):
-        dim_values, stored = rest[: len(DIMENSIONS)], rest[-1]
+        dim_values, version, stored = rest[: len(DIMENSIONS)], rest[-2], rest[-1]
+        if ctx.triggered_id == DATA_VERSION:
+            # New data while auto-refresh is on: same filter, new version, so every page
+            # callback reading the store runs again (and misses the cache, keyed on the version).
+            if not stored:
+                raise dash.exceptions.PreventUpdate
+            outputs = [dash.no_update] * len(ctx.outputs_list)
+            outputs[STORE_POSITION], outputs[STORE_POSITION + 2] = {**stored, "version": version}, as_of_text()
+            return tuple(outputs)
         options = get_filter_options()
         state = next_state(ctx.triggered_id, search, period, start, end, dim_values, stored, options)
         option_lists = [list(getattr(options, DIMENSION_KEYS[key])) for key, _ in DIMENSIONS]
@@ -90,11 +101,11 @@ def next_state(trigger, search, period, start, end, dim_values, stored, options)
 
 
 def as_of_text() -> str:
-    loaded_at = get_data_as_of()
-    if loaded_at is None:
+    as_of = get_data_as_of()
+    if as_of is None:
         return "No data loaded yet"
-    local = loaded_at.astimezone(get_settings().tz)
-    return f"Data as of {local:%d %b %Y %H:%M} ({get_settings().business_timezone})"
+    local = as_of.astimezone(get_settings().tz)
+    return f"Data as of {local:%d %b %Y %H:%M:%S} ({get_settings().business_timezone})"
 
 
 def summary_text(state: dict) -> str:

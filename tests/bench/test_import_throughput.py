@@ -16,3 +16,10 @@ def test_import_benchmark_reports_every_phase():
     assert figures["lines"] == 5_000
     assert set(figures["phases"]) == {"read", "validate", "load"}
     assert figures["lines_per_s"] > 0 and figures["seconds"] >= sum(figures["phases"].values()) * 0.99
+
+
+def test_live_feed_benchmark_stores_every_order(redis_url):
+    from bench.live_feed import run as run_feed
+
+    figures = run_feed(300, redis_url, batch=100)
+    assert figures["orders"] == 300 and figures["orders_per_s"] > 0
