@@ -231,8 +231,8 @@ def dead_letters_command(stream, requeue_ids, requeue_all, redis_url) -> None:
     letters = dead_letters(client, stream, count=1000)
     counts = client.hgetall(stats_key(stream))
     click.echo(
-        f"stream {stream!r}: {counts.get('stored', 0)} stored, {counts.get('skipped', 0)} duplicates skipped, "
-        f"{counts.get('dead', 0)} dead letters"
+        f"stream {stream!r}: {counts.get('stored', 0)} stored, "
+        f"{counts.get('skipped', 0)} skipped (duplicate or superseded), {counts.get('dead', 0)} dead letters"
     )
     for entry_id, fields in letters:
         body = fields.get("order", "")
