@@ -17,10 +17,10 @@ import json
 import pathlib
 import tempfile
 import time
-import uuid
 
 import pandas as pd
-from sqlalchemy import create_engine, make_url, text
+
+from bench.scratch import scratch_database
 
 TARGET_LINES_PER_S = 100_000
 
@@ -71,9 +71,7 @@ def run(lines: int, repeat: int = 1) -> dict:
 
 
 def _timed_import(csv: pathlib.Path) -> dict:
-    from data_access.db import database_url
     from ingest import file_import, validate
-    from ingest.migrate import migrate
 
     phases: dict[str, float] = {}
 
@@ -87,28 +85,17 @@ def _timed_import(csv: pathlib.Path) -> dict:
 
         return wrapper
 
-    # A scratch database beside whatever database is configured, never that one itself.
-    server = make_url(database_url())
-    name = f"bench_import_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    engine = create_engine(server.set(database=name))
     original = (file_import.read_table, file_import.normalize, file_import.load_lines)
-    try:
-        migrate(engine)
-        file_import.read_table = timed("read", original[0])
-        file_import.normalize = timed("validate", validate.normalize)
-        file_import.load_lines = timed("load", original[2])
-        started = time.perf_counter()
-        result = file_import.import_file(engine, csv, source="bench")
-        seconds = time.perf_counter() - started
-    finally:
-        file_import.read_table, file_import.normalize, file_import.load_lines = original
-        engine.dispose()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_database("bench_import") as engine:
+        try:
+            file_import.read_table = timed("read", original[0])
+            file_import.normalize = timed("validate", validate.normalize)
+            file_import.load_lines = timed("load", original[2])
+            started = time.perf_counter()
+            result = file_import.import_file(engine, csv, source="bench")
+            seconds = time.perf_counter() - started
+        finally:
+            file_import.read_table, file_import.normalize, file_import.load_lines = original
     return {
         "lines": result.rows_read,
         "seconds": round(seconds, 3),

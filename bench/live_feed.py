@@ -17,7 +17,9 @@ import random
 import time
 import uuid
 
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import text
+
+from bench.scratch import scratch_database
 
 TARGET_ORDERS_PER_S = 2_000
 
@@ -25,39 +27,27 @@ TARGET_ORDERS_PER_S = 2_000
 def run(orders: int, redis_url: str, batch: int = 500) -> dict:
     import redis
 
-    from data_access.db import database_url
     from ingest.feed_simulator import _catalog, make_order
     from ingest.live_feed import Consumer
-    from ingest.migrate import migrate
 
-    server = make_url(database_url())
-    name = f"bench_feed_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    engine = create_engine(server.set(database=name))
     client = redis.Redis.from_url(redis_url, decode_responses=True)
     stream = f"bench-{uuid.uuid4().hex[:8]}"
-    try:
-        migrate(engine)
-        products, customers = _catalog(engine)
-        rng, now = random.Random(5), dt.datetime.now(dt.UTC)
-        pipe = client.pipeline()
-        for _ in range(orders):
-            pipe.xadd(stream, {"order": json.dumps(make_order(rng, products, customers, now), default=str)})
-        pipe.execute()
-        consumer = Consumer(engine, client, stream, name="bench", batch=batch)
-        started = time.perf_counter()
-        consumer.drain()
-        seconds = time.perf_counter() - started
-        with engine.connect() as conn:
-            stored = conn.execute(text("SELECT count(*) FROM orders")).scalar_one()
-    finally:
-        client.delete(stream, f"{stream}:dead", f"{stream}:stats")
-        engine.dispose()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_database("bench_feed") as engine:
+        try:
+            products, customers = _catalog(engine)
+            rng, now = random.Random(5), dt.datetime.now(dt.UTC)
+            pipe = client.pipeline()
+            for _ in range(orders):
+                pipe.xadd(stream, {"order": json.dumps(make_order(rng, products, customers, now), default=str)})
+            pipe.execute()
+            consumer = Consumer(engine, client, stream, name="bench", batch=batch)
+            started = time.perf_counter()
+            consumer.drain()
+            seconds = time.perf_counter() - started
+            with engine.connect() as conn:
+                stored = conn.execute(text("SELECT count(*) FROM orders")).scalar_one()
+        finally:
+            client.delete(stream, f"{stream}:dead", f"{stream}:stats")
     return {
         "orders": stored,
         "seconds": round(seconds, 3),

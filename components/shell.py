@@ -54,7 +54,7 @@ def auto_refresh_control() -> html.Div:
                 persistence_type="local",
                 className="auto-refresh",
             ),
-            dcc.Interval(id=AUTO_REFRESH_TICK, disabled=True, interval=60_000),
+            dcc.Interval(id=AUTO_REFRESH_TICK, disabled=True, interval=1_000),
         ],
         className="ms-lg-2 mt-2 mt-lg-0",
         title="Reload the figures when new data arrives",

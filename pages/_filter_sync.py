@@ -61,7 +61,8 @@ def register_filter_callbacks() -> None:
             if not stored:
                 raise dash.exceptions.PreventUpdate
             outputs = [dash.no_update] * len(ctx.outputs_list)
-            outputs[STORE_POSITION], outputs[STORE_POSITION + 2] = {**stored, "version": version}, as_of_text()
+            outputs[STORE_POSITION] = {**stored, "version": version["version"]}
+            outputs[STORE_POSITION + 2] = as_of_text()
             return tuple(outputs)
         options = get_filter_options()
         state = next_state(ctx.triggered_id, search, period, start, end, dim_values, stored, options)
