@@ -8,10 +8,13 @@ import signal
 import dash
 import dash_bootstrap_components as dbc
 from dash import Dash, dcc, html
+from flask import jsonify
 
 from components.filters import filter_bar
 from components.shell import navbar
-from data_access.cache import init_cache
+from data_access.cache import cache, init_cache
+from data_access.db import get_engine
+from data_access.health import check_health
 from data_access.settings import get_settings
 from pages._auto_refresh import register_auto_refresh_callbacks
 from pages._filter_sync import DATA_VERSION, STORE, URL, register_filter_callbacks
@@ -43,6 +46,13 @@ def serve_layout() -> html.Div:
             ),
         ]
     )
+
+
+@server.route("/healthz")
+def healthz():
+    """For load balancers and uptime checks: 200 when the database and cache answer, else 503."""
+    healthy, parts = check_health(get_engine(), cache)
+    return jsonify(status="ok" if healthy else "unhealthy", **parts), 200 if healthy else 503
 
 
 app.layout = serve_layout
