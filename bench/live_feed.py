@@ -27,14 +27,14 @@ TARGET_ORDERS_PER_S = 2_000
 def run(orders: int, redis_url: str, batch: int = 500) -> dict:
     import redis
 
-    from ingest.feed_simulator import _catalog, make_order
+    from ingest.feed_simulator import catalog, make_order
     from ingest.live_feed import Consumer
 
     client = redis.Redis.from_url(redis_url, decode_responses=True)
     stream = f"bench-{uuid.uuid4().hex[:8]}"
     with scratch_database("bench_feed") as engine:
         try:
-            products, customers = _catalog(engine)
+            products, customers = catalog(engine)
             rng, now = random.Random(5), dt.datetime.now(dt.UTC)
             pipe = client.pipeline()
             for _ in range(orders):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 
 import numpy as np
 import pandas as pd
@@ -18,18 +17,6 @@ def cents_to_text(cents: np.ndarray) -> pd.Series:
     sign = np.where(cents < 0, "-", "")
     whole, frac = np.divmod(np.abs(cents), 100)
     return pd.Series(sign) + pd.Series(whole).astype(str) + "." + pd.Series(frac).astype(str).str.zfill(2)
-
-
-def copy_frame(conn: Connection, table: str, frame: pd.DataFrame) -> int:
-    """COPY frame into table (columns by name) on this connection's transaction; return row count."""
-    buffer = io.StringIO()
-    # Tab-separated text format; \N is NULL. Our generated text never holds tabs or newlines.
-    frame.to_csv(buffer, sep="\t", header=False, index=False, na_rep="\\N")
-    columns = ", ".join(frame.columns)
-    raw = conn.connection.driver_connection
-    with raw.cursor() as cursor, cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-        copy.write(buffer.getvalue())
-    return len(frame)
 
 
 def copy_csv(conn: Connection, table: str, frame: pd.DataFrame) -> int:
@@ -78,14 +65,25 @@ def sync_identity(conn: Connection, table: str, key: str) -> None:
     )
 
 
-def record_import(conn: Connection, source: str, file_name: str, rows: int, user: str | None) -> int:
+def record_import(
+    conn: Connection, source: str, file_name: str, rows: int, user: str | None, file_hash: str | None = None
+) -> int:
     return conn.execute(
         text(
-            "INSERT INTO imports (source, file_name, rows_read, rows_loaded, user_name, finished_at) "
-            "VALUES (:source, :file_name, :rows, :rows, :user, now()) RETURNING import_id"
+            "INSERT INTO imports (source, file_name, file_hash, rows_read, rows_loaded, user_name, finished_at) "
+            "VALUES (:source, :file_name, :file_hash, :rows, :rows, :user, now()) RETURNING import_id"
         ),
-        {"source": source, "file_name": file_name, "rows": rows, "user": user},
+        {"source": source, "file_name": file_name, "file_hash": file_hash, "rows": rows, "user": user},
     ).scalar_one()
+
+
+def delete_orders(conn: Connection, condition: str, params: dict) -> int:
+    """Delete the orders matching condition (SQL over orders' columns) with their lines, which no
+    cascading FK removes since migration 0003; returns how many orders."""
+    conn.execute(
+        text(f"DELETE FROM order_lines WHERE order_key IN (SELECT order_key FROM orders WHERE {condition})"), params
+    )
+    return conn.execute(text(f"DELETE FROM orders WHERE {condition}"), params).rowcount
 
 
 def bump_data_version(conn: Connection, newest_event: dt.datetime | None = None) -> int:

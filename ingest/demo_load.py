@@ -37,11 +37,8 @@ def load_demo(
 
 
 def _delete_demo(conn) -> None:
-    conn.execute(
-        text("DELETE FROM order_lines WHERE order_key IN (SELECT order_key FROM orders WHERE source = :s)"),
-        {"s": SOURCE},
-    )
-    for table in ("orders", "customers", "products", "stores"):
+    bulk.delete_orders(conn, "source = :s", {"s": SOURCE})
+    for table in ("customers", "products", "stores"):
         conn.execute(text(f"DELETE FROM {table} WHERE source = :s"), {"s": SOURCE})
 
 
@@ -84,29 +81,29 @@ def _copy_all(conn, data: DemoData, import_id: int) -> dict:
         }
     )
     with_source = {"source": SOURCE}
-    bulk.copy_frame(
+    bulk.copy_csv(
         conn,
         "customers",
         customers[["customer_key", "customer_id", "name", "segment", "region", "city", "postal_code"]].assign(
             **with_source
         ),
     )
-    bulk.copy_frame(
+    bulk.copy_csv(
         conn,
         "products",
         products[["product_key", "product_id", "name", "category", "sub_category", "unit_price", "unit_cost"]].assign(
             **with_source
         ),
     )
-    bulk.copy_frame(conn, "stores", stores[["store_key", "store_id", "name", "channel"]].assign(**with_source))
-    bulk.copy_frame(
+    bulk.copy_csv(conn, "stores", stores[["store_key", "store_id", "name", "channel"]].assign(**with_source))
+    bulk.copy_csv(
         conn,
         "orders",
         orders[["order_key", "order_id", "customer_key", "store_key", "order_date", "status", "import_id"]].assign(
             **with_source
         ),
     )
-    bulk.copy_frame(conn, "order_lines", order_lines)
+    bulk.copy_csv(conn, "order_lines", order_lines)
     for table, key in [
         ("customers", "customer_key"),
         ("products", "product_key"),

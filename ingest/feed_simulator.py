@@ -18,7 +18,7 @@ from ingest.live_feed import DEFAULT_STREAM, publish
 EDIT_SHARE, CANCEL_SHARE = 0.02, 0.01  # of messages: a correction or cancellation of a recent order
 
 
-def _catalog(engine: Engine) -> tuple[list[dict], list[dict]]:
+def catalog(engine: Engine) -> tuple[list[dict], list[dict]]:
     """The demo shop's own products and customers (so sales join its history); a small
     generated shop when the database has no demo data."""
     with engine.connect() as conn:
@@ -100,7 +100,7 @@ def simulate(
     """Publish about `rate` messages a second until count are sent or should_stop(); returns
     how many. Now and then one corrects or cancels a recent order (same order_id, new event)."""
     rng = random.Random(seed)
-    products, customers = _catalog(engine)
+    products, customers = catalog(engine)
     tz = get_settings().tz
     recent: list[dict] = []
     sent, started = 0, time.monotonic()

@@ -70,21 +70,11 @@ def import_file(
         if dry_run:
             result.dry_run = True
             return result
-        result.import_id = _record(conn, source, path.name, digest, len(lines), user)
+        result.import_id = bulk.record_import(conn, source, path.name, len(lines), user, file_hash=digest)
         result.replaced_orders = load_lines(conn, lines, source, result.import_id, progress)
         bulk.bump_data_version(conn)
         progress(97, "Committing")
     return result
-
-
-def _record(conn, source: str, name: str, digest: str, rows: int, user: str | None) -> int:
-    return conn.execute(
-        text(
-            "INSERT INTO imports (source, file_name, file_hash, rows_read, rows_loaded, user_name, finished_at) "
-            "VALUES (:s, :n, :h, :r, :r, :u, now()) RETURNING import_id"
-        ),
-        {"s": source, "n": name, "h": digest, "r": rows, "u": user},
-    ).scalar_one()
 
 
 def load_lines(conn, lines: pd.DataFrame, source: str, import_id: int, progress: Progress = lambda *_: None) -> int:
@@ -108,9 +98,11 @@ def load_lines(conn, lines: pd.DataFrame, source: str, import_id: int, progress:
     progress(45, f"Loading {len(order_ids):,} orders")
     conn.execute(text("CREATE TEMP TABLE staging_orders (order_id text PRIMARY KEY) ON COMMIT DROP"))
     bulk.copy_csv(conn, "staging_orders", pd.DataFrame({"order_id": order_ids}))
-    replaced = conn.execute(text(REPLACE_STATEMENTS[0]), params).rowcount
-    for statement in REPLACE_STATEMENTS[1:]:
-        conn.execute(text(statement), params)
+    replaced = conn.execute(text(SET_ASIDE_REPLACED), params).rowcount
+    conn.execute(text(SET_ASIDE_REPLACED_LINES), params)
+    bulk.delete_orders(
+        conn, "order_key IN (SELECT order_key FROM replaced_orders WHERE replaced_by = :import_id)", params
+    )
 
     order_keys = bulk.reserve_keys(conn, "orders", "order_key", len(order_ids))
     orders = pd.DataFrame(
@@ -199,17 +191,14 @@ LINE_COLUMNS = "order_key, line_no, product_key, quantity, unit_price, discount,
 
 # Orders the file names again are replaced whole. The originals are kept, tagged with this
 # import, so undoing it restores them exactly.
-REPLACE_STATEMENTS = (
-    f"""INSERT INTO replaced_orders (replaced_by, {ORDER_COLUMNS})
-       SELECT :import_id, {ORDER_COLUMNS} FROM orders
-       WHERE source = :source AND order_id IN (SELECT order_id FROM staging_orders)""",
-    f"""INSERT INTO replaced_order_lines (replaced_by, {LINE_COLUMNS})
-       SELECT :import_id, {LINE_COLUMNS} FROM order_lines
-       WHERE order_key IN (SELECT order_key FROM replaced_orders WHERE replaced_by = :import_id)""",
-    """DELETE FROM order_lines
-       WHERE order_key IN (SELECT order_key FROM replaced_orders WHERE replaced_by = :import_id)""",
-    """DELETE FROM orders WHERE order_key IN (SELECT order_key FROM replaced_orders WHERE replaced_by = :import_id)""",
-)
+SET_ASIDE_REPLACED = f"""
+INSERT INTO replaced_orders (replaced_by, {ORDER_COLUMNS})
+SELECT :import_id, {ORDER_COLUMNS} FROM orders
+WHERE source = :source AND order_id IN (SELECT order_id FROM staging_orders)"""
+SET_ASIDE_REPLACED_LINES = f"""
+INSERT INTO replaced_order_lines (replaced_by, {LINE_COLUMNS})
+SELECT :import_id, {LINE_COLUMNS} FROM order_lines
+WHERE order_key IN (SELECT order_key FROM replaced_orders WHERE replaced_by = :import_id)"""
 
 STAGING_LINES = (
     "order_key bigint, line_no int, product_key int, quantity numeric, unit_price numeric, sales numeric, "
@@ -254,11 +243,7 @@ def undo_import(engine: Engine, import_id: int) -> int:
             raise ImportRejected(f"there is no import #{import_id}")
         if status == "undone":
             raise ImportRejected(f"import #{import_id} was already undone")
-        conn.execute(
-            text("DELETE FROM order_lines WHERE order_key IN (SELECT order_key FROM orders WHERE import_id = :i)"),
-            {"i": import_id},
-        )
-        removed = conn.execute(text("DELETE FROM orders WHERE import_id = :i"), {"i": import_id}).rowcount
+        removed = bulk.delete_orders(conn, "import_id = :i", {"i": import_id})
         for statement in UNDO_STATEMENTS:
             conn.execute(text(statement), {"i": import_id})
         bulk.bump_data_version(conn)

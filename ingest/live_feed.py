@@ -44,7 +44,6 @@ class BatchResult:
     stored: int = 0  # orders written (new or replacing)
     skipped: int = 0  # duplicates and superseded versions
     dead: int = 0
-    acked: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -108,7 +107,7 @@ class Consumer:
     def process(self, messages: list[tuple[str, dict]]) -> BatchResult:
         """Store a batch in one transaction; a batch the database refuses is retried one message
         at a time, so one poisoned message cannot hold back the others."""
-        events, dead = [], []
+        events, dead, fields_of = [], [], dict(messages)
         for entry_id, fields in messages:
             try:
                 events.append(parse_event(entry_id, fields, self.source))
@@ -128,9 +127,7 @@ class Consumer:
                 except DBAPIError as single:
                     if isinstance(single, OperationalError):
                         raise
-                    dead.append(
-                        (event.entry_id, dict(messages)[event.entry_id], f"refused by the database: {single.orig}")
-                    )
+                    dead.append((event.entry_id, fields_of[event.entry_id], f"refused by the database: {single.orig}"))
         self.after_commit()
         for entry_id, fields, reason in dead:
             self.redis.xadd(
@@ -143,37 +140,35 @@ class Consumer:
         pipe.hincrby(stats_key(self.stream), "skipped", result.skipped)
         pipe.hincrby(stats_key(self.stream), "dead", len(dead))
         pipe.execute()
-        result.dead, result.acked = len(dead), [entry_id for entry_id, _ in messages]
+        result.dead = len(dead)
         if dead:
             log.warning("%d message(s) sent to %s", len(dead), dead_stream(self.stream))
         return result
 
     def _store(self, events: list[OrderEvent]) -> BatchResult:
         result = BatchResult()
+        import_id = self.import_id
         with self.engine.begin() as conn:
             fresh = _not_yet_stored(conn, events)
             result.skipped = len(events) - len(fresh)
             if fresh:
-                if self.import_id is None or not _import_exists(conn, self.import_id):
-                    self.import_id = bulk.record_import(
+                if import_id is None:
+                    import_id = bulk.record_import(
                         conn, self.source, f"live feed: stream {self.stream}, consumer {self.name}", 0, user=None
                     )
                 for source in sorted({e.source for e in fresh}):
                     batch = [e for e in fresh if e.source == source]
-                    load_lines(conn, lines_frame(batch, get_settings().tz), source, self.import_id)
+                    load_lines(conn, lines_frame(batch, get_settings().tz), source, import_id)
                 conn.execute(
                     text("UPDATE imports SET rows_read = rows_read + :n, rows_loaded = rows_loaded + :n, "
                          "finished_at = now() WHERE import_id = :i"),
-                    {"n": sum(len(e.lines) for e in fresh), "i": self.import_id},
+                    {"n": sum(len(e.lines) for e in fresh), "i": import_id},
                 )  # fmt: skip
                 bulk.bump_data_version(conn, newest_event=max(e.ordered_at for e in fresh))
             _remember(conn, events, fresh)
             result.stored = len(fresh)
+        self.import_id = import_id  # only once committed: a rolled-back batch takes its row with it
         return result
-
-
-def _import_exists(conn, import_id: int) -> bool:
-    return conn.execute(text("SELECT 1 FROM imports WHERE import_id = :i"), {"i": import_id}).first() is not None
 
 
 def _not_yet_stored(conn, events: list[OrderEvent]) -> list[OrderEvent]:

@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import text
 
 from data_access.db import get_engine
-from ingest.bulk import bump_data_version
+from ingest.bulk import bump_data_version, delete_orders
 
 SOURCE = "browser-test"
 GOOD = (
@@ -19,11 +19,8 @@ def cleanup():
     """Whatever happens in the test, the shared fixture shop is left as it was."""
     yield
     with get_engine().begin() as conn:
-        conn.execute(
-            text("DELETE FROM order_lines WHERE order_key IN (SELECT order_key FROM orders WHERE source = :s)"),
-            {"s": SOURCE},
-        )
-        for table in ("orders", "customers", "products"):
+        delete_orders(conn, "source = :s", {"s": SOURCE})
+        for table in ("customers", "products"):
             conn.execute(text(f"DELETE FROM {table} WHERE source = :s"), {"s": SOURCE})
         conn.execute(text("DELETE FROM imports WHERE source = :s"), {"s": SOURCE})
         bump_data_version(conn)

@@ -9,7 +9,7 @@ from selenium.webdriver.support.ui import Select
 from sqlalchemy import text
 
 from data_access.db import get_engine
-from ingest.bulk import bump_data_version
+from ingest.bulk import bump_data_version, delete_orders
 from ingest.live_feed import Consumer, publish
 
 SOURCE = "browser-live"
@@ -21,10 +21,8 @@ def cleanup():
     yield
     with get_engine().begin() as conn:
         params = {"s": SOURCE}
-        conn.execute(
-            text("DELETE FROM order_lines WHERE order_key IN (SELECT order_key FROM orders WHERE source = :s)"), params
-        )
-        for table in ("orders", "customers", "products", "stores", "live_events", "live_orders", "imports"):
+        delete_orders(conn, "source = :s", params)
+        for table in ("customers", "products", "stores", "live_events", "live_orders", "imports"):
             conn.execute(text(f"DELETE FROM {table} WHERE source = :s"), params)
         bump_data_version(conn)
 

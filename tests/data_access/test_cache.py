@@ -10,7 +10,7 @@ from data_access import cache as cache_module
 from data_access.db import get_engine
 from data_access.filters import KpiFilter
 from data_access.sales import get_sales_totals
-from ingest.bulk import bump_data_version
+from ingest.bulk import bump_data_version, delete_orders
 
 MARCH = KpiFilter(start=dt.date(2026, 3, 1), end=dt.date(2026, 3, 31))
 
@@ -43,12 +43,7 @@ def _add_march_order(order_id: str, amount: str) -> None:
 def cleanup_loads():
     yield
     with get_engine().begin() as conn:
-        conn.execute(
-            text(
-                "DELETE FROM order_lines WHERE order_key IN (SELECT order_key FROM orders WHERE source = 'cache-test')"
-            )
-        )
-        conn.execute(text("DELETE FROM orders WHERE source = 'cache-test'"))
+        delete_orders(conn, "source = 'cache-test'", {})
         bump_data_version(conn)
 
 
