@@ -43,10 +43,12 @@ def import_file(
     user: str | None = None,
     mapping: Mapping | None = None,
     progress: Progress = lambda _percent, _step: None,
+    file_name: str | None = None,
 ) -> ImportResult:
     """Validate the whole file, then load it in one transaction (nothing at all if invalid).
     The mapping comes from mapping (the browser's editor), mapping_path (TOML) or the headers.
-    progress(percent, step) is told as each step starts (the browser's progress bar)."""
+    progress(percent, step) is told as each step starts (the browser's progress bar); file_name
+    is what the history shows when path is a stored copy (the browser's upload)."""
     progress(2, "Reading the file")
     try:
         raw = path.read_bytes()
@@ -70,7 +72,7 @@ def import_file(
         if dry_run:
             result.dry_run = True
             return result
-        result.import_id = bulk.record_import(conn, source, path.name, len(lines), user, file_hash=digest)
+        result.import_id = bulk.record_import(conn, source, file_name or path.name, len(lines), user, file_hash=digest)
         result.replaced_orders = load_lines(conn, lines, source, result.import_id, progress)
         bulk.bump_data_version(conn)
         progress(97, "Committing")

@@ -163,6 +163,7 @@ def update_import(set_progress, _check, _import, uploaded, values, ids, source):
             dry_run=dry_run,
             mapping=mapping,
             progress=lambda percent, step: set_progress((percent, step + "…")),
+            file_name=uploaded["name"],
         )
     except ImportRejected as exc:
         return _problems(exc), no_update

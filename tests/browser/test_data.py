@@ -50,6 +50,9 @@ def test_brws301_upload_import_undo(started, tmp_path, cleanup):
     dash_duo.wait_for_contains_text("#data-import-done", "1 lines in 1 orders")
     assert not dash_duo.find_element("#data-progress-box").is_displayed()  # shown only while it runs
     dash_duo.wait_for_contains_text("#data-history-table", "good.csv")
+    with get_engine().connect() as conn:  # the name the user uploaded, not the stored copy's
+        names = conn.execute(text("SELECT file_name FROM imports WHERE source = :s"), {"s": SOURCE}).scalars().all()
+    assert names == ["good.csv"]
 
     dash_duo.open("/?from=2026-01-01&to=2026-02-28")
     dash_duo.wait_for_text_to_equal("#overview-kpi-sales-value", "$700.00")  # 600.00 + 2 x 50.00
