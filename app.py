@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import signal
+import sys
 
 import dash
 import dash_bootstrap_components as dbc
@@ -11,7 +12,7 @@ from dash import Dash, dcc, html
 from flask import jsonify
 
 from components.filters import filter_bar
-from components.shell import navbar
+from components.shell import Account, navbar
 from data_access.cache import cache, init_cache
 from data_access.db import get_engine
 from data_access.health import check_health
@@ -19,6 +20,13 @@ from data_access.settings import get_settings
 from pages._auto_refresh import register_auto_refresh_callbacks
 from pages._filter_sync import DATA_VERSION, STORE, URL, register_filter_callbacks
 from pages._shell import register_shell_callbacks
+from web.auth import in_demo_mode, install_auth, may_administer, signed_in_user
+from web.login import csrf_token, install_login_routes
+from web.metrics import install_metrics
+from web.security import configure_sessions, install_security
+
+# Imported by a gunicorn worker = production: no generated secret key, JSON logs.
+SERVED_BY_GUNICORN = "gunicorn" in sys.modules
 
 app = Dash(
     __name__,
@@ -29,18 +37,34 @@ app = Dash(
     meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
 )
 server = app.server
-server.config["SECRET_KEY"] = get_settings().secret_key or None
+settings = get_settings()
+configure_sessions(server, settings, production=SERVED_BY_GUNICORN)
+# Registration order is request order: request id, then the login guard, then timing.
+install_security(app)
+install_auth(app, settings.trusted_proxies)
+install_login_routes(server)
+install_metrics(app, settings.metrics_token)
 init_cache(server)
 
 
+def _account() -> Account | None:
+    user = signed_in_user()
+    if user is None:
+        return None
+    return Account(user.email, user.role, user.scope.describe(), csrf_token())
+
+
 def serve_layout() -> html.Div:
-    pages = sorted(dash.page_registry.values(), key=lambda p: p["order"])
+    admin = may_administer()
+    pages = sorted(
+        (p for p in dash.page_registry.values() if admin or not p.get("admin_only")), key=lambda p: p["order"]
+    )
     return html.Div(
         [
             dcc.Location(id=URL, refresh=False),
             dcc.Store(id=STORE, storage_type="session"),
             dcc.Store(id=DATA_VERSION),
-            navbar(pages),
+            navbar(pages, _account(), demo_mode=in_demo_mode()),
             dbc.Container(
                 [filter_bar(), html.Main(dash.page_container, className="page")], fluid=True, className="pb-4"
             ),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
@@ -12,8 +14,19 @@ AUTO_REFRESH, AUTO_REFRESH_TICK = "auto-refresh", "auto-refresh-tick"
 REFRESH_SECONDS = (5, 15, 30, 60)
 
 
-def navbar(pages: list[dict]) -> dbc.Navbar:
-    """One link per registered page; app.py keeps their hrefs carrying the filter query."""
+@dataclass(frozen=True)
+class Account:
+    """Who is logged in, as the navbar shows it."""
+
+    email: str
+    role: str
+    sees: str  # "all data" or the row-level limits, e.g. "segments Consumer"
+    csrf: str  # the logout form's token
+
+
+def navbar(pages: list[dict], account: Account | None = None, demo_mode: bool = False) -> html.Div:
+    """One link per page this person may open; app.py keeps their hrefs carrying the filter
+    query. Then the account menu, or the demo-mode notice when nobody has an account yet."""
     links = [
         dbc.NavItem(
             dbc.NavLink(
@@ -22,7 +35,7 @@ def navbar(pages: list[dict]) -> dbc.Navbar:
         )
         for page in pages
     ]
-    return dbc.Navbar(
+    bar = dbc.Navbar(
         dbc.Container(
             [
                 dbc.NavbarBrand("Shop Pulse", href="/", className="fw-semibold"),
@@ -30,12 +43,48 @@ def navbar(pages: list[dict]) -> dbc.Navbar:
                 dbc.Collapse(dbc.Nav(links, navbar=True), id="navbar-collapse", navbar=True),
                 html.Small(id="data-as-of", className="text-white-50 ms-lg-auto data-as-of"),
                 auto_refresh_control(),
+                account_menu(account) if account else "",
             ],
             fluid=True,
         ),
         color="dark",
         dark=True,
-        className="mb-3",
+        className="mb-3" if not demo_mode else "",
+    )
+    notice = dbc.Alert(
+        "Local demo mode: create a user to share this dashboard "
+        "(python manage.py create-user EMAIL --role admin). Until then it answers this computer only.",
+        color="info",
+        className="demo-mode rounded-0 py-1 px-3 small mb-3",
+        id="demo-mode-notice",
+    )
+    return html.Div([bar, notice] if demo_mode else [bar])
+
+
+def account_menu(account: Account) -> dbc.DropdownMenu:
+    """Email, role, what this person sees, and log out (a POST with the session's token)."""
+    logout = html.Form(
+        [
+            dcc.Input(type="hidden", name="csrf", value=account.csrf),
+            html.Button("Log out", type="submit", id="logout-button", className="dropdown-item"),
+        ],
+        action="/logout",
+        method="POST",
+    )
+    return dbc.DropdownMenu(
+        [
+            dbc.DropdownMenuItem(account.email, header=True),
+            dbc.DropdownMenuItem(f"{account.role.capitalize()} · sees {account.sees}", disabled=True),
+            dbc.DropdownMenuItem(divider=True),
+            logout,
+        ],
+        label=account.email.split("@")[0],
+        id="account-menu",
+        nav=False,
+        size="sm",
+        color="secondary",
+        align_end=True,
+        className="ms-lg-2 mt-2 mt-lg-0",
     )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import threading
 from collections.abc import Callable
 from typing import ParamSpec, TypeVar
 
@@ -17,10 +18,13 @@ from flask import Flask
 from flask_caching import Cache
 from sqlalchemy import text
 
+from data_access.access import current_scope
 from data_access.db import get_engine
+from data_access.instrumentation import count_cache
 from data_access.settings import get_settings
 
 cache = Cache()
+CACHED_QUERIES: list[Callable] = []  # every query function, for tests that must cover them all
 P = ParamSpec("P")
 R = TypeVar("R")
 
@@ -57,10 +61,14 @@ def data_state() -> tuple[int, dt.datetime | None]:
 
 
 def cached_query(func: Callable[P, R]) -> Callable[P, R]:
-    """Memoize a query function on its arguments and the current data version."""
+    """Memoize a query function on its arguments, the current data version and the asker's
+    row-level limits (two viewers with different limits never share an entry)."""
 
-    def versioned(version: int, *args, **kwargs):
+    def versioned(version: int, scope, *args, **kwargs):
+        this_call.missed = True  # memoize calls this only on a miss
         return func(*args, **kwargs)
+
+    this_call = threading.local()  # gunicorn threads share the wrapper
 
     # memoize names entries by module + qualname: give the inner function the outer's name.
     versioned.__module__ = func.__module__
@@ -71,7 +79,11 @@ def cached_query(func: Callable[P, R]) -> Callable[P, R]:
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         _ensure_cache()
         version, _loaded_at = data_state()
-        return memoized(version, *args, **kwargs)
+        this_call.missed = False
+        result = memoized(version, current_scope(), *args, **kwargs)
+        count_cache(hit=not this_call.missed)
+        return result
 
     wrapper.uncached = func  # type: ignore[attr-defined]
+    CACHED_QUERIES.append(wrapper)
     return wrapper

@@ -10,6 +10,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, create_engine, text
 from sqlalchemy.exc import OperationalError
 
+from data_access.instrumentation import time_queries
 from data_access.settings import get_settings
 
 _engine: Engine | None = None
@@ -53,6 +54,7 @@ def get_engine() -> Engine:
         _engine = None
     if _engine is None:
         _engine = create_engine(database_url(), pool_pre_ping=True, pool_size=5, max_overflow=10)
+        time_queries(_engine)
         _engine_pid = os.getpid()
     return _engine
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import text
 
+from data_access.access import current_scope
 from data_access.cache import cached_query, data_state
 from data_access.db import read_connection
 
@@ -23,13 +24,16 @@ class FilterOptions:
 
 @cached_query
 def get_filter_options() -> FilterOptions:
+    """Values the asker may pick: a viewer limited to some segments or regions is offered only
+    those. The date span is the whole shop's (dates say nothing about anyone's sales)."""
+    scope = current_scope()
     with read_connection() as conn:
 
         def values(sql: str) -> tuple[str, ...]:
             return tuple(r[0] for r in conn.execute(text(sql)) if r[0] is not None)
 
-        segments = values("SELECT DISTINCT segment FROM customers ORDER BY 1")
-        regions = values("SELECT DISTINCT region FROM customers ORDER BY 1")
+        segments = tuple(v for v in values("SELECT DISTINCT segment FROM customers ORDER BY 1") if scope.allows("segments", v))
+        regions = tuple(v for v in values("SELECT DISTINCT region FROM customers ORDER BY 1") if scope.allows("regions", v))
         categories = values("SELECT DISTINCT category FROM products ORDER BY 1")
         stores = values("SELECT DISTINCT name FROM stores ORDER BY 1")
         first, last = conn.execute(text("SELECT min(order_date), max(order_date) FROM orders")).one()

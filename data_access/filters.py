@@ -6,10 +6,15 @@ import datetime as dt
 from dataclasses import dataclass, replace
 from typing import Any
 
+from data_access.access import current_scope
+
 GRAINS = ("day", "week", "month")
 
 # Query-string key -> KpiFilter field for the multi-valued dimensions.
 DIMENSION_KEYS = {"segment": "segments", "region": "regions", "category": "categories", "store": "stores"}
+
+# Row-level limits (data_access.access.RowScope field -> column): customer attributes.
+SCOPE_COLUMNS = {"segments": "c.segment", "regions": "c.region"}
 
 # The only columns a filter may touch: dimension field -> SQL column in the fact query.
 # Aliases are fixed by data_access.facts: o = orders, c = customers, p = products, s = stores.
@@ -107,10 +112,11 @@ def _minus_year(day: dt.date) -> dt.date:
 
 
 def where_sql(f: KpiFilter, prefix: str = "f_") -> tuple[str, dict[str, Any]]:
-    """The WHERE body for a filter over the fact query: dates, dimensions, no cancelled orders.
+    """The WHERE body for a filter over the fact query: dates, dimensions, no cancelled orders,
+    and the row-level limits of whoever is asking (data_access.access), always.
 
     Values are always bound parameters (named prefix + field, so two filters can share one
-    statement); column names only come from DIMENSION_COLUMNS.
+    statement); column names only come from DIMENSION_COLUMNS and SCOPE_COLUMNS.
     """
     params: dict[str, Any] = {f"{prefix}start": f.start, f"{prefix}end": f.end}
     clauses = [f"o.order_date BETWEEN :{prefix}start AND :{prefix}end", "o.status <> 'cancelled'"]
@@ -119,4 +125,7 @@ def where_sql(f: KpiFilter, prefix: str = "f_") -> tuple[str, dict[str, Any]]:
         if values:
             clauses.append(f"{column} = ANY(:{prefix}{name})")
             params[f"{prefix}{name}"] = list(values)
+    for name, values in current_scope().limits().items():
+        clauses.append(f"{SCOPE_COLUMNS[name]} = ANY(:{prefix}scope_{name})")
+        params[f"{prefix}scope_{name}"] = list(values)
     return " AND ".join(clauses), params

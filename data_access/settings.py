@@ -23,6 +23,13 @@ SETTINGS_HELP: dict[str, tuple[str, str]] = {
     "cache_timeout_s": ("3600", "seconds a cached query result may live (a new load invalidates it)"),
     "statement_timeout_ms": ("15000", "heavier queries are cancelled after this many ms"),
     "demo_lines": ("200000", "order lines of demo data loaded into an empty database at start"),
+    "web_workers": ("2", "gunicorn worker processes (about one per CPU core)"),
+    "web_threads": ("4", "threads per gunicorn worker"),
+    "web_timeout_s": ("60", "gunicorn restarts a worker stuck on one request this long"),
+    "session_hours": ("12", "a login lasts this many hours"),
+    "trusted_proxies": ("0", "reverse proxies in front whose X-Forwarded-For/-Proto headers are believed"),
+    "metrics_token": ("", "bearer token for /metrics; unset = /metrics answers internal addresses only"),
+    "log_level": ("info", "log level under gunicorn (JSON lines with request ids)"),
 }
 
 
@@ -40,6 +47,13 @@ class Settings:
     cache_timeout_s: int = 3600
     statement_timeout_ms: int = 15000
     demo_lines: int = 200000
+    web_workers: int = 2
+    web_threads: int = 4
+    web_timeout_s: int = 60
+    session_hours: int = 12
+    trusted_proxies: int = 0
+    metrics_token: str = ""
+    log_level: str = "info"
 
     @property
     def tz(self) -> ZoneInfo:
@@ -70,9 +84,22 @@ class Settings:
             raise ValueError(f"CURRENCY {self.currency!r} is not an ISO 4217 code like USD or EUR")
 
 
+INTEGER_SETTINGS = {
+    "port",
+    "cache_timeout_s",
+    "statement_timeout_ms",
+    "demo_lines",
+    "web_workers",
+    "web_threads",
+    "web_timeout_s",
+    "session_hours",
+    "trusted_proxies",
+}
+
+
 def _convert(name: str, raw: str):
     try:
-        if name in {"port", "cache_timeout_s", "statement_timeout_ms", "demo_lines"}:
+        if name in INTEGER_SETTINGS:
             return int(raw)
     except ValueError as exc:
         raise ValueError(f"{name.upper()}={raw!r} is not a whole number") from exc

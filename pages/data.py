@@ -16,10 +16,12 @@ from dash import ALL, DiskcacheManager, Input, Output, State, callback, ctx, dcc
 from components.shell import empty_state, page_header
 from data_access.db import get_engine
 from data_access.settings import get_settings
+from web.auth import may_administer, signed_in_user
 from ingest.file_import import import_file, list_imports, undo_import
 from ingest.files import FIELDS, REQUIRED, ImportRejected, Mapping, detect_mapping, read_table
 
-dash.register_page(__name__, path="/data", name="Data", title="Data · Shop Pulse", order=4)
+# admin_only: hidden from viewers' navbar, and web.auth refuses them every callback of this page.
+dash.register_page(__name__, path="/data", name="Data", title="Data · Shop Pulse", order=4, admin_only=True)
 
 UPLOAD, UPLOADED, PREVIEW, MAPPING = "data-upload", "data-uploaded", "data-preview", "data-mapping"
 SOURCE, CHECK, IMPORT, RESULT, HISTORY = "data-source", "data-check", "data-import", "data-result", "data-history"
@@ -33,6 +35,14 @@ UNUSED = "(not in the file)"
 
 
 def layout(**_query) -> html.Div:
+    if not may_administer():
+        return html.Div(
+            [
+                page_header("Data", "data-subtitle"),
+                empty_state("Only admins import data", "Ask an admin of this dashboard to import your files."),
+            ],
+            id="data-page",
+        )
     upload = dcc.Upload(
         id=UPLOAD,
         children=html.Div(["Drag and drop a CSV, TSV, Excel or Parquet export here, or ", html.A("choose a file")]),
@@ -97,6 +107,10 @@ def update_upload(contents, filename):
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{uuid.uuid4().hex}_{re.sub(r'[^A-Za-z0-9._-]', '_', filename or 'upload.csv')}"
     path.write_bytes(raw)
+    # Who uploaded it, kept beside the file where the browser cannot change it: the import
+    # runs in a worker process without this request, and records this name in the history.
+    user = signed_in_user()
+    _owner_file(path).write_text(user.email if user else "")
     try:
         frame = read_table(path, raw, {})
     except ImportRejected as exc:
@@ -155,11 +169,13 @@ def update_import(set_progress, _check, _import, uploaded, values, ids, source):
         raise dash.exceptions.PreventUpdate
     mapping = Mapping({i["field"]: v for i, v in zip(ids, values, strict=True) if v and v != UNUSED})
     dry_run = ctx.triggered_id == CHECK
+    path = _path(uploaded)
     try:
         result = import_file(
             get_engine(),
-            _path(uploaded),
+            path,
             source=source or "import",
+            user=_uploader(path),
             dry_run=dry_run,
             mapping=mapping,
             progress=lambda percent, step: set_progress((percent, step + "…")),
@@ -177,6 +193,15 @@ def update_import(set_progress, _check, _import, uploaded, values, ids, source):
     replaced = f", {result.replaced_orders:,} earlier orders replaced" if result.replaced_orders else ""
     message = f"Imported #{result.import_id}: {result.rows_read:,} lines in {result.orders:,} orders{replaced}."
     return dbc.Alert([message, *notes], color="success", id="data-import-done"), history_table()
+
+
+def _owner_file(path: Path) -> Path:
+    return path.with_name(path.name + ".owner")
+
+
+def _uploader(path: Path) -> str | None:
+    owner = _owner_file(path)
+    return (owner.read_text().strip() or None) if owner.exists() else None
 
 
 def _path(uploaded: dict) -> Path:
