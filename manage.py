@@ -255,6 +255,73 @@ def simulate_feed(rate, count, stream, redis_url) -> None:
     click.echo(f"{sent:,} orders published")
 
 
+def _read_password(from_stdin: bool) -> str:
+    """From stdin (scripts) or asked twice without echo; never an option, which would land in
+    the shell history and the process list."""
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    return click.prompt("Password", hide_input=True, confirmation_prompt="Repeat the password")
+
+
+@cli.command("create-user")
+@click.argument("email")
+@click.option("--role", type=click.Choice(["admin", "viewer"]), required=True)
+@click.option("--segment", "segments", multiple=True, help="viewer sees only these segments (repeat for several)")
+@click.option("--region", "regions", multiple=True, help="viewer sees only these regions (repeat for several)")
+@click.option("--password-stdin", is_flag=True, help="read the password from the first line of stdin")
+def create_user_command(email, role, segments, regions, password_stdin) -> None:
+    """Add someone who may log in; the first user ends the local demo mode."""
+    from data_access.db import get_engine
+    from data_access.users import AccountError, create_user
+    from ingest.migrate import migrate as run_migrations
+
+    run_migrations(get_engine())
+    try:
+        user = create_user(email, _read_password(password_stdin), role, segments, regions)
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"created {user.role} {user.email} (sees {user.scope.describe()})")
+
+
+@cli.command()
+def users() -> None:
+    """List who may log in, with their role and row-level limits."""
+    from data_access.users import list_users
+
+    found = list_users()
+    if not found:
+        click.echo("no users: the dashboard runs in local demo mode (this computer only)")
+    for user in found:
+        click.echo(f"{user.email:<32} {user.role:<7} sees {user.scope.describe()}")
+
+
+@cli.command("delete-user")
+@click.argument("email")
+def delete_user_command(email) -> None:
+    """Remove a user; their open sessions end with their next click."""
+    from data_access.users import AccountError, delete_user
+
+    try:
+        delete_user(email)
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"deleted {email}")
+
+
+@cli.command("set-password")
+@click.argument("email")
+@click.option("--password-stdin", is_flag=True, help="read the password from the first line of stdin")
+def set_password_command(email, password_stdin) -> None:
+    """Give a user a new password; their other sessions have to log in again."""
+    from data_access.users import AccountError, set_password
+
+    try:
+        set_password(email, _read_password(password_stdin))
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"password of {email} changed; their other sessions are signed out")
+
+
 @cli.command()
 def settings() -> None:
     """List every setting: environment variable, default, meaning."""

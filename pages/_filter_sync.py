@@ -24,14 +24,21 @@ STORE_POSITION = 3 + 2 * len(ids.DIMENSION_IDS)  # outputs: period, 2 dates, val
 DIMENSIONS = list(ids.DIMENSION_IDS.items())
 
 
+def filtered_pages() -> list[dict]:
+    """Pages whose links carry the filter. Not admin-only ones: their link is not in a
+    viewer's navbar (an output missing from the layout would stop this callback), and the
+    import page has no use for the filter anyway."""
+    return [p for p in dash.page_registry.values() if not p.get("admin_only")]
+
+
 def nav_outputs() -> list[Output]:
-    return [Output(f"{NAV_LINK_PREFIX}{p['module'].split('.')[-1]}", "href") for p in dash.page_registry.values()]
+    return [Output(f"{NAV_LINK_PREFIX}{p['module'].split('.')[-1]}", "href") for p in filtered_pages()]
 
 
 def register_filter_callbacks() -> None:
     """Called by app.py once the pages are registered (the nav outputs depend on them)."""
     nav = nav_outputs()
-    paths = [p["path"] for p in dash.page_registry.values()]
+    paths = [p["path"] for p in filtered_pages()]
 
     @callback(
         Output(ids.PERIOD, "value"),

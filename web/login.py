@@ -16,6 +16,7 @@ LOGIN_PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Log in · Shop Pulse</title>
+<link rel="icon" href="data:,">
 <style>
   body { margin: 0; min-height: 100vh; display: flex; align-items: center; justify-content: center;
          background: #f3f4f6; font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #212529; }
@@ -87,7 +88,7 @@ def install_login_routes(server: Flask) -> None:
         if outcome is LoginOutcome.THROTTLED:
             return _page(THROTTLED, email, next_path, 429)
         if outcome is LoginOutcome.REFUSED:
-            return _page(REFUSED, email, next_path, 401)
+            return _page(REFUSED, email, next_path)  # the form again, as any login form answers
         session.clear()  # a fresh session on login: nothing set before it carries over
         session.permanent = True
         login_user(SessionUser(user))

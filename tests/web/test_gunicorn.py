@@ -1,0 +1,123 @@
+"""Production as the Procfile runs it: gunicorn, two workers, Redis, a browser logging in."""
+
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+from tests.web.conftest import PASSWORD
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_healthy(url: str, process: subprocess.Popen, seconds: float = 90) -> dict:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"gunicorn exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(url + "/healthz", timeout=2) as response:
+                return json.load(response)
+        except OSError:
+            time.sleep(0.3)
+    pytest.fail("gunicorn did not answer /healthz")
+
+
+@pytest.fixture
+def gunicorn(fixture_database, redis_url, tmp_path):
+    """`gunicorn app:server` (Procfile) on a free port with 2 workers, Redis and a secret key."""
+    port = _free_port()
+    log = tmp_path / "gunicorn.log"
+    env = os.environ | {
+        "DATABASE_URL": fixture_database,
+        "REDIS_URL": redis_url,
+        "SECRET_KEY": "test-secret-" + "x" * 40,
+        "DATA_DIR": str(tmp_path / "data"),
+        "HOST": "127.0.0.1",
+        "PORT": str(port),
+        "WEB_WORKERS": "2",
+        "WEB_THREADS": "2",
+    }
+    command = [str(pathlib.Path(sys.executable).with_name("gunicorn")), "app:server"]
+    with log.open("w") as stderr:
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=stderr, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        health = _wait_healthy(url, process)
+        yield url, health, log
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=30)
+
+
+def _pids_serving(log: pathlib.Path, email: str) -> set[int]:
+    lines = [json.loads(line) for line in log.read_text().splitlines() if line.startswith("{")]
+    return {line["pid"] for line in lines if line.get("user") == email and line.get("status") == 200}
+
+
+def test_gunicorn_refuses_to_start_without_a_secret_key(fixture_database, tmp_path):
+    env = os.environ | {"DATABASE_URL": fixture_database, "DATA_DIR": str(tmp_path), "PORT": str(_free_port())}
+    env.pop("SECRET_KEY", None)
+    command = [str(pathlib.Path(sys.executable).with_name("gunicorn")), "app:server"]
+    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode != 0
+    assert "SECRET_KEY is not set" in done.stderr
+
+
+def test_browser_login_flow_under_gunicorn(gunicorn, accounts, dash_br):
+    url, health, log = gunicorn
+    assert health == {"status": "ok", "database": "ok", "cache": "ok"}
+
+    dash_br.driver.set_window_size(1400, 1000)
+    dash_br.driver.get(url + "/customers")
+    dash_br.wait_for_element("#login-submit")
+    assert "/login?next=/customers" in dash_br.driver.current_url
+    dash_br.find_element("#email").send_keys("ann@shop.test")
+    dash_br.find_element("#password").send_keys("a wrong password")
+    dash_br.find_element("#login-submit").click()
+    dash_br.wait_for_text_to_equal("#login-error", "Wrong email or password.")
+
+    dash_br.find_element("#password").send_keys(PASSWORD)
+    dash_br.find_element("#login-submit").click()
+    dash_br.wait_for_element("#customers-stats")
+    assert dash_br.driver.current_url == url + "/customers"
+    dash_br.wait_for_contains_text("#account-menu", "ann")
+    assert "nav-link-data" not in dash_br.driver.page_source, "a viewer has no import page"
+
+    # Consumer customers' sales in the first quarter: 245.00 + 15.00 - 100.00 (fixture_data).
+    dash_br.driver.get(url + "/?from=2026-01-01&to=2026-03-31")
+    dash_br.wait_for_contains_text("#overview-kpis", "$160.00")
+
+    # The same session cookie works on either worker: one SECRET_KEY signs for both.
+    cookie = dash_br.driver.get_cookie("shop_pulse_session")["value"]
+    for _ in range(40):
+        request = urllib.request.Request(url + "/_dash-layout", headers={"Cookie": f"shop_pulse_session={cookie}"})
+        with urllib.request.urlopen(request, timeout=10) as response:
+            assert response.status == 200
+        if len(_pids_serving(log, "ann@shop.test")) == 2:
+            break
+    assert len(_pids_serving(log, "ann@shop.test")) == 2, "both workers served this session"
+    lines = [json.loads(line) for line in log.read_text().splitlines() if line.startswith("{")]
+    assert all("traceback" not in line.get("message", "").lower() for line in lines)
+
+    dash_br.find_element("#account-menu").click()
+    dash_br.wait_for_element("#logout-button").click()
+    dash_br.wait_for_element("#login-submit")
+    dash_br.driver.get(url + "/")
+    dash_br.wait_for_element("#login-submit")
+    assert dash_br.get_logs() == [], "no console errors (a Content-Security-Policy violation would be one)"
