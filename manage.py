@@ -322,6 +322,37 @@ def set_password_command(email, password_stdin) -> None:
     click.echo(f"password of {email} changed; their other sessions are signed out")
 
 
+@cli.command("backup")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def backup_command(file) -> None:
+    """Write a compressed, consistent backup of the whole database (pg_dump custom format)."""
+    from data_access.db import database_url
+    from ingest.backup import BackupFailed, backup
+
+    try:
+        backup(database_url(), file)
+    except BackupFailed as exc:
+        raise click.ClickException(f"backup failed: {exc}") from None
+    click.echo(f"backed up to {file} ({file.stat().st_size / 1e6:,.1f} MB)")
+
+
+@cli.command("restore")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="do not ask: this replaces the data in the database")
+def restore_command(file, yes) -> None:
+    """Replace the database's contents with a backup made by `backup` (one transaction)."""
+    from data_access.db import database_url
+    from ingest.backup import BackupFailed, restore
+
+    if not yes:
+        click.confirm("This replaces every table in the database with the backup. Go on?", abort=True)
+    try:
+        restore(database_url(), file)
+    except BackupFailed as exc:
+        raise click.ClickException(f"restore failed, nothing changed: {exc}") from None
+    click.echo(f"restored {file}")
+
+
 @cli.command()
 def settings() -> None:
     """List every setting: environment variable, default, meaning."""

@@ -78,10 +78,7 @@ def data_callbacks(dependencies: list[dict], page_prefix: str) -> Iterator[dict]
 
 def callback_body(dep: dict, components: dict[str, dict], state: dict) -> dict:
     def value(item: dict) -> dict:
-        if item["id"] == FILTER_STATE:
-            current = state
-        else:
-            current = components.get(item["id"], {}).get(item["property"])
+        current = state if item["id"] == FILTER_STATE else components.get(item["id"], {}).get(item["property"])
         return {"id": item["id"], "property": item["property"], "value": current}
 
     return {

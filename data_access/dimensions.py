@@ -32,8 +32,10 @@ def get_filter_options() -> FilterOptions:
         def values(sql: str) -> tuple[str, ...]:
             return tuple(r[0] for r in conn.execute(text(sql)) if r[0] is not None)
 
-        segments = tuple(v for v in values("SELECT DISTINCT segment FROM customers ORDER BY 1") if scope.allows("segments", v))
-        regions = tuple(v for v in values("SELECT DISTINCT region FROM customers ORDER BY 1") if scope.allows("regions", v))
+        all_segments = values("SELECT DISTINCT segment FROM customers ORDER BY 1")
+        all_regions = values("SELECT DISTINCT region FROM customers ORDER BY 1")
+        segments = tuple(v for v in all_segments if scope.allows("segments", v))
+        regions = tuple(v for v in all_regions if scope.allows("regions", v))
         categories = values("SELECT DISTINCT category FROM products ORDER BY 1")
         stores = values("SELECT DISTINCT name FROM stores ORDER BY 1")
         first, last = conn.execute(text("SELECT min(order_date), max(order_date) FROM orders")).one()

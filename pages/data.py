@@ -16,9 +16,9 @@ from dash import ALL, DiskcacheManager, Input, Output, State, callback, ctx, dcc
 from components.shell import empty_state, page_header
 from data_access.db import get_engine
 from data_access.settings import get_settings
-from web.auth import may_administer, signed_in_user
 from ingest.file_import import import_file, list_imports, undo_import
 from ingest.files import FIELDS, REQUIRED, ImportRejected, Mapping, detect_mapping, read_table
+from web.auth import may_administer, signed_in_user
 
 # admin_only: hidden from viewers' navbar, and web.auth refuses them every callback of this page.
 dash.register_page(__name__, path="/data", name="Data", title="Data · Shop Pulse", order=4, admin_only=True)

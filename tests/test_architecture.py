@@ -24,6 +24,8 @@ FORBIDDEN = {
     "components": {"data_access", "pages", "ingest", "sqlalchemy", "psycopg"},
     "data_access": {"dash", "dash_bootstrap_components", "plotly", "components", "pages", "ingest"},
     "pages": {"sqlalchemy", "psycopg", "ingest"},
+    # web/ (login, headers, metrics) asks data_access for users; it renders no pages.
+    "web": {"sqlalchemy", "psycopg", "ingest", "pages", "components"},
 }
 
 

@@ -184,7 +184,7 @@ def test_viewers_cannot_reach_the_import_page(flask_app, client, accounts):
             "inputs": [
                 {"id": "_pages_location", "property": "pathname", "value": "/data"},
                 {"id": "_pages_location", "property": "search", "value": ""},
-            ]
+            ],
         },
     )
     assert page.status_code == 200 and "Only admins import data" in page.get_data(as_text=True)

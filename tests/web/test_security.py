@@ -61,7 +61,10 @@ def test_metrics_count_callbacks_cache_and_database(client, accounts):
     log_in(client, "boss@shop.test")
     client.get("/_dash-layout")
     state = {"period": "custom", "from": "2026-01-01", "to": "2026-03-31"}
-    output = "..overview-region-graph.figure...overview-store-graph.figure...overview-region-graph.config...overview-store-graph.config.."
+    output = (
+        "..overview-region-graph.figure...overview-store-graph.figure"
+        "...overview-region-graph.config...overview-store-graph.config.."
+    )
     body = {
         "output": output,
         "outputs": [

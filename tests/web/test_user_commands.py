@@ -16,7 +16,8 @@ def _run(*args, input=None):
 
 def test_user_lifecycle(fixture_database):
     try:
-        asked = _run("create-user", "Ann@Shop.test", "--role", "viewer", "--segment", "Consumer", input="pass word 123\npass word 123\n")
+        typed = "pass word 123\npass word 123\n"
+        asked = _run("create-user", "Ann@Shop.test", "--role", "viewer", "--segment", "Consumer", input=typed)
         assert asked.exit_code == 0, asked.output
         assert "created viewer Ann@Shop.test (sees segments Consumer)" in asked.output
         assert "pass word 123" not in asked.output
