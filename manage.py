@@ -322,6 +322,23 @@ def set_password_command(email, password_stdin) -> None:
     click.echo(f"password of {email} changed; their other sessions are signed out")
 
 
+@cli.command("bench")
+@click.option("--lines", default=1_000_000, show_default=True, help="demo order lines in the bench database")
+@click.option("--filters", default=50, show_default=True, help="seeded filters replayed per page")
+@click.option("--years", default=5, show_default=True, help="years of demo history")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="write the report as JSON here")
+def bench_command(lines, filters, years, out) -> None:
+    """Replay every page's callbacks over HTTP against ours and a naive baseline; p50/p95."""
+    from bench.pages import run, table, write
+
+    report = run(lines, filters=filters, years=years)
+    click.echo(table(report))
+    if out:
+        write(report, out)
+    if not report["equal"]:
+        raise click.ClickException("answers differ from the naive baseline: " + "; ".join(report["mismatches"]))
+
+
 @cli.command("backup")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 def backup_command(file) -> None:

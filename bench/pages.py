@@ -1,0 +1,276 @@
+"""Page latency at scale, measured the way a browser asks: `python manage.py bench --lines N`.
+
+For a database of N demo lines (built once, then reused: `bench_<N>` on the configured server),
+this starts the app twice under gunicorn, ours and a naive baseline (QUERY_ROUTER=facts: every
+query a plain GROUP BY over the fact table), and replays every page's data callbacks
+(POST /_dash-update-component, bench/replay.py) for a fixed, seeded set of filters:
+
+1. naive pass (also warms the database),
+2. ours with the result cache cold (distinct filters, empty cache),
+3. ours again with the same requests (cache hits).
+
+Every answer of ours must equal the naive answer for the same request; the report says
+whether all did, and lists the first differences.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import secrets
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psutil
+import requests
+from sqlalchemy import create_engine, make_url, text
+
+from bench.replay import PAGES, CallbackRequest, page_requests
+
+ROOT = Path(__file__).resolve().parents[1]
+DIMENSIONS = {"segment": "segment", "region": "region", "category": "category", "store": "store"}
+
+
+def bench_database(lines: int, years: int = 5) -> str:
+    """URL of `bench_<lines>` on the configured server, with exactly `lines` demo lines."""
+    from data_access.db import database_url
+    from ingest.demo_load import load_demo
+    from ingest.migrate import migrate
+
+    server = make_url(database_url())
+    name = f"bench_{lines}"
+    admin = create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        if not conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).first():
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    url = server.set(database=name)
+    engine = create_engine(url)
+    try:
+        migrate(engine)
+        with engine.connect() as conn:
+            present = conn.execute(text("SELECT count(*) FROM order_lines")).scalar_one()
+        if present != lines:
+            print(f"building {name}: {lines:,} demo lines over {years} years…", flush=True)
+            load_demo(engine, lines, seed=42, years=years, replace=True, end_date=None)
+            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.execute(text("VACUUM ANALYZE"))
+    finally:
+        engine.dispose()
+    return url.render_as_string(hide_password=False)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class AppServer:
+    url: str
+    process: subprocess.Popen
+
+    def rss_mb(self) -> float:
+        """Largest resident memory of one worker (what a worker costs whatever the data)."""
+        workers = psutil.Process(self.process.pid).children()
+        return max((w.memory_info().rss for w in workers), default=0) / 1e6
+
+
+@contextmanager
+def app_server(database_url: str, workdir: Path, extra_env: dict[str, str]) -> Iterator[AppServer]:
+    """`gunicorn app:server` on a free loopback port, its own cache, no users (local mode)."""
+    port = _free_port()
+    env = os.environ | {
+        "DATABASE_URL": database_url,
+        "DATA_DIR": str(workdir),
+        "SECRET_KEY": secrets.token_urlsafe(32),
+        "HOST": "127.0.0.1",
+        "PORT": str(port),
+        "LOG_LEVEL": "warning",
+        **extra_env,
+    }
+    env.pop("REDIS_URL", None)
+    gunicorn = str(Path(sys.executable).with_name("gunicorn"))
+    log = (workdir / "gunicorn.log").open("w")
+    process = subprocess.Popen([gunicorn, "app:server"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"the app did not start: see {workdir / 'gunicorn.log'}")
+            try:
+                if requests.get(url + "/healthz", timeout=2).status_code == 200:
+                    break
+            except requests.ConnectionError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError("the app did not answer /healthz within 2 minutes")
+            time.sleep(0.3)
+        yield AppServer(url, process)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=60)
+        log.close()
+
+
+def seeded_filters(count: int, options: dict[str, list[str]], first: str, last: str, seed: int = 5) -> list[dict]:
+    """Filter states as the filter bar stores them: any date range, now and then 1–2 values of
+    a dimension (the mix managers use: mostly dates, sometimes a segment or category)."""
+    import datetime as dt
+
+    rng = random.Random(seed)
+    start, end = dt.date.fromisoformat(first), dt.date.fromisoformat(last)
+    span = (end - start).days
+    states: list[dict] = []
+    while len(states) < count:  # distinct, so the first pass of ours is all cache misses
+        length = rng.choice([7, 30, 90, 365, span])
+        begin = start + dt.timedelta(days=rng.randint(0, max(0, span - length)))
+        finish = min(end, begin + dt.timedelta(days=length))
+        state = {"period": "custom", "from": begin.isoformat(), "to": finish.isoformat()}
+        for key in DIMENSIONS:
+            values = options[key]
+            pick = rng.random() < 0.25 and values
+            state[key] = sorted(rng.sample(values, k=min(len(values), rng.choice([1, 2])))) if pick else []
+        if state not in states:
+            states.append(state)
+    return states
+
+
+def _options(database_url: str) -> tuple[dict[str, list[str]], str, str]:
+    engine = create_engine(database_url)
+    with engine.connect() as conn:
+        options = {
+            "segment": conn.execute(text("SELECT DISTINCT segment FROM customers WHERE segment IS NOT NULL"))
+            .scalars()
+            .all(),
+            "region": conn.execute(text("SELECT DISTINCT region FROM customers WHERE region IS NOT NULL"))
+            .scalars()
+            .all(),
+            "category": conn.execute(text("SELECT DISTINCT category FROM products")).scalars().all(),
+            "store": conn.execute(text("SELECT DISTINCT name FROM stores")).scalars().all(),
+        }
+        first, last = conn.execute(text("SELECT min(order_date), max(order_date) FROM orders")).one()
+    engine.dispose()
+    return {k: sorted(v) for k, v in options.items()}, first.isoformat(), last.isoformat()
+
+
+@dataclass
+class Timings:
+    cold_ms: list[float] = field(default_factory=list)
+    cached_ms: list[float] = field(default_factory=list)
+    naive_ms: list[float] = field(default_factory=list)
+
+
+class Replayer:
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.session = requests.Session()
+
+    def post(self, path: str, body: dict):
+        response = self.session.post(self.url + path, json=body, timeout=300)
+        return response.status_code, (response.json() if response.content else None)
+
+    def requests_for(self, states: list[dict]) -> list[CallbackRequest]:
+        dependencies = self.session.get(self.url + "/_dash-dependencies", timeout=30).json()
+        found = []
+        for state in states:
+            for path, prefix in PAGES.items():
+                found += page_requests(self.post, dependencies, path, prefix, state)
+        return found
+
+    def timed(self, request: CallbackRequest) -> tuple[float, object]:
+        started = time.perf_counter()
+        status, body = self.post("/_dash-update-component", request.body)
+        elapsed = (time.perf_counter() - started) * 1000
+        if status not in (200, 204):
+            raise RuntimeError(f"{request.page} {request.output} answered {status}")
+        return elapsed, (body or {}).get("response")
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))] if ordered else 0.0
+
+
+def differences(ours: dict, naive: dict) -> list[str]:
+    """Request keys whose answers differ (a speed-up that changes a number is a bug)."""
+    return [key for key in ours if ours[key] != naive.get(key)]
+
+
+def run(lines: int, filters: int = 50, years: int = 5) -> dict:
+    url = bench_database(lines, years)
+    options, first, last = _options(url)
+    states = seeded_filters(filters, options, first, last)
+    timings: dict[str, Timings] = {path: Timings() for path in PAGES}
+    ours_answers: dict[str, object] = {}
+    naive_answers: dict[str, object] = {}
+    with tempfile.TemporaryDirectory(prefix="bench-pages-") as folder:
+        ours_dir, naive_dir = Path(folder, "ours"), Path(folder, "naive")
+        ours_dir.mkdir()
+        naive_dir.mkdir()
+        with app_server(url, ours_dir, {}) as ours, app_server(url, naive_dir, {"QUERY_ROUTER": "facts"}) as naive:
+            ours_client, naive_client = Replayer(ours.url), Replayer(naive.url)
+            plan = ours_client.requests_for(states)
+            for n, request in enumerate(plan):  # naive first: it also warms the database
+                ms, naive_answers[f"{n}"] = naive_client.timed(request)
+                timings[request.page].naive_ms.append(ms)
+            for n, request in enumerate(plan):
+                ms, ours_answers[f"{n}"] = ours_client.timed(request)
+                timings[request.page].cold_ms.append(ms)
+            for request in plan:
+                ms, _ = ours_client.timed(request)
+                timings[request.page].cached_ms.append(ms)
+            rss = ours.rss_mb()
+    mismatched = differences(ours_answers, naive_answers)
+    pages = {}
+    for path, t in timings.items():
+        name = PAGES[path].rstrip("-")
+        p50, naive_p50 = statistics.median(t.cold_ms), statistics.median(t.naive_ms)
+        pages[name] = {
+            "requests": len(t.cold_ms),
+            "p50_ms": round(p50, 1),
+            "p95_ms": round(_percentile(t.cold_ms, 0.95), 1),
+            "cached_p50_ms": round(statistics.median(t.cached_ms), 1),
+            "cached_p95_ms": round(_percentile(t.cached_ms, 0.95), 1),
+            "naive_p50_ms": round(naive_p50, 1),
+            "naive_p95_ms": round(_percentile(t.naive_ms, 0.95), 1),
+            "ratio": round(naive_p50 / p50, 2) if p50 else None,
+        }
+    return {
+        "lines": lines,
+        "filters": filters,
+        "equal": not mismatched,
+        "mismatches": [plan[int(k)].page + " " + plan[int(k)].output for k in mismatched[:10]],
+        "pages": pages,
+        "rss_mb": round(rss, 1),
+        "machine": {"cpus": os.cpu_count(), "ram_gb": round(psutil.virtual_memory().total / 1e9, 1)},
+    }
+
+
+def table(report: dict) -> str:
+    header = "page        requests  p50 ms  p95 ms  cached p95  naive p50  naive/ours"
+    rows = [header, "-" * len(header)]
+    for name, p in report["pages"].items():
+        rows.append(
+            f"{name:<11} {p['requests']:>8}  {p['p50_ms']:>6}  {p['p95_ms']:>6}  {p['cached_p95_ms']:>10}"
+            f"  {p['naive_p50_ms']:>9}  {p['ratio']!s:>10}"
+        )
+    rows.append(f"lines {report['lines']:,}; worker RSS {report['rss_mb']} MB; equal to naive: {report['equal']}")
+    return "\n".join(rows)
+
+
+def write(report: dict, out: Path) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(report, indent=2) + "\n")
