@@ -89,9 +89,10 @@ class AppServer:
 
 @contextmanager
 def app_server(database_url: str, workdir: Path, extra_env: dict[str, str]) -> Iterator[AppServer]:
-    """`gunicorn app:server` on a free loopback port, its own cache, no users (local mode)."""
+    """`gunicorn app:server` (the Procfile) on a free loopback port with its own DATA_DIR
+    (cache, logs in workdir/gunicorn.log); no Redis unless extra_env names one."""
     port = _free_port()
-    env = os.environ | {
+    env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"} | {
         "DATABASE_URL": database_url,
         "DATA_DIR": str(workdir),
         "SECRET_KEY": secrets.token_urlsafe(32),
@@ -100,7 +101,6 @@ def app_server(database_url: str, workdir: Path, extra_env: dict[str, str]) -> I
         "LOG_LEVEL": "warning",
         **extra_env,
     }
-    env.pop("REDIS_URL", None)
     gunicorn = str(Path(sys.executable).with_name("gunicorn"))
     log = (workdir / "gunicorn.log").open("w")
     process = subprocess.Popen([gunicorn, "app:server"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -150,17 +150,14 @@ def seeded_filters(count: int, options: dict[str, list[str]], first: str, last: 
 
 def _options(database_url: str) -> tuple[dict[str, list[str]], str, str]:
     engine = create_engine(database_url)
+    queries = {
+        "segment": "SELECT DISTINCT segment FROM customers WHERE segment IS NOT NULL",
+        "region": "SELECT DISTINCT region FROM customers WHERE region IS NOT NULL",
+        "category": "SELECT DISTINCT category FROM products",
+        "store": "SELECT DISTINCT name FROM stores",
+    }
     with engine.connect() as conn:
-        options = {
-            "segment": conn.execute(text("SELECT DISTINCT segment FROM customers WHERE segment IS NOT NULL"))
-            .scalars()
-            .all(),
-            "region": conn.execute(text("SELECT DISTINCT region FROM customers WHERE region IS NOT NULL"))
-            .scalars()
-            .all(),
-            "category": conn.execute(text("SELECT DISTINCT category FROM products")).scalars().all(),
-            "store": conn.execute(text("SELECT DISTINCT name FROM stores")).scalars().all(),
-        }
+        options = {key: conn.execute(text(sql)).scalars().all() for key, sql in queries.items()}
         first, last = conn.execute(text("SELECT min(order_date), max(order_date) FROM orders")).one()
     engine.dispose()
     return {k: sorted(v) for k, v in options.items()}, first.isoformat(), last.isoformat()

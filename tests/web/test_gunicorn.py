@@ -5,64 +5,26 @@ from __future__ import annotations
 import json
 import os
 import pathlib
-import signal
-import socket
 import subprocess
 import sys
-import time
 import urllib.request
 
 import pytest
+import requests
 
+from bench.pages import app_server
 from tests.web.conftest import PASSWORD
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_healthy(url: str, process: subprocess.Popen, seconds: float = 90) -> dict:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"gunicorn exited with {process.returncode}")
-        try:
-            with urllib.request.urlopen(url + "/healthz", timeout=2) as response:
-                return json.load(response)
-        except OSError:
-            time.sleep(0.3)
-    pytest.fail("gunicorn did not answer /healthz")
-
-
 @pytest.fixture
 def gunicorn(fixture_database, redis_url, tmp_path):
-    """`gunicorn app:server` (Procfile) on a free port with 2 workers, Redis and a secret key."""
-    port = _free_port()
-    log = tmp_path / "gunicorn.log"
-    env = os.environ | {
-        "DATABASE_URL": fixture_database,
-        "REDIS_URL": redis_url,
-        "SECRET_KEY": "test-secret-" + "x" * 40,
-        "DATA_DIR": str(tmp_path / "data"),
-        "HOST": "127.0.0.1",
-        "PORT": str(port),
-        "WEB_WORKERS": "2",
-        "WEB_THREADS": "2",
-    }
-    command = [str(pathlib.Path(sys.executable).with_name("gunicorn")), "app:server"]
-    with log.open("w") as stderr:
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=stderr, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        health = _wait_healthy(url, process)
-        yield url, health, log
-    finally:
-        process.send_signal(signal.SIGTERM)
-        process.wait(timeout=30)
+    """The Procfile's `gunicorn app:server` with 2 workers, Redis, and request logs."""
+    env = {"REDIS_URL": redis_url, "WEB_WORKERS": "2", "WEB_THREADS": "2", "LOG_LEVEL": "info"}
+    with app_server(fixture_database, tmp_path, env) as server:
+        health = requests.get(server.url + "/healthz", timeout=10).json()
+        yield server.url, health, tmp_path / "gunicorn.log"
 
 
 def _pids_serving(log: pathlib.Path, email: str) -> set[int]:
@@ -71,7 +33,7 @@ def _pids_serving(log: pathlib.Path, email: str) -> set[int]:
 
 
 def test_gunicorn_refuses_to_start_without_a_secret_key(fixture_database, tmp_path):
-    env = os.environ | {"DATABASE_URL": fixture_database, "DATA_DIR": str(tmp_path), "PORT": str(_free_port())}
+    env = os.environ | {"DATABASE_URL": fixture_database, "DATA_DIR": str(tmp_path), "PORT": "18999"}
     env.pop("SECRET_KEY", None)
     command = [str(pathlib.Path(sys.executable).with_name("gunicorn")), "app:server"]
     done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
