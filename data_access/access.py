@@ -34,10 +34,6 @@ class RowScope:
         object.__setattr__(self, "segments", tuple(sorted(set(self.segments))))
         object.__setattr__(self, "regions", tuple(sorted(set(self.regions))))
 
-    @property
-    def unrestricted(self) -> bool:
-        return not self.segments and not self.regions
-
     def allows(self, dimension: str, value: str) -> bool:
         limit = getattr(self, dimension, ())
         return not limit or value in limit

@@ -56,16 +56,24 @@ def in_demo_mode() -> bool:
     return g.get("demo_mode", False)
 
 
+def relayed_by_proxy() -> bool:
+    return bool(request.headers.get("X-Forwarded-For") or request.headers.get("Forwarded"))
+
+
+def client_ip() -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        return ipaddress.ip_address(request.remote_addr or "")
+    except ValueError:
+        return None
+
+
 def is_loopback_request(trusted_proxies: int) -> bool:
     """From this machine, and not relayed by a proxy we were not told about (with a local
     reverse proxy in front, every request would otherwise look local)."""
-    forwarded = request.headers.get("X-Forwarded-For") or request.headers.get("Forwarded")
-    if forwarded and not trusted_proxies:
+    if relayed_by_proxy() and not trusted_proxies:
         return False
-    try:
-        return ipaddress.ip_address(request.remote_addr or "").is_loopback
-    except ValueError:
-        return False
+    address = client_ip()
+    return address is not None and address.is_loopback
 
 
 def _wants_page() -> bool:

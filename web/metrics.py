@@ -9,13 +9,14 @@ private network address that no proxy relayed.
 from __future__ import annotations
 
 import hmac
-import ipaddress
 import os
 import time
 
 import dash
 from flask import Response, g, request
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Histogram, generate_latest, multiprocess
+
+from web.auth import client_ip, relayed_by_proxy
 
 REQUEST_SECONDS = Histogram(
     "shop_pulse_request_seconds",
@@ -26,13 +27,10 @@ REQUEST_SECONDS = Histogram(
 
 
 def _internal_request() -> bool:
-    if request.headers.get("X-Forwarded-For") or request.headers.get("Forwarded"):
+    if relayed_by_proxy():
         return False  # came through a proxy, so from outside
-    try:
-        address = ipaddress.ip_address(request.remote_addr or "")
-    except ValueError:
-        return False
-    return address.is_loopback or address.is_private
+    address = client_ip()
+    return address is not None and (address.is_loopback or address.is_private)
 
 
 def _authorized(token: str) -> bool:
