@@ -38,6 +38,7 @@ from sqlalchemy import create_engine, make_url, text
 from bench.replay import PAGES, CallbackRequest, page_requests
 
 ROOT = Path(__file__).resolve().parents[1]
+GUNICORN_COMMAND = [str(Path(sys.executable).with_name("gunicorn")), "app:server"]  # the Procfile's
 DIMENSIONS = {"segment": "segment", "region": "region", "category": "category", "store": "store"}
 
 
@@ -70,7 +71,8 @@ def bench_database(lines: int, years: int = 5) -> str:
     return url.render_as_string(hide_password=False)
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A loopback port nobody listens on (for the app, Redis or a test server)."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
@@ -91,7 +93,7 @@ class AppServer:
 def app_server(database_url: str, workdir: Path, extra_env: dict[str, str]) -> Iterator[AppServer]:
     """`gunicorn app:server` (the Procfile) on a free loopback port with its own DATA_DIR
     (cache, logs in workdir/gunicorn.log); no Redis unless extra_env names one."""
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"} | {
         "DATABASE_URL": database_url,
         "DATA_DIR": str(workdir),
@@ -101,9 +103,8 @@ def app_server(database_url: str, workdir: Path, extra_env: dict[str, str]) -> I
         "LOG_LEVEL": "warning",
         **extra_env,
     }
-    gunicorn = str(Path(sys.executable).with_name("gunicorn"))
     log = (workdir / "gunicorn.log").open("w")
-    process = subprocess.Popen([gunicorn, "app:server"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(GUNICORN_COMMAND, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 120

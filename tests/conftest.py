@@ -11,6 +11,7 @@ import time
 import pytest
 from sqlalchemy import create_engine, text
 
+from bench.pages import free_port
 from data_access import db
 from data_access.cache import init_cache
 from data_access.embedded import start_embedded_server
@@ -79,19 +80,13 @@ def statements(fixture_database):
     event.remove(engine, "before_cursor_execute", record)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def redis_url(tmp_path_factory):
     """A real redis-server on a loopback port, for the length of the run."""
     binary = shutil.which("redis-server")
     if binary is None:
         pytest.fail("redis-server is not installed; `make test` installs it from Debian's packages")
-    port = _free_port()
+    port = free_port()
     workdir = tmp_path_factory.mktemp("redis")
     process = subprocess.Popen(
         [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(workdir)],

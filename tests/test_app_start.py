@@ -9,7 +9,6 @@ import json
 import os
 import pathlib
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -17,13 +16,9 @@ import urllib.request
 
 import psutil
 
+from bench.pages import free_port
+
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _postgres_running(pgdata: pathlib.Path) -> bool:
@@ -55,7 +50,7 @@ def _serve_then_terminate(env: dict, port: int) -> str:
 
 
 def test_app_runs_on_embedded_postgres_and_stops_it(tmp_path):
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
     env |= {"DATA_DIR": str(tmp_path / "data"), "PORT": str(port), "DEMO_LINES": "2000"}
     pgdata = tmp_path / "data" / "pg"

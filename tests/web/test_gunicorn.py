@@ -6,13 +6,12 @@ import json
 import os
 import pathlib
 import subprocess
-import sys
 import urllib.request
 
 import pytest
 import requests
 
-from bench.pages import app_server
+from bench.pages import GUNICORN_COMMAND, app_server
 from tests.web.conftest import PASSWORD
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -35,8 +34,7 @@ def _pids_serving(log: pathlib.Path, email: str) -> set[int]:
 def test_gunicorn_refuses_to_start_without_a_secret_key(fixture_database, tmp_path):
     env = os.environ | {"DATABASE_URL": fixture_database, "DATA_DIR": str(tmp_path), "PORT": "18999"}
     env.pop("SECRET_KEY", None)
-    command = [str(pathlib.Path(sys.executable).with_name("gunicorn")), "app:server"]
-    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    done = subprocess.run(GUNICORN_COMMAND, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode != 0
     assert "SECRET_KEY is not set" in done.stderr
 
