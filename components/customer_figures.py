@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from components.figures import TEMPLATE, base_layout, make_empty_figure, period_axis
+from components.figures import base_layout, make_empty_figure, period_axis
 from components.formatting import NumberFormat
 
 NEW_COLOR, RETURNING_COLOR = "#0891b2", "#2563eb"
@@ -69,7 +69,7 @@ def make_cohort_heatmap(df: pd.DataFrame) -> go.Figure:
         )
     )
     fig.update_layout(
-        template=TEMPLATE,
+        template="plotly_white",
         margin={"l": 10, "r": 10, "t": 10, "b": 10},
         xaxis={"title": "Months since first purchase", "type": "category"},
         yaxis={"autorange": "reversed", "title": None},

@@ -7,7 +7,6 @@ import re
 
 import pandas as pd
 import plotly.graph_objects as go
-import plotly.io as pio
 
 from components.formatting import NumberFormat
 
@@ -15,21 +14,6 @@ SALES_COLOR = "#2563eb"
 PROFIT_COLOR = "#16a34a"
 CUMULATIVE_COLOR = "#f59e0b"
 FONT = "Inter, system-ui, -apple-system, Segoe UI, Roboto, sans-serif"
-
-
-def _slim_template() -> go.layout.Template:
-    """plotly_white's look with only what our charts use. Every figure copies its template,
-    and the full plotly_white (defaults for 40 trace types) made that copy ~12 ms a figure,
-    most of a cached page answer (measured with cProfile on the 1M-line bench database)."""
-    white = pio.templates["plotly_white"].layout.to_plotly_json()
-    keep = ("colorway", "font", "hoverlabel", "paper_bgcolor", "plot_bgcolor", "colorscale", "xaxis", "yaxis")
-    bars = [{"marker": {"line": {"color": "white", "width": 0.5}}}]
-    return go.layout.Template(layout={k: white[k] for k in keep}, data={"bar": bars})
-
-
-TEMPLATE = "shop_pulse"
-pio.templates[TEMPLATE] = _slim_template()
-pio.templates.default = TEMPLATE  # also for go.Figure(), which applies the default on creation
 
 
 def export_filename(chart: str, start: dt.date, end: dt.date) -> str:
@@ -58,7 +42,7 @@ def graph_config(filename: str) -> dict:
 
 def base_layout(fmt: NumberFormat, **extra) -> dict:
     layout = dict(
-        template=TEMPLATE,
+        template="plotly_white",
         font={"family": FONT, "size": 13},
         separators=fmt.separators,
         margin={"l": 10, "r": 10, "t": 40, "b": 10},
@@ -72,7 +56,7 @@ def make_empty_figure(message: str) -> go.Figure:
     """A blank chart carrying a sentence, for filters that match nothing."""
     fig = go.Figure()
     fig.update_layout(
-        template=TEMPLATE,
+        template="plotly_white",
         xaxis={"visible": False},
         yaxis={"visible": False},
         annotations=[{"text": message, "showarrow": False, "font": {"size": 15, "color": "#6b7280"}}],
