@@ -91,6 +91,10 @@ def install_login_routes(server: Flask) -> None:
             return _page(REFUSED, email, next_path)  # the form again, as any login form answers
         session.clear()  # a fresh session on login: nothing set before it carries over
         session.permanent = True
+        # The logout form's token goes into the very cookie that starts the session. Made
+        # lazily instead, by whichever request first asked, it could be lost: the dashboard's
+        # parallel requests each write the cookie back, and one without the token may win.
+        csrf_token()
         login_user(SessionUser(user))
         return redirect(next_path)
 

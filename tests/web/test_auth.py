@@ -210,3 +210,13 @@ def test_local_demo_mode_answers_this_computer_only(client, fixture_database):
     assert remote.status_code == 403 and b"local demo mode: create a user" in remote.data
     relayed = client.get("/_dash-layout", headers={"X-Forwarded-For": "192.0.2.7"})
     assert relayed.status_code == 403, "a local reverse proxy must not make everyone local"
+
+
+def test_the_session_starts_with_its_logout_token(client, accounts):
+    response = log_in(client, "boss@shop.test")
+    assert response.status_code == 302
+    with client.session_transaction() as session:
+        token = session["csrf"]
+    assert token, "set by the login response itself"
+    assert client.post("/logout", data={"csrf": token}).status_code == 302
+    assert client.get("/_dash-layout").status_code == 401
