@@ -85,6 +85,14 @@ register_shell_callbacks(URL)
 register_auto_refresh_callbacks()
 
 
+def warm_up() -> None:
+    """Run Dash's one-time setup before serving. Dash does it in the first request, but marks
+    it done before it is: a second thread arriving meanwhile finds no registered scripts (500
+    on the renderer's JS, seen under gunicorn) and no pages router. One request of our own,
+    before any real one, does it with nobody waiting."""
+    server.test_client().get("/_dash-layout")
+
+
 def _stop_on_signals() -> None:
     """Ctrl-C and SIGTERM (kill, systemd, container stop) both unwind through atexit, which
     stops the embedded PostgreSQL. Set explicitly: a process started in the background may
@@ -106,6 +114,7 @@ def main() -> None:
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     settings = get_settings()
     prepare_database()
+    warm_up()
     print(f"\n  Shop Pulse is running on http://{settings.host}:{settings.port}  (Ctrl-C stops it)\n", flush=True)
     app.logger.setLevel(logging.WARNING)
     app.run(host=settings.host, port=settings.port, debug=False)

@@ -38,6 +38,12 @@ def on_starting(server):
     prepare_database(load_demo_if_empty=_settings.uses_embedded_database)
 
 
+def post_worker_init(worker):
+    from app import warm_up
+
+    warm_up()
+
+
 def child_exit(server, worker):
     from prometheus_client import multiprocess
 
