@@ -11,6 +11,7 @@ from data_access.cache import cached_query
 from data_access.db import read_frame
 from data_access.facts import ORDER_COUNT, PROFIT, QUANTITY, SALES, filtered_facts
 from data_access.filters import KpiFilter
+from data_access.rollups import MonthSplit, dims_sql, rollup_where, rollups_enabled
 
 # Drill levels: level -> SQL label column. Only these names ever reach the SQL text.
 LEVELS = {"category": "p.category", "sub_category": "p.sub_category", "product": "p.name"}
@@ -29,6 +30,32 @@ def get_sales_by_product_level(f: KpiFilter, level: str, sub_category: str | Non
     """
     if level not in LEVELS:
         raise ValueError(f"unknown level {level!r}")
+    if rollups_enabled() and level == "category" and sub_category is None:
+        where, params = rollup_where(f, "column")
+        sql = f"""
+            SELECT category AS label, NULL::integer AS product_key, sum(sales) AS sales, sum(profit) AS profit,
+                   sum(quantity) AS quantity, sum(orders)::bigint AS orders,
+                   sum(profit) / NULLIF(sum(sales), 0) AS margin
+            FROM rollup_category r WHERE {where}
+            GROUP BY category
+            ORDER BY sales DESC, label
+        """
+        return read_frame(text(sql), params)
+    if rollups_enabled() and level == "product" and MonthSplit.of(f.start, f.end).has_months:
+        per_product, params = _per_product_from_rollups(f)
+        extra, params = (
+            ("AND p.sub_category = :sub_category", params | {"sub_category": sub_category})
+            if sub_category
+            else ("", params)
+        )
+        sql = f"""
+            SELECT p.name AS label, p.product_key, x.sales, x.profit, x.quantity, x.orders,
+                   x.profit / NULLIF(x.sales, 0) AS margin
+            FROM ({per_product}) x JOIN products p USING (product_key)
+            WHERE true {extra}
+            ORDER BY sales DESC, label
+        """
+        return read_frame(text(sql), params)
     facts, params = filtered_facts(f)
     extra = ""
     if sub_category is not None:
@@ -50,6 +77,17 @@ def get_sales_by_product_level(f: KpiFilter, level: str, sub_category: str | Non
 def get_top_products(f: KpiFilter, limit: int = 1000) -> pd.DataFrame:
     """rank (dense, by sales), product_key, product_id, product, category, sub_category,
     sales, profit, margin, quantity, orders; best first, at most `limit` rows."""
+    if rollups_enabled() and MonthSplit.of(f.start, f.end).has_months:
+        per_product, params = _per_product_from_rollups(f)
+        sql = f"""
+            SELECT dense_rank() OVER (ORDER BY x.sales DESC) AS rank,
+                   p.product_key, p.product_id, p.name AS product, p.category, p.sub_category,
+                   x.sales, x.profit, x.profit / NULLIF(x.sales, 0) AS margin, x.quantity, x.orders
+            FROM ({per_product}) x JOIN products p USING (product_key)
+            ORDER BY rank, product
+            LIMIT :limit
+        """
+        return read_frame(text(sql), params | {"limit": limit})
     facts, params = filtered_facts(f)
     sql = f"""
         SELECT dense_rank() OVER (ORDER BY {SALES} DESC) AS rank,
@@ -62,6 +100,31 @@ def get_top_products(f: KpiFilter, limit: int = 1000) -> pd.DataFrame:
         LIMIT :limit
     """
     return read_frame(text(sql), params | {"limit": limit})
+
+
+def _per_product_from_rollups(f: KpiFilter) -> tuple[str, dict]:
+    """product_key, sales, profit, quantity, orders: whole months from rollup_product (month
+    rows only), the ragged ends from the facts. Orders add up across the parts: an order has
+    one date."""
+    split = MonthSplit.of(f.start, f.end)
+    params = {"p_mfrom": split.months_from, "p_mto": split.months_to}
+    dims, dim_params = dims_sql(f, "product", "p_")
+    parts = [
+        f"""SELECT product_key, sales, profit, quantity, orders FROM rollup_product r
+            WHERE kind = 'm' AND day >= :p_mfrom AND day < :p_mto AND {dims}"""
+    ]
+    for number, edge in enumerate(split.edges(f)):
+        facts, edge_params = filtered_facts(edge, prefix=f"e{number}_")
+        parts.append(
+            f"SELECT l.product_key, {SALES}, {PROFIT}, {QUANTITY}, {ORDER_COUNT} {facts} GROUP BY l.product_key"
+        )
+        params |= edge_params
+    union = " UNION ALL ".join(parts)
+    sql = f"""SELECT product_key, sum(sales) AS sales, sum(profit) AS profit, sum(quantity) AS quantity,
+                     sum(orders)::bigint AS orders
+              FROM ({union}) parts(product_key, sales, profit, quantity, orders)
+              GROUP BY product_key"""
+    return sql, params | dim_params
 
 
 @dataclass(frozen=True)
@@ -126,13 +189,16 @@ def get_also_bought(f: KpiFilter, product_key: int, limit: int = 15) -> AlsoBoug
 @cached_query
 def get_monthly_sales_by_category(f: KpiFilter) -> pd.DataFrame:
     """month, category, sales, and cumulative_sales (all categories, running over the range)."""
-    facts, params = filtered_facts(f)
+    if rollups_enabled():
+        where, params = rollup_where(f, "column")
+        monthly = f"""SELECT date_trunc('month', day)::date AS month, category, sum(sales) AS sales
+                      FROM rollup_category r WHERE {where} GROUP BY 1, 2"""
+    else:
+        facts, params = filtered_facts(f)
+        month = "date_trunc('month', o.order_date)::date"
+        monthly = f"SELECT {month} AS month, p.category, {SALES} AS sales {facts} GROUP BY 1, 2"
     sql = f"""
-        WITH monthly AS (
-            SELECT date_trunc('month', o.order_date)::date AS month, p.category, {SALES} AS sales
-            {facts}
-            GROUP BY 1, 2
-        )
+        WITH monthly AS ({monthly})
         SELECT month, category, sales,
                sum(sales) OVER (ORDER BY month RANGE UNBOUNDED PRECEDING) AS cumulative_sales
         FROM monthly

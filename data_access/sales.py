@@ -12,6 +12,7 @@ from data_access.cache import cached_query
 from data_access.db import read_connection, read_frame
 from data_access.facts import CUSTOMER_COUNT, ORDER_COUNT, PROFIT, QUANTITY, SALES, filtered_facts
 from data_access.filters import KpiFilter
+from data_access.rollups import customers_sql, label_sql, rollup_where, rollups_enabled
 
 
 @dataclass(frozen=True)
@@ -48,15 +49,35 @@ class SalesComparison:
 
 @cached_query
 def get_sales_totals(f: KpiFilter) -> SalesTotals:
+    sql, params = _totals_from_rollups(f) if rollups_enabled() else _totals_from_facts(f)
+    with read_connection() as conn:
+        row = conn.execute(text(sql), params).one()
+    return SalesTotals(row.sales, row.profit, row.quantity, row.orders, row.customers)
+
+
+def _totals_from_facts(f: KpiFilter) -> tuple[str, dict]:
     facts, params = filtered_facts(f)
     sql = f"""
         SELECT {SALES} AS sales, {PROFIT} AS profit, {QUANTITY} AS quantity,
                {ORDER_COUNT} AS orders, {CUSTOMER_COUNT} AS customers
         {facts}
     """
-    with read_connection() as conn:
-        row = conn.execute(text(sql), params).one()
-    return SalesTotals(row.sales, row.profit, row.quantity, row.orders, row.customers)
+    return sql, params
+
+
+def _totals_from_rollups(f: KpiFilter) -> tuple[str, dict]:
+    measures, params = rollup_where(f, "column", "m_")
+    orders, order_params = rollup_where(f, "set", "o_")
+    customers, customer_params = customers_sql(f)
+    sql = f"""
+        SELECT m.sales, m.profit, m.quantity, o.orders, c.customers
+        FROM (SELECT coalesce(sum(sales), 0) AS sales, coalesce(sum(profit), 0) AS profit,
+                     coalesce(sum(quantity), 0) AS quantity
+              FROM rollup_category r WHERE {measures}) m,
+             (SELECT coalesce(sum(orders), 0)::bigint AS orders FROM rollup_orders r WHERE {orders}) o,
+             ({customers}) c
+    """
+    return sql, params | order_params | customer_params
 
 
 def get_sales_comparison(f: KpiFilter) -> SalesComparison:
@@ -70,18 +91,13 @@ def get_sales_comparison(f: KpiFilter) -> SalesComparison:
 def get_sales_by_period(f: KpiFilter) -> pd.DataFrame:
     """One row per day/week/month bucket in the range (empty buckets as zeros), with the
     running sales total restarting each calendar year. Weeks are ISO weeks (Monday)."""
-    facts, params = filtered_facts(f)
+    totals, params = _period_totals_from_rollups(f) if rollups_enabled() else _period_totals_from_facts(f)
     sql = f"""
         WITH buckets AS (
-            SELECT generate_series(date_trunc(:grain, CAST(:f_start AS date)),
-                                   CAST(:f_end AS date),
+            SELECT generate_series(date_trunc(:grain, CAST(:start AS date)),
+                                   CAST(:end AS date),
                                    CAST('1 ' || :grain AS interval))::date AS bucket
-        ), totals AS (
-            SELECT date_trunc(:grain, o.order_date)::date AS bucket,
-                   {SALES} AS sales, {PROFIT} AS profit, {ORDER_COUNT} AS orders
-            {facts}
-            GROUP BY 1
-        )
+        ), totals AS ({totals})
         SELECT b.bucket,
                coalesce(t.sales, 0) AS sales,
                coalesce(t.profit, 0) AS profit,
@@ -92,7 +108,33 @@ def get_sales_by_period(f: KpiFilter) -> pd.DataFrame:
         FROM buckets b LEFT JOIN totals t USING (bucket)
         ORDER BY b.bucket
     """
-    return read_frame(text(sql), params | {"grain": f.grain})
+    return read_frame(text(sql), params | {"grain": f.grain, "start": f.start, "end": f.end})
+
+
+def _period_totals_from_facts(f: KpiFilter) -> tuple[str, dict]:
+    facts, params = filtered_facts(f)
+    sql = f"""
+        SELECT date_trunc(:grain, o.order_date)::date AS bucket,
+               {SALES} AS sales, {PROFIT} AS profit, {ORDER_COUNT} AS orders
+        {facts}
+        GROUP BY 1
+    """
+    return sql, params
+
+
+def _period_totals_from_rollups(f: KpiFilter) -> tuple[str, dict]:
+    # Month rows only fit monthly buckets; days and weeks read day rows.
+    months = f.grain == "month"
+    measures, params = rollup_where(f, "column", "m_", months)
+    orders, order_params = rollup_where(f, "set", "o_", months)
+    sql = f"""
+        SELECT bucket, m.sales, m.profit, coalesce(o.orders, 0) AS orders
+        FROM (SELECT date_trunc(:grain, day)::date AS bucket, sum(sales) AS sales, sum(profit) AS profit
+              FROM rollup_category r WHERE {measures} GROUP BY 1) m
+        LEFT JOIN (SELECT date_trunc(:grain, day)::date AS bucket, sum(orders)::bigint AS orders
+                   FROM rollup_orders r WHERE {orders} GROUP BY 1) o USING (bucket)
+    """
+    return sql, params | order_params
 
 
 # Dimensions a chart may group by: name -> SQL label. Lines without a customer have no
@@ -111,6 +153,8 @@ def get_sales_by_dimension(f: KpiFilter, dimension: str) -> pd.DataFrame:
     dimension; biggest first."""
     if dimension not in BREAKDOWNS:
         raise ValueError(f"unknown dimension {dimension!r}")
+    if rollups_enabled():
+        return read_frame(*_breakdown_from_rollups(f, dimension))
     facts, params = filtered_facts(f)
     sql = f"""
         SELECT {BREAKDOWNS[dimension]} AS label, {SALES} AS sales, {PROFIT} AS profit, {QUANTITY} AS quantity,
@@ -120,3 +164,29 @@ def get_sales_by_dimension(f: KpiFilter, dimension: str) -> pd.DataFrame:
         ORDER BY sales DESC, label
     """
     return read_frame(text(sql), params)
+
+
+def _breakdown_from_rollups(f: KpiFilter, dimension: str):
+    label = label_sql(dimension)
+    measures, params = rollup_where(f, "column", "m_")
+    customers, customer_params = customers_sql(f, dimension)
+    # Orders per category are in rollup_category; across categories, in rollup_orders by set.
+    if dimension == "category":
+        orders, order_params = "SELECT NULL::text AS label, 0 AS orders WHERE false", {}
+        category_orders = "sum(orders)"
+    else:
+        where, order_params = rollup_where(f, "set", "o_")
+        orders = f"SELECT {label} AS label, sum(orders) AS orders FROM rollup_orders r WHERE {where} GROUP BY 1"
+        category_orders = "0"
+    sql = f"""
+        WITH m AS (
+            SELECT {label} AS label, sum(sales) AS sales, sum(profit) AS profit, sum(quantity) AS quantity,
+                   {category_orders} AS orders
+            FROM rollup_category r WHERE {measures} GROUP BY 1
+        ), o AS ({orders}), c AS ({customers})
+        SELECT m.label, m.sales, m.profit, m.quantity, (m.orders + coalesce(o.orders, 0))::bigint AS orders,
+               coalesce(c.customers, 0) AS customers
+        FROM m LEFT JOIN o USING (label) LEFT JOIN c USING (label)
+        ORDER BY sales DESC, label
+    """
+    return text(sql), params | order_params | customer_params

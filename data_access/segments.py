@@ -7,27 +7,20 @@ from sqlalchemy import text
 
 from data_access.cache import cached_query
 from data_access.db import read_frame
-from data_access.facts import CUSTOMER_COUNT, ORDER_COUNT, PROFIT, QUANTITY, SALES, filtered_facts
+from data_access.facts import SALES, filtered_facts
 from data_access.filters import KpiFilter
+from data_access.rollups import label_sql, rollup_where, rollups_enabled
+from data_access.sales import get_sales_by_dimension
 
 # Lines without a customer have no segment; they are shown, so segment totals add up to the total.
 NO_SEGMENT = "(no customer)"
 SEGMENT = f"coalesce(c.segment, '{NO_SEGMENT}')"
 
 
-@cached_query
 def get_kpis_by_segment(f: KpiFilter) -> pd.DataFrame:
     """segment, sales, profit, quantity, orders, customers, aov, margin; biggest first."""
-    facts, params = filtered_facts(f)
-    sql = f"""
-        SELECT {SEGMENT} AS segment, {SALES} AS sales, {PROFIT} AS profit, {QUANTITY} AS quantity,
-               {ORDER_COUNT} AS orders, {CUSTOMER_COUNT} AS customers
-        {facts}
-        GROUP BY 1
-        ORDER BY sales DESC, segment
-    """
-    frame = read_frame(text(sql), params)
-    return _with_ratios(frame)
+    frame = get_sales_by_dimension(f, "segment").rename(columns={"label": "segment"})
+    return _with_ratios(frame.copy())
 
 
 def _with_ratios(frame: pd.DataFrame) -> pd.DataFrame:
@@ -49,13 +42,15 @@ def get_segment_comparison(f: KpiFilter) -> pd.DataFrame:
 @cached_query
 def get_category_mix_by_segment(f: KpiFilter) -> pd.DataFrame:
     """segment, category, sales, share (of the segment's sales), is_top (highest sales in it)."""
-    facts, params = filtered_facts(f)
+    if rollups_enabled():
+        where, params = rollup_where(f, "column")
+        mix = f"""SELECT {label_sql("segment")} AS segment, category, sum(sales) AS sales
+                  FROM rollup_category r WHERE {where} GROUP BY 1, 2"""
+    else:
+        facts, params = filtered_facts(f)
+        mix = f"SELECT {SEGMENT} AS segment, p.category, {SALES} AS sales {facts} GROUP BY 1, 2"
     sql = f"""
-        WITH mix AS (
-            SELECT {SEGMENT} AS segment, p.category, {SALES} AS sales
-            {facts}
-            GROUP BY 1, 2
-        )
+        WITH mix AS ({mix})
         SELECT segment, category, sales,
                sales / NULLIF(sum(sales) OVER (PARTITION BY segment), 0) AS share,
                rank() OVER (PARTITION BY segment ORDER BY sales DESC) = 1 AS is_top
@@ -68,11 +63,14 @@ def get_category_mix_by_segment(f: KpiFilter) -> pd.DataFrame:
 @cached_query
 def get_sales_by_segment_and_period(f: KpiFilter) -> pd.DataFrame:
     """bucket (day/week/month start), segment, sales; only buckets with sales."""
-    facts, params = filtered_facts(f)
-    sql = f"""
-        SELECT date_trunc(:grain, o.order_date)::date AS bucket, {SEGMENT} AS segment, {SALES} AS sales
-        {facts}
-        GROUP BY 1, 2
-        ORDER BY 1, 2
-    """
+    if rollups_enabled():
+        where, params = rollup_where(f, "column", months=f.grain == "month")
+        source = f"""SELECT date_trunc(:grain, day)::date AS bucket, {label_sql("segment")} AS segment,
+                            sum(sales) AS sales
+                     FROM rollup_category r WHERE {where}"""
+    else:
+        facts, params = filtered_facts(f)
+        bucket = "date_trunc(:grain, o.order_date)::date"
+        source = f"SELECT {bucket} AS bucket, {SEGMENT} AS segment, {SALES} AS sales {facts}"
+    sql = f"{source} GROUP BY 1, 2 ORDER BY 1, 2"
     return read_frame(text(sql), params | {"grain": f.grain})

@@ -30,6 +30,7 @@ SETTINGS_HELP: dict[str, tuple[str, str]] = {
     "trusted_proxies": ("0", "reverse proxies in front whose X-Forwarded-For/-Proto headers are believed"),
     "metrics_token": ("", "bearer token for /metrics; unset = /metrics answers internal addresses only"),
     "log_level": ("info", "log level under gunicorn (JSON lines with request ids)"),
+    "query_router": ("rollups", "rollups = pre-aggregated tables where they can answer; facts = the fact table only"),
 }
 
 
@@ -54,6 +55,7 @@ class Settings:
     trusted_proxies: int = 0
     metrics_token: str = ""
     log_level: str = "info"
+    query_router: str = "rollups"
 
     @property
     def tz(self) -> ZoneInfo:
@@ -80,6 +82,8 @@ class Settings:
             ZoneInfo(self.business_timezone)
         except Exception as exc:  # ZoneInfo raises several types for bad names
             raise ValueError(f"BUSINESS_TIMEZONE {self.business_timezone!r} is not a time zone") from exc
+        if self.query_router not in ("rollups", "facts"):
+            raise ValueError(f"QUERY_ROUTER must be rollups or facts, not {self.query_router!r}")
         if len(self.currency) != 3 or not self.currency.isalpha():
             raise ValueError(f"CURRENCY {self.currency!r} is not an ISO 4217 code like USD or EUR")
 

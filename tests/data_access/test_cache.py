@@ -16,7 +16,7 @@ MARCH = KpiFilter(start=dt.date(2026, 3, 1), end=dt.date(2026, 3, 31))
 
 
 def _kpi_queries(statements: list[str]) -> list[str]:
-    return [s for s in statements if s.lstrip().startswith("SELECT") and "FROM order_lines" in s]
+    return [s for s in statements if s.lstrip().startswith("SELECT") and ("FROM order_lines" in s or "rollup_" in s)]
 
 
 def _add_march_order(order_id: str, amount: str) -> None:

@@ -15,6 +15,7 @@ from ingest.file_import import import_file, undo_import
 from ingest.files import ImportRejected
 from ingest.migrate import migrate
 from tests.conftest import create_database
+from tests.rollup_check import assert_rollups_exact
 
 HEADER = "Order ID,Order Date,Customer ID,Customer Name,Segment,Region,Postal Code,Product ID,Product Name,Category,Sub-Category,Quantity,Unit Price,Discount,Profit\r\n"
 
@@ -53,6 +54,7 @@ SELECT (SELECT count(*) FROM order_lines l WHERE NOT EXISTS (SELECT FROM orders 
 
 def _totals(engine):
     assert _one(engine, ORPHANS).n == 0
+    assert_rollups_exact(engine)  # every load, replacement and undo keeps the rollups exact
     return _one(
         engine,
         "SELECT coalesce(sum(l.net_amount), 0) AS sales, coalesce(sum(l.profit), 0) AS profit, count(*) AS lines, "

@@ -17,6 +17,7 @@ from sqlalchemy import create_engine, text
 from ingest.live_feed import Consumer, dead_letters, publish, requeue, stats_key
 from ingest.migrate import migrate
 from tests.conftest import create_database
+from tests.rollup_check import assert_rollups_exact
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -59,6 +60,7 @@ def order(order_id, *lines, event_id=None, status="completed", when="2026-11-23T
 
 
 def totals(engine):
+    assert_rollups_exact(engine)  # every live batch (new, edited, cancelled orders) keeps them exact
     with engine.connect() as conn:
         return conn.execute(
             text(

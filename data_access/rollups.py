@@ -1,0 +1,144 @@
+"""The query router's building blocks: WHERE clauses over the rollup tables (migration 0007).
+
+A rollup answers exactly what the fact query answers for the same filter; the router (the
+query functions) uses one when it can and the facts otherwise, so QUERY_ROUTER=facts is the
+naive baseline with identical results. Segment and region columns are the customer's (NULL
+without a customer, so a segment filter drops those rows as the facts' join does); stores are
+keyed by store_key and filtered by name through the small stores table.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, replace
+from typing import Any
+
+from data_access.access import current_scope
+from data_access.filters import KpiFilter
+from data_access.settings import get_settings
+
+NO_CUSTOMER = "(no customer)"
+NO_STORE = "(no store)"
+
+
+def rollups_enabled() -> bool:
+    return get_settings().query_router == "rollups"
+
+
+def _first_of_next_month(day: dt.date) -> dt.date:
+    return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+
+
+@dataclass(frozen=True)
+class MonthSplit:
+    """A date range as whole months [months_from, months_to) plus the ragged days at its ends."""
+
+    start: dt.date
+    end: dt.date
+    months_from: dt.date
+    months_to: dt.date
+
+    @classmethod
+    def of(cls, start: dt.date, end: dt.date) -> MonthSplit:
+        months_from = start if start.day == 1 else _first_of_next_month(start)
+        after_end = end + dt.timedelta(days=1)
+        months_to = after_end if after_end.day == 1 else after_end.replace(day=1)
+        if months_to <= months_from:  # no whole month inside: everything is ragged
+            months_from = months_to = after_end
+        return cls(start, end, months_from, months_to)
+
+    @property
+    def has_months(self) -> bool:
+        return self.months_from < self.months_to
+
+    def edges(self, f: KpiFilter) -> list[KpiFilter]:
+        """The filter over each ragged end (zero, one or two of them)."""
+        parts = []
+        if self.start < self.months_from:
+            parts.append(replace(f, end=min(self.end, self.months_from - dt.timedelta(days=1))))
+        if self.has_months and self.months_to <= self.end:
+            parts.append(replace(f, start=self.months_to))
+        return parts
+
+
+def period_sql(f: KpiFilter, prefix: str = "r_", months: bool = True) -> tuple[str, dict[str, Any]]:
+    """Which rows of a day+month rollup cover f's dates: month rows for the whole months
+    (when `months`; a weekly or daily chart needs day rows), day rows for the rest."""
+    split = MonthSplit.of(f.start, f.end)
+    params = {f"{prefix}start": f.start, f"{prefix}end": f.end}
+    if not (months and split.has_months):
+        return f"kind = 'd' AND day BETWEEN :{prefix}start AND :{prefix}end", params
+    params |= {f"{prefix}mfrom": split.months_from, f"{prefix}mto": split.months_to}
+    return (
+        f"((kind = 'm' AND day >= :{prefix}mfrom AND day < :{prefix}mto) OR (kind = 'd' AND "
+        f"((day >= :{prefix}start AND day < :{prefix}mfrom) OR (day >= :{prefix}mto AND day <= :{prefix}end))))",
+        params,
+    )
+
+
+# How each rollup is filtered by category: its own column, the set of categories an order
+# bought (any overlap counts the order), or the product's current category.
+CATEGORY_TESTS = {
+    "column": "category = ANY(:{p}categories)",
+    "set": "categories && CAST(:{p}categories AS text[])",
+    "product": "product_key IN (SELECT product_key FROM products WHERE category = ANY(:{p}categories))",
+}
+
+
+def dims_sql(f: KpiFilter, category: str | None, prefix: str = "r_") -> tuple[str, dict[str, Any]]:
+    """Segment, region, store and category filters plus the asker's row-level limits, over a
+    rollup's columns; `category` names a CATEGORY_TESTS entry (None: f has no categories)."""
+    clauses, params = ["true"], {}
+    for name in ("segments", "regions"):
+        column = name[:-1]
+        values = getattr(f, name)
+        if values:
+            clauses.append(f"{column} = ANY(:{prefix}{name})")
+            params[f"{prefix}{name}"] = list(values)
+    for name, values in current_scope().limits().items():
+        clauses.append(f"{name[:-1]} = ANY(:{prefix}scope_{name})")
+        params[f"{prefix}scope_{name}"] = list(values)
+    if f.stores:
+        clauses.append(f"store_key IN (SELECT store_key FROM stores WHERE name = ANY(:{prefix}stores))")
+        params[f"{prefix}stores"] = list(f.stores)
+    if f.categories:
+        if category is None:
+            raise ValueError("this rollup cannot filter by category")
+        clauses.append(CATEGORY_TESTS[category].format(p=prefix))
+        params[f"{prefix}categories"] = list(f.categories)
+    return " AND ".join(clauses), params
+
+
+def rollup_where(
+    f: KpiFilter, category: str | None, prefix: str = "r_", months: bool = True
+) -> tuple[str, dict[str, Any]]:
+    period, params = period_sql(f, prefix, months)
+    dims, dim_params = dims_sql(f, category, prefix)
+    return f"{period} AND {dims}", params | dim_params
+
+
+def customers_sql(f: KpiFilter, label: str | None = None, prefix: str = "c_") -> tuple[str, dict[str, Any]]:
+    """SELECT [label,] customers: distinct customers with a purchase in f, from the days each
+    customer bought on (customer_activity; per store and category when f or label needs it)."""
+    by_detail = bool(f.stores or f.categories) or label in ("category", "store")
+    table = "customer_activity_detail a" if by_detail else "customer_activity a"
+    dims, params = dims_sql(f, "column" if by_detail else None, prefix)
+    params |= {f"{prefix}start": f.start, f"{prefix}end": f.end}
+    overlaps = f"active && daterange(:{prefix}start, :{prefix}end, '[]')"
+    count = "count(DISTINCT customer_key)" if by_detail else "count(*)"
+    if label is None:
+        return f"SELECT {count} AS customers FROM {table} WHERE {overlaps} AND {dims}", params
+    labelled = f"SELECT {label_sql(label, 'a')} AS label, {count} AS customers FROM {table}"
+    return f"{labelled} WHERE {overlaps} AND {dims} GROUP BY 1", params
+
+
+def label_sql(dimension: str, alias: str = "r") -> str:
+    """A rollup row's label for a breakdown, as the fact queries label it (data_access.sales
+    BREAKDOWNS). The store's name is looked up per row: a join would make the unqualified
+    store_key of dims_sql ambiguous."""
+    return {
+        "segment": f"coalesce({alias}.segment, '{NO_CUSTOMER}')",
+        "region": f"coalesce({alias}.region, '{NO_CUSTOMER}')",
+        "category": f"{alias}.category",
+        "store": f"coalesce((SELECT s.name FROM stores s WHERE s.store_key = {alias}.store_key), '{NO_STORE}')",
+    }[dimension]

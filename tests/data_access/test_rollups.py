@@ -1,0 +1,266 @@
+"""Rollups (migration 0007) and the query router: the same answers as the facts, kept exact.
+
+Two kinds of checks. The router: every query function it routes gives, on a demo shop and for
+many filters (ragged and whole months, one day, dimensions, row limits), exactly what the fact
+query gives (QUERY_ROUTER=facts). The upkeep: after every kind of write (import, replacement,
+attribute changes, cancellation, date change, undo, delete, truncate) the rollup tables equal
+a rebuild from the facts (tests/rollup_check.py).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import random
+from dataclasses import asdict
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from data_access import customers, products, sales, segments
+from data_access.access import RowScope, row_scope
+from data_access.filters import KpiFilter
+from data_access.rollups import MonthSplit
+from data_access.settings import get_settings
+from ingest import bulk
+from ingest.demo_load import load_demo
+from ingest.file_import import import_file, undo_import
+from ingest.migrate import migrate
+from tests.conftest import _use_environment, create_database
+from tests.fixture_data import load_fixture
+from tests.rollup_check import assert_rollups_exact, rollup_drift
+
+
+@pytest.fixture(scope="module")
+def demo_url(pg_server_url):
+    """A 2-year demo shop of 20k lines; data access points at it for the module."""
+    url = create_database(pg_server_url, "rollup_demo")
+    engine = create_engine(url)
+    migrate(engine)
+    load_demo(engine, lines=20_000, years=2, end_date=dt.date(2026, 6, 30))
+    engine.dispose()
+    previous = os.environ["DATABASE_URL"]
+    _use_environment(DATABASE_URL=url)
+    yield url
+    _use_environment(DATABASE_URL=previous, QUERY_ROUTER=None)
+
+
+def _answer(query, *args):
+    value = query.uncached(*args) if hasattr(query, "uncached") else query(*args)
+    if hasattr(value, "to_dict"):
+        return value.to_dict("records")
+    return asdict(value) if hasattr(value, "__dataclass_fields__") else value
+
+
+def _router(name: str) -> None:
+    os.environ["QUERY_ROUTER"] = name
+    get_settings.cache_clear()  # the engine stays: only the router changes
+
+
+def _both(query, *args):
+    _router("rollups")
+    ours = _answer(query, *args)
+    _router("facts")
+    naive = _answer(query, *args)
+    _router("rollups")
+    return ours, naive
+
+
+def _filters(count: int = 24) -> list[KpiFilter]:
+    rng = random.Random(7)
+    first, last = dt.date(2024, 7, 1), dt.date(2026, 6, 30)
+    picked = [
+        KpiFilter(start=first, end=last),  # everything: whole months only
+        KpiFilter(start=dt.date(2024, 7, 17), end=dt.date(2026, 6, 3)),  # ragged at both ends
+        KpiFilter(start=dt.date(2025, 3, 9), end=dt.date(2025, 3, 9)),  # one day
+        KpiFilter(start=dt.date(2025, 2, 1), end=dt.date(2025, 2, 28)),  # one whole month
+        KpiFilter(start=dt.date(2025, 1, 30), end=dt.date(2025, 3, 2)),  # a month and two ragged ends
+        KpiFilter(start=first, end=last, categories=["Furniture", "Technology"]),  # two categories
+        KpiFilter(start=first, end=last, stores=["Web Shop"], segments=["Consumer"]),
+    ]
+    options = {
+        "segments": ["Consumer", "Corporate", "Home Office"],
+        "regions": ["North", "South", "East", "West", "Central"],
+        "categories": ["Furniture", "Office Supplies", "Technology"],
+        "stores": ["Web Shop", "Marketplace", "Midtown Store"],
+    }
+    while len(picked) < count:
+        start = first + dt.timedelta(days=rng.randint(0, 600))
+        end = min(last, start + dt.timedelta(days=rng.choice([6, 40, 120, 400])))
+        dims = {k: rng.sample(v, rng.choice([1, 2])) for k, v in options.items() if rng.random() < 0.3}
+        picked.append(KpiFilter(start=start, end=end, grain=rng.choice(["day", "week", "month"]), **dims))
+    return picked
+
+
+ROUTED = [
+    (sales.get_sales_totals, ()),
+    (sales.get_sales_by_period, ()),
+    (sales.get_sales_by_dimension, ("segment",)),
+    (sales.get_sales_by_dimension, ("region",)),
+    (sales.get_sales_by_dimension, ("category",)),
+    (sales.get_sales_by_dimension, ("store",)),
+    (segments.get_kpis_by_segment, ()),
+    (segments.get_category_mix_by_segment, ()),
+    (segments.get_sales_by_segment_and_period, ()),
+    (products.get_sales_by_product_level, ("category",)),
+    (products.get_sales_by_product_level, ("product",)),
+    (products.get_sales_by_product_level, ("product", "Chairs")),
+    (products.get_top_products, ()),
+    (products.get_monthly_sales_by_category, ()),
+]
+
+
+@pytest.mark.parametrize("f", _filters(), ids=lambda f: f"{f.start}_{f.end}_{f.grain}")
+def test_router_answers_equal_the_facts(demo_url, f):
+    for query, args in ROUTED:
+        ours, naive = _both(query, f, *args)
+        assert ours == naive, f"{query.__name__}{args} differs for {f}"
+
+
+def test_the_filters_find_sales(demo_url):
+    # Equal empty answers would prove nothing: nearly every filter above must find orders.
+    found = [sales.get_sales_totals.uncached(f).orders > 0 for f in _filters()]
+    assert sum(found) >= 0.8 * len(found)
+
+
+def test_router_respects_row_limits(demo_url):
+    f = KpiFilter(start=dt.date(2024, 8, 12), end=dt.date(2026, 5, 20))
+    with row_scope(RowScope(segments=("Corporate",), regions=("East", "West"))):
+        for query, args in ROUTED:
+            ours, naive = _both(query, f, *args)
+            assert ours == naive, f"{query.__name__}{args} differs under row limits"
+        limited = _both(sales.get_sales_totals, f)[0]
+    everything = _both(sales.get_sales_totals, f)[0]
+    assert 0 < limited["orders"] < everything["orders"], "the limit must change the answer"
+
+
+def test_demo_load_leaves_the_rollups_exact(demo_url):
+    assert_rollups_exact(create_engine(demo_url))
+
+
+def test_customer_pages_stay_on_the_facts(demo_url):
+    # Not routed yet: their answers must not depend on the router either.
+    f = KpiFilter(start=dt.date(2025, 1, 1), end=dt.date(2025, 12, 31))
+    ours, naive = _both(customers.get_repeat_customer_rate, f)
+    assert ours == naive
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "months", "edges"),
+    [
+        ("2025-01-01", "2025-12-31", ("2025-01-01", "2026-01-01"), []),
+        (
+            "2025-01-15",
+            "2025-03-10",
+            ("2025-02-01", "2025-03-01"),
+            [("2025-01-15", "2025-01-31"), ("2025-03-01", "2025-03-10")],
+        ),
+        ("2025-01-15", "2025-01-20", None, [("2025-01-15", "2025-01-20")]),
+        ("2025-01-15", "2025-02-27", None, [("2025-01-15", "2025-02-27")]),
+        ("2024-02-01", "2024-02-29", ("2024-02-01", "2024-03-01"), []),
+    ],
+)
+def test_month_split(start, end, months, edges):
+    f = KpiFilter(start=start, end=end)
+    split = MonthSplit.of(f.start, f.end)
+    if months is None:
+        assert not split.has_months
+    else:
+        assert (split.months_from.isoformat(), split.months_to.isoformat()) == months
+    assert [(e.start.isoformat(), e.end.isoformat()) for e in split.edges(f)] == edges
+
+
+@pytest.fixture
+def shop(pg_server_url):
+    """The hand-checked fixture shop in a database of its own, to change freely."""
+    engine = create_engine(create_database(pg_server_url, "rollup_writes"))
+    migrate(engine)
+    load_fixture(engine)
+    yield engine
+    engine.dispose()
+
+
+def test_the_check_sees_drift(shop):
+    assert_rollups_exact(shop)
+    with shop.begin() as conn:
+        conn.execute(
+            text("UPDATE rollup_category SET sales = sales + 0.01 WHERE ctid = (SELECT min(ctid) FROM rollup_category)")
+        )
+        conn.execute(text("DELETE FROM customer_activity WHERE customer_key = 1"))
+    assert rollup_drift(shop) == {"rollup_category": 2, "customer_activity": 1}
+
+
+CSV_HEADER = (
+    "Order ID,Order Date,Customer ID,Segment,Region,Store,Product ID,Product Name,Category,Quantity,Unit Price\n"
+)
+
+
+def _import(engine, tmp_path, name, rows):
+    path = tmp_path / name
+    path.write_text(CSV_HEADER + "".join(f"{r}\n" for r in rows))
+    return import_file(engine, path, source="fx").import_id
+
+
+def test_every_write_keeps_the_rollups_exact(shop, tmp_path):
+    checks = []
+
+    def check(step):
+        checks.append(step)
+        assert rollup_drift(shop) == {}, f"rollups drifted after: {step}"
+
+    # New orders, one spanning two categories, with a return line and a till's repeated line.
+    first = _import(
+        shop,
+        tmp_path,
+        "new.csv",
+        [
+            "N1,2026-03-05,C1,Consumer,North,Web Shop,P1,Desk Chair,Furniture,1,100",
+            "N1,2026-03-05,C1,Consumer,North,Web Shop,P2,Paper,Office Supplies,2,5",
+            "N1,2026-03-05,C1,Consumer,North,Web Shop,P2,Paper,Office Supplies,2,5",
+            "N2,2026-03-31,C9,Corporate,East,Pop-up,P3,Phone,Technology,-1,300",
+            "N3,2026-04-01,,,,,P2,Paper,Office Supplies,3,5",
+        ],
+    )
+    check("import of new orders")
+    # The same orders again, changed: replaced whole, never added twice.
+    _import(shop, tmp_path, "again.csv", ["N1,2026-03-06,C1,Consumer,North,Downtown,P2,Paper,Office Supplies,1,5"])
+    check("import replacing an order")
+    # A customer moves segment and region; a product moves category (upserts of an import).
+    _import(
+        shop,
+        tmp_path,
+        "moves.csv",
+        ["N4,2026-03-07,C1,Corporate,West,Web Shop,P2,Paper,Technology,1,5"],
+    )
+    with shop.connect() as conn:
+        moved = conn.execute(
+            text(
+                "SELECT (SELECT segment || '/' || region FROM customers WHERE customer_id = 'C1'), "
+                "(SELECT category FROM products WHERE product_id = 'P2')"
+            )
+        ).one()
+    assert tuple(moved) == ("Corporate/West", "Technology")
+    check("customer and product attribute changes")
+    with shop.begin() as conn:
+        conn.execute(text("UPDATE orders SET status = 'cancelled' WHERE order_id = 'O2'"))
+    check("an order cancelled")
+    with shop.begin() as conn:
+        conn.execute(text("UPDATE orders SET status = 'completed' WHERE order_id = 'O4'"))
+    check("a cancelled order restored")
+    with shop.begin() as conn:
+        conn.execute(text("UPDATE orders SET order_date = '2025-06-30', customer_key = NULL WHERE order_id = 'O1'"))
+    check("an order's date and customer changed")
+    with shop.begin() as conn:
+        conn.execute(text("UPDATE order_lines SET quantity = -quantity, net_amount = -net_amount WHERE order_key = 3"))
+    check("lines updated in place")
+    undo_import(shop, first)
+    check("undo of the first import")
+    with shop.begin() as conn:
+        bulk.delete_orders(conn, "order_id IN ('O7', 'O9')", {})
+    check("orders deleted")
+    with shop.begin() as conn:
+        conn.execute(text("TRUNCATE order_lines"))
+    check("truncate")
+    with shop.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM rollup_category")).scalar_one() == 0
+    assert len(checks) == 10
