@@ -33,7 +33,6 @@ ARGUMENTS = {
     "get_rfm_groups": (),
     "get_rfm_customers": ("Champions",),
     "get_lifetime_value_distribution": (),
-    "get_kpis_by_segment": (),
     "get_category_mix_by_segment": (),
     "get_sales_by_segment_and_period": (),
     "get_filter_options": None,  # no filter: checked on its own below
