@@ -170,23 +170,24 @@ def _breakdown_from_rollups(f: KpiFilter, dimension: str):
     label = label_sql(dimension)
     measures, params = rollup_where(f, "column", "m_")
     customers, customer_params = customers_sql(f, dimension)
-    # Orders per category are in rollup_category; across categories, in rollup_orders by set.
+    # Orders per category are rollup_category's own; per anything else, rollup_orders' (an
+    # order buying two categories counts once there).
     if dimension == "category":
-        orders, order_params = "SELECT NULL::text AS label, 0 AS orders WHERE false", {}
-        category_orders = "sum(orders)"
+        orders_source, order_params = "m", {}
     else:
         where, order_params = rollup_where(f, "set", "o_")
-        orders = f"SELECT {label} AS label, sum(orders) AS orders FROM rollup_orders r WHERE {where} GROUP BY 1"
-        category_orders = "0"
+        orders_source = (
+            f"(SELECT {label} AS label, sum(orders) AS orders FROM rollup_orders r WHERE {where} GROUP BY 1)"
+        )
     sql = f"""
         WITH m AS (
             SELECT {label} AS label, sum(sales) AS sales, sum(profit) AS profit, sum(quantity) AS quantity,
-                   {category_orders} AS orders
+                   sum(orders) AS orders
             FROM rollup_category r WHERE {measures} GROUP BY 1
-        ), o AS ({orders}), c AS ({customers})
-        SELECT m.label, m.sales, m.profit, m.quantity, (m.orders + coalesce(o.orders, 0))::bigint AS orders,
+        ), c AS ({customers})
+        SELECT m.label, m.sales, m.profit, m.quantity, coalesce(o.orders, 0)::bigint AS orders,
                coalesce(c.customers, 0) AS customers
-        FROM m LEFT JOIN o USING (label) LEFT JOIN c USING (label)
+        FROM m LEFT JOIN {orders_source} o USING (label) LEFT JOIN c USING (label)
         ORDER BY sales DESC, label
     """
     return text(sql), params | order_params | customer_params
