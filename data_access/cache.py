@@ -14,7 +14,7 @@ import threading
 from collections.abc import Callable
 from typing import ParamSpec, TypeVar
 
-from flask import Flask
+from flask import Flask, g, has_request_context
 from flask_caching import Cache
 from sqlalchemy import text
 
@@ -60,6 +60,16 @@ def data_state() -> tuple[int, dt.datetime | None]:
     return row.version, row.loaded_at
 
 
+def request_data_version() -> int:
+    """The data version, read once per web request: a callback's several queries then cost one
+    round trip for it, and its figures all come from the same version of the data."""
+    if not has_request_context():
+        return data_state()[0]
+    if "data_version" not in g:
+        g.data_version = data_state()[0]
+    return g.data_version
+
+
 def cached_query(func: Callable[P, R]) -> Callable[P, R]:
     """Memoize a query function on its arguments, the current data version and the asker's
     row-level limits (two viewers with different limits never share an entry)."""
@@ -78,7 +88,7 @@ def cached_query(func: Callable[P, R]) -> Callable[P, R]:
     @functools.wraps(func)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         _ensure_cache()
-        version, _loaded_at = data_state()
+        version = request_data_version()
         this_call.missed = False
         result = memoized(version, current_scope(), *args, **kwargs)
         count_cache(hit=not this_call.missed)

@@ -83,3 +83,20 @@ def test_redis_cache_hit_and_invalidation(redis_url, statements, cleanup_loads, 
         monkeypatch.delenv("REDIS_URL")
         cache_module.get_settings.cache_clear()
         cache_module.init_cache()
+
+
+def test_a_request_reads_the_data_version_once(statements):
+    from data_access.access import UNRESTRICTED, set_request_scope
+
+    def version_reads() -> int:
+        return sum("FROM data_state" in s for s in statements)
+
+    with cache_module.cache.app.test_request_context():
+        set_request_scope(UNRESTRICTED)
+        get_sales_totals(KpiFilter(start="2026-01-01", end="2026-01-31"))
+        get_sales_totals(KpiFilter(start="2026-02-01", end="2026-02-28"))
+    assert version_reads() == 1
+    # Outside a request (command line, background jobs) every call looks, so a load shows at once.
+    get_sales_totals(KpiFilter(start="2026-01-01", end="2026-01-31"))
+    get_sales_totals(KpiFilter(start="2026-02-01", end="2026-02-28"))
+    assert version_reads() == 3
