@@ -15,6 +15,11 @@ FACT_FROM = """
     LEFT JOIN stores s ON s.store_key = o.store_key
 """
 
+# Breakdowns keep lines without a customer (no segment, no region) or without a store under
+# labels of their own, so the bars add up to the total.
+NO_CUSTOMER = "(no customer)"
+NO_STORE = "(no store)"
+
 # kpis.md: a return (negative quantity) reduces sales but does not add an order or a customer.
 ORDER_COUNT = "count(DISTINCT o.order_key) FILTER (WHERE l.quantity > 0)"
 CUSTOMER_COUNT = "count(DISTINCT o.customer_key) FILTER (WHERE l.quantity > 0)"

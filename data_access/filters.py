@@ -125,7 +125,15 @@ def where_sql(f: KpiFilter, prefix: str = "f_") -> tuple[str, dict[str, Any]]:
         if values:
             clauses.append(f"{column} = ANY(:{prefix}{name})")
             params[f"{prefix}{name}"] = list(values)
+    limits, limit_params = limit_sql(SCOPE_COLUMNS, prefix)
+    return " AND ".join(clauses + limits), params | limit_params
+
+
+def limit_sql(columns: dict[str, str], prefix: str) -> tuple[list[str], dict[str, Any]]:
+    """The asker's row-level limits (data_access.access) as clauses over `columns` (RowScope
+    field -> column): the fact query's and the rollups' share this one builder."""
+    clauses, params = [], {}
     for name, values in current_scope().limits().items():
-        clauses.append(f"{SCOPE_COLUMNS[name]} = ANY(:{prefix}scope_{name})")
+        clauses.append(f"{columns[name]} = ANY(:{prefix}scope_{name})")
         params[f"{prefix}scope_{name}"] = list(values)
-    return " AND ".join(clauses), params
+    return clauses, params

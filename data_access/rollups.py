@@ -13,12 +13,12 @@ import datetime as dt
 from dataclasses import dataclass, replace
 from typing import Any
 
-from data_access.access import current_scope
-from data_access.filters import KpiFilter
+from data_access.facts import NO_CUSTOMER, NO_STORE
+from data_access.filters import KpiFilter, limit_sql
 from data_access.settings import get_settings
 
-NO_CUSTOMER = "(no customer)"
-NO_STORE = "(no store)"
+# The customer's attributes, as every rollup names them (KpiFilter / RowScope field -> column).
+CUSTOMER_COLUMNS = {"segments": "segment", "regions": "region"}
 
 
 def rollups_enabled() -> bool:
@@ -88,16 +88,12 @@ CATEGORY_TESTS = {
 def dims_sql(f: KpiFilter, category: str | None, prefix: str = "r_") -> tuple[str, dict[str, Any]]:
     """Segment, region, store and category filters plus the asker's row-level limits, over a
     rollup's columns; `category` names a CATEGORY_TESTS entry (None: f has no categories)."""
-    clauses, params = ["true"], {}
-    for name in ("segments", "regions"):
-        column = name[:-1]
+    clauses, params = limit_sql(CUSTOMER_COLUMNS, prefix)
+    for name, column in CUSTOMER_COLUMNS.items():
         values = getattr(f, name)
         if values:
             clauses.append(f"{column} = ANY(:{prefix}{name})")
             params[f"{prefix}{name}"] = list(values)
-    for name, values in current_scope().limits().items():
-        clauses.append(f"{name[:-1]} = ANY(:{prefix}scope_{name})")
-        params[f"{prefix}scope_{name}"] = list(values)
     if f.stores:
         clauses.append(f"store_key IN (SELECT store_key FROM stores WHERE name = ANY(:{prefix}stores))")
         params[f"{prefix}stores"] = list(f.stores)
@@ -106,7 +102,7 @@ def dims_sql(f: KpiFilter, category: str | None, prefix: str = "r_") -> tuple[st
             raise ValueError("this rollup cannot filter by category")
         clauses.append(CATEGORY_TESTS[category].format(p=prefix))
         params[f"{prefix}categories"] = list(f.categories)
-    return " AND ".join(clauses), params
+    return " AND ".join(clauses) or "true", params
 
 
 def rollup_where(

@@ -10,7 +10,16 @@ from sqlalchemy import text
 
 from data_access.cache import cached_query
 from data_access.db import read_connection, read_frame
-from data_access.facts import CUSTOMER_COUNT, ORDER_COUNT, PROFIT, QUANTITY, SALES, filtered_facts
+from data_access.facts import (
+    CUSTOMER_COUNT,
+    NO_CUSTOMER,
+    NO_STORE,
+    ORDER_COUNT,
+    PROFIT,
+    QUANTITY,
+    SALES,
+    filtered_facts,
+)
 from data_access.filters import KpiFilter
 from data_access.rollups import customers_sql, label_sql, rollup_where, rollups_enabled
 
@@ -140,10 +149,10 @@ def _period_totals_from_rollups(f: KpiFilter) -> tuple[str, dict]:
 # Dimensions a chart may group by: name -> SQL label. Lines without a customer have no
 # segment or region; they are kept under their own label so the bars add up to the total.
 BREAKDOWNS = {
-    "segment": "coalesce(c.segment, '(no customer)')",
-    "region": "coalesce(c.region, '(no customer)')",
+    "segment": f"coalesce(c.segment, '{NO_CUSTOMER}')",
+    "region": f"coalesce(c.region, '{NO_CUSTOMER}')",
     "category": "p.category",
-    "store": "coalesce(s.name, '(no store)')",
+    "store": f"coalesce(s.name, '{NO_STORE}')",
 }
 
 

@@ -10,11 +10,9 @@ from data_access.db import read_frame
 from data_access.facts import SALES, filtered_facts
 from data_access.filters import KpiFilter
 from data_access.rollups import label_sql, rollup_where, rollups_enabled
-from data_access.sales import get_sales_by_dimension
+from data_access.sales import BREAKDOWNS, get_sales_by_dimension
 
-# Lines without a customer have no segment; they are shown, so segment totals add up to the total.
-NO_SEGMENT = "(no customer)"
-SEGMENT = f"coalesce(c.segment, '{NO_SEGMENT}')"
+SEGMENT = BREAKDOWNS["segment"]  # lines without a customer under their own label
 
 
 def get_kpis_by_segment(f: KpiFilter) -> pd.DataFrame:
