@@ -45,7 +45,7 @@ def get_sales_by_product_level(f: KpiFilter, level: str, sub_category: str | Non
         per_product, params = _per_product_from_rollups(f)
         extra, params = (
             ("AND p.sub_category = :sub_category", params | {"sub_category": sub_category})
-            if sub_category
+            if sub_category is not None
             else ("", params)
         )
         sql = f"""
