@@ -121,12 +121,16 @@ END $$;
 """
 
 
+# A delta row's day, or the first of its month for the month rows.
+BUCKET = "CASE WHEN k.kind = 'd' THEN x.day ELSE date_trunc('month', x.day)::date END"
+
+
 def _measures_upsert(table: str, key: str, kinds: str = "('d'), ('m')") -> str:
     """Sales, profit, quantity, lines and orders of the delta into a rollup keyed by `key`.
     Per order first, so an order counts once per cell however many of its lines are there."""
     return f"""
     INSERT INTO {table} AS r (kind, day, segment, region, store_key, {key}, sales, profit, quantity, orders, lines)
-    SELECT k.kind, CASE WHEN k.kind = 'd' THEN x.day ELSE date_trunc('month', x.day)::date END,
+    SELECT k.kind, {BUCKET},
            x.segment, x.region, x.store_key, x.{key},
            sum(x.sign * x.sales), sum(x.sign * x.profit), sum(x.sign * x.quantity),
            sum(x.sign * x.bought::int), sum(x.sign * x.lines)
@@ -156,7 +160,7 @@ BEGIN
     {_measures_upsert("rollup_product", "product_key", kinds="('m')")}
 
     INSERT INTO rollup_orders AS r (kind, day, segment, region, store_key, categories, orders)
-    SELECT k.kind, CASE WHEN k.kind = 'd' THEN x.day ELSE date_trunc('month', x.day)::date END,
+    SELECT k.kind, {BUCKET},
            x.segment, x.region, x.store_key, x.categories, sum(x.sign)
     FROM (SELECT sign, order_key, day, segment, region, store_key,
                  array_agg(DISTINCT category ORDER BY category) FILTER (WHERE quantity > 0) AS categories
