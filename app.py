@@ -20,6 +20,7 @@ from data_access.settings import get_settings
 from pages._auto_refresh import register_auto_refresh_callbacks
 from pages._filter_sync import DATA_VERSION, STORE, URL, register_filter_callbacks
 from pages._shell import register_shell_callbacks
+from web.answer_cache import install_answer_cache
 from web.auth import in_demo_mode, install_auth, may_administer, signed_in_user
 from web.login import csrf_token, install_login_routes
 from web.metrics import install_metrics
@@ -39,11 +40,12 @@ app = Dash(
 server = app.server
 settings = get_settings()
 configure_sessions(server, settings, production=SERVED_BY_GUNICORN)
-# Registration order is request order: request id, then the login guard, then timing.
+# Registration order is request order: request id, the login guard, timing, the answer cache.
 install_security(app)
 install_auth(app, settings.trusted_proxies)
 install_login_routes(server)
 install_metrics(app, settings.metrics_token)
+install_answer_cache(app)  # after the guard (row limits) and the timer (hits are timed too)
 init_cache(server)
 
 

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pandas as pd
+from flask import g, has_request_context
 from sqlalchemy import Connection, Engine, create_engine, text
 from sqlalchemy.exc import OperationalError
 
@@ -79,6 +80,8 @@ def read_connection(timeout_ms: int | None = None) -> Iterator[Connection]:
             yield conn
         except OperationalError as exc:
             if "statement timeout" in str(exc):
+                if has_request_context():
+                    g.transient_answer = True  # a "took too long" page must not be kept as its answer
                 raise QueryTimeout("This view took too long to compute; narrow the date range or filters.") from exc
             raise
 

@@ -13,6 +13,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 CACHE_REQUESTS = Counter("shop_pulse_cache_requests_total", "Cached query calls", ["result"])
+ANSWER_REQUESTS = Counter("shop_pulse_answer_cache_total", "Page data callbacks asked of the answer cache", ["result"])
 DB_QUERY_SECONDS = Histogram(
     "shop_pulse_db_query_seconds",
     "Time PostgreSQL took per statement",
@@ -22,6 +23,10 @@ DB_QUERY_SECONDS = Histogram(
 
 def count_cache(hit: bool) -> None:
     CACHE_REQUESTS.labels(result="hit" if hit else "miss").inc()
+
+
+def count_answer(hit: bool) -> None:
+    ANSWER_REQUESTS.labels(result="hit" if hit else "miss").inc()
 
 
 def time_queries(engine: Engine) -> None:

@@ -28,6 +28,7 @@ from pages._filter_state import filter_from_state
 from pages._filter_sync import STORE as FILTER_STATE
 from pages._grid_controls import register_grid_controls
 from pages._page_helpers import clicked_value, number_format, range_label
+from web.answer_cache import cached_answer
 
 dash.register_page(__name__, path="/customers", name="Customers", title="Customers · Shop Pulse", order=2)
 
@@ -102,6 +103,7 @@ def layout(**_query) -> html.Div:
     *[Output(graph_id, "config") for graph_id in GRAPHS],
     Input(FILTER_STATE, "data"),
 )
+@cached_answer
 def update_customers(state):
     if not state:
         raise dash.exceptions.PreventUpdate
@@ -173,6 +175,7 @@ def update_customers(state):
     Input(FILTER_STATE, "data"),
     Input(NR_MEASURE, "value"),
 )
+@cached_answer
 def update_new_returning(state, measure):
     if not state:
         raise dash.exceptions.PreventUpdate
@@ -186,6 +189,7 @@ def update_new_returning(state, measure):
 
 
 @callback(Output(RFM_LIST, "children"), Input(RFM, "clickData"), State(FILTER_STATE, "data"), prevent_initial_call=True)
+@cached_answer
 def update_rfm_list(click, state):
     group = clicked_value(click, index=0)
     if group is None or not state:  # also the call Dash makes when the page mounts

@@ -23,6 +23,7 @@ from pages._cross_filter import register_cross_filter
 from pages._filter_state import filter_from_state
 from pages._filter_sync import STORE as FILTER_STATE
 from pages._page_helpers import days_phrase, number_format, range_label
+from web.answer_cache import cached_answer
 
 dash.register_page(__name__, path="/", name="Overview", title="Overview · Shop Pulse", order=0)
 
@@ -93,6 +94,7 @@ def layout(**_query) -> html.Div:
     Input(FILTER_STATE, "data"),
     Input(GRAIN, "value"),
 )
+@cached_answer
 def update_overview(state, grain):
     if not state:
         raise dash.exceptions.PreventUpdate
@@ -127,6 +129,7 @@ def update_overview(state, grain):
     *[Output(graph_id, "config") for graph_id in BREAKDOWNS],
     Input(FILTER_STATE, "data"),
 )
+@cached_answer
 def update_breakdowns(state):
     if not state:
         raise dash.exceptions.PreventUpdate

@@ -23,6 +23,7 @@ from pages._filter_state import filter_from_state
 from pages._filter_sync import STORE as FILTER_STATE
 from pages._grid_controls import register_grid_controls
 from pages._page_helpers import clicked_value, number_format, range_label
+from web.answer_cache import cached_answer
 
 dash.register_page(__name__, path="/products", name="Products", title="Products · Shop Pulse", order=1)
 
@@ -133,6 +134,7 @@ def drill_level(state: dict, drill: dict | None) -> tuple[str, str | None]:
     Input(MEASURE, "value"),
     Input(DRILL, "data"),
 )
+@cached_answer
 def update_products(state, measure, drill):
     if not state:
         raise dash.exceptions.PreventUpdate
@@ -213,6 +215,7 @@ def update_pick_from_grid(rows):
 
 
 @callback(Output(ALSO, "children"), Input(PICK, "value"), Input(FILTER_STATE, "data"))
+@cached_answer
 def update_also_bought(product_key, state):
     if not state:
         raise dash.exceptions.PreventUpdate

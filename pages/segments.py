@@ -21,6 +21,7 @@ from pages._cross_filter import register_cross_filter
 from pages._filter_state import filter_from_state
 from pages._filter_sync import STORE as FILTER_STATE
 from pages._page_helpers import days_phrase, number_format, range_label
+from web.answer_cache import cached_answer
 
 dash.register_page(__name__, path="/segments", name="Segments", title="Segments · Shop Pulse", order=3)
 
@@ -64,6 +65,7 @@ def layout(**_query) -> html.Div:
     *[Output(graph_id, "config") for graph_id in GRAPHS],
     Input(FILTER_STATE, "data"),
 )
+@cached_answer
 def update_segments(state):
     if not state:
         raise dash.exceptions.PreventUpdate
