@@ -13,6 +13,7 @@ from data_access.customers import _history_sql
 from data_access.db import read_connection, read_frame
 from data_access.facts import ORDER_COUNT, SALES, filtered_facts
 from data_access.filters import KpiFilter
+from data_access.rollups import buyers_sql, rollups_enabled
 
 LTV_BINS = 20
 
@@ -117,6 +118,14 @@ def get_rfm_customers(f: KpiFilter, group: str, limit: int = 500) -> pd.DataFram
     )
 
 
+def _buyers_sql(f: KpiFilter) -> tuple[str, dict]:
+    """customer_key of each customer with a purchase in f, once."""
+    if rollups_enabled():
+        return buyers_sql(f)
+    facts, params = filtered_facts(f)
+    return f"SELECT DISTINCT o.customer_key {facts} AND o.customer_key IS NOT NULL AND l.quantity > 0", params
+
+
 @dataclass(frozen=True)
 class LtvDistribution:
     customers: int
@@ -129,13 +138,11 @@ class LtvDistribution:
 def get_lifetime_value_distribution(f: KpiFilter) -> LtvDistribution:
     """Historical lifetime value (sales over the whole history up to the filter's end) of the
     customers with an order in the filter, in LTV_BINS equal bins up to the 99th percentile."""
-    facts, params = filtered_facts(f)
+    buyers, params = _buyers_sql(f)
     history, history_params = _history_sql(f)
     base = f"""
         WITH history AS ({history}),
-        in_range AS (
-            SELECT DISTINCT o.customer_key {facts} AND o.customer_key IS NOT NULL AND l.quantity > 0
-        ),
+        in_range AS ({buyers}),
         ltv AS (SELECT h.lifetime_sales AS v FROM in_range JOIN history h USING (customer_key)),
         stats AS (
             SELECT count(*) AS n, avg(v) AS mean,

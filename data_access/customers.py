@@ -18,6 +18,7 @@ from data_access.cache import cached_query
 from data_access.db import read_connection, read_frame
 from data_access.facts import ORDER_COUNT, PROFIT, QUANTITY, SALES, filtered_facts
 from data_access.filters import KpiFilter
+from data_access.rollups import HISTORY, months_active_sql, rollups_enabled
 
 FIRST_DAY, LAST_DAY = dt.date(1900, 1, 1), dt.date(9999, 12, 31)
 
@@ -33,6 +34,10 @@ def history_facts(f: KpiFilter, customer_dims: bool = False, up_to_end: bool = F
 
 
 def _history_sql(f: KpiFilter) -> tuple[str, dict]:
+    """customer_key, first_order, last_order, lifetime_sales: every customer's whole history.
+    The rollups' version has no row limits: every use joins it to customers the filter kept."""
+    if rollups_enabled():
+        return HISTORY, {}
     facts, params = history_facts(f)
     sql = f"""
         SELECT o.customer_key,
@@ -131,17 +136,24 @@ def get_new_vs_returning_by_period(f: KpiFilter) -> pd.DataFrame:
     return read_frame(text(sql), params | history_params | {"grain": f.grain})
 
 
+def _months_active_sql(f: KpiFilter) -> tuple[str, dict]:
+    """customer_key, month: the months each customer of f's segments and regions bought in,
+    up to f.end (parameter :h_end)."""
+    if rollups_enabled():
+        return months_active_sql(f, prefix="h_")
+    facts, params = history_facts(f, customer_dims=True, up_to_end=True)
+    month = "date_trunc('month', o.order_date)::date"
+    return f"SELECT DISTINCT o.customer_key, {month} AS month {facts} AND l.quantity > 0", params
+
+
 @cached_query
 def get_cohort_retention(f: KpiFilter) -> pd.DataFrame:
     """cohort (month of first-ever purchase, within the filter's range), months_since (k),
     customers active in month cohort + k, cohort_size, share. Segments and regions apply;
     categories and stores do not (a cohort is about customers, not products)."""
-    facts, params = history_facts(f, customer_dims=True, up_to_end=True)
+    activity, params = _months_active_sql(f)
     sql = f"""
-        WITH activity AS (
-            SELECT DISTINCT o.customer_key, date_trunc('month', o.order_date)::date AS month
-            {facts} AND l.quantity > 0
-        ),
+        WITH activity AS ({activity}),
         cohorts AS (
             SELECT customer_key, min(month) AS cohort FROM activity GROUP BY customer_key
         ),

@@ -1,4 +1,4 @@
-"""The query router's building blocks: WHERE clauses over the rollup tables (migration 0007).
+"""The query router's building blocks: SQL over the rollup tables (migrations 0007 and 0008).
 
 A rollup answers exactly what the fact query answers for the same filter; the router (the
 query functions) uses one when it can and the facts otherwise, so QUERY_ROUTER=facts is the
@@ -113,19 +113,56 @@ def rollup_where(
     return f"{period} AND {dims}", params | dim_params
 
 
+def _activity(f: KpiFilter, by_detail: bool, prefix: str) -> tuple[str, str, dict[str, Any]]:
+    """customer_activity (per store and category when by_detail) and the WHERE that keeps the
+    customers who bought in f's dates, segments, regions, stores, categories and row limits."""
+    table = "customer_activity_detail a" if by_detail else "customer_activity a"
+    dims, params = dims_sql(f, "column" if by_detail else None, prefix)
+    params |= {f"{prefix}start": f.start, f"{prefix}end": f.end}
+    return table, f"active && daterange(:{prefix}start, :{prefix}end, '[]') AND {dims}", params
+
+
 def customers_sql(f: KpiFilter, label: str | None = None, prefix: str = "c_") -> tuple[str, dict[str, Any]]:
     """SELECT [label,] customers: distinct customers with a purchase in f, from the days each
     customer bought on (customer_activity; per store and category when f or label needs it)."""
     by_detail = bool(f.stores or f.categories) or label in ("category", "store")
-    table = "customer_activity_detail a" if by_detail else "customer_activity a"
-    dims, params = dims_sql(f, "column" if by_detail else None, prefix)
-    params |= {f"{prefix}start": f.start, f"{prefix}end": f.end}
-    overlaps = f"active && daterange(:{prefix}start, :{prefix}end, '[]')"
+    table, where, params = _activity(f, by_detail, prefix)
     count = "count(DISTINCT customer_key)" if by_detail else "count(*)"
     if label is None:
-        return f"SELECT {count} AS customers FROM {table} WHERE {overlaps} AND {dims}", params
+        return f"SELECT {count} AS customers FROM {table} WHERE {where}", params
     labelled = f"SELECT {label_sql(label, 'a')} AS label, {count} AS customers FROM {table}"
-    return f"{labelled} WHERE {overlaps} AND {dims} GROUP BY 1", params
+    return f"{labelled} WHERE {where} GROUP BY 1", params
+
+
+def buyers_sql(f: KpiFilter, prefix: str = "c_") -> tuple[str, dict[str, Any]]:
+    """SELECT customer_key of each customer with a purchase in f, once."""
+    by_detail = bool(f.stores or f.categories)
+    table, where, params = _activity(f, by_detail, prefix)
+    return f"SELECT {'DISTINCT ' if by_detail else ''}customer_key FROM {table} WHERE {where}", params
+
+
+# Each customer's whole history (kpis.md): first and last purchase from the days they bought
+# on, lifetime sales from customer_lifetime (migration 0008), which also lists the customers
+# whose only lines are returns (no purchase days, so no first or last order).
+HISTORY = """
+    SELECT t.customer_key, lower(a.active) AS first_order, upper(a.active) - 1 AS last_order,
+           t.sales AS lifetime_sales
+    FROM customer_lifetime t LEFT JOIN customer_activity a USING (customer_key)"""
+
+
+def months_active_sql(f: KpiFilter, prefix: str = "c_") -> tuple[str, dict[str, Any]]:
+    """SELECT customer_key, month: each month a customer bought in, up to f.end, for the
+    customers of f's segments and regions (and row limits); dates before, categories and
+    stores do not apply. Each run of purchase days is spread over the months it touches."""
+    dims, params = dims_sql(replace(f, categories=(), stores=()), None, prefix)
+    sql = f"""
+        SELECT DISTINCT a.customer_key, m::date AS month
+        FROM customer_activity a
+        CROSS JOIN LATERAL unnest(a.active * datemultirange(daterange(NULL, :{prefix}end, '[]'))) AS r
+        CROSS JOIN LATERAL generate_series(date_trunc('month', lower(r)::timestamp),
+                                           (upper(r) - 1)::timestamp, interval '1 month') AS m
+        WHERE lower(a.active) <= :{prefix}end AND {dims}"""
+    return sql, params | {f"{prefix}end": f.end}
 
 
 def label_sql(dimension: str, alias: str = "r") -> str:

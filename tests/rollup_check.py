@@ -1,6 +1,6 @@
 """Rollups recomputed from the facts from scratch, and compared with what the triggers keep.
 
-Written independently of migration 0007 (no shared SQL): a rebuild by plain GROUP BY over the
+Written independently of migrations 0007 and 0008 (no shared SQL): a rebuild by plain GROUP BY over the
 fact query, then EXCEPT both ways. Any row in one and not the other is a drift.
 """
 
@@ -46,6 +46,8 @@ EXPECTED = {
         SELECT customer_key, segment, region, store_key, category,
                range_agg(daterange(order_date, order_date, '[]'))
         FROM ({FACTS}) f WHERE quantity > 0 AND customer_key IS NOT NULL GROUP BY 1, 2, 3, 4, 5""",
+    "customer_lifetime": f"""
+        SELECT customer_key, sum(net_amount), count(*) FROM ({FACTS}) f WHERE customer_key IS NOT NULL GROUP BY 1""",
 }
 
 COLUMNS = {
@@ -54,6 +56,7 @@ COLUMNS = {
     "rollup_orders": "kind, day, segment, region, store_key, categories, orders",
     "customer_activity": "customer_key, segment, region, active",
     "customer_activity_detail": "customer_key, segment, region, store_key, category, active",
+    "customer_lifetime": "customer_key, sales, lines",
 }
 
 
