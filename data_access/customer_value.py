@@ -9,9 +9,9 @@ import pandas as pd
 from sqlalchemy import text
 
 from data_access.cache import cached_query
-from data_access.customers import _history_sql
+from data_access.customers import _history_sql, per_customer_sql
 from data_access.db import read_connection, read_frame
-from data_access.facts import ORDER_COUNT, SALES, filtered_facts
+from data_access.facts import filtered_facts
 from data_access.filters import KpiFilter
 from data_access.rollups import buyers_sql, rollups_enabled
 
@@ -53,15 +53,13 @@ def _score(order_by: str) -> str:
 
 
 def _rfm_sql(f: KpiFilter) -> tuple[str, dict]:
-    facts, params = filtered_facts(f)
+    in_range, params = per_customer_sql(f)
     sql = f"""
         WITH per_customer AS (
-            SELECT o.customer_key,
-                   CAST(:f_end AS date) - max(o.order_date) FILTER (WHERE l.quantity > 0) AS recency_days,
-                   {ORDER_COUNT} AS frequency, {SALES} AS monetary
-            {facts} AND o.customer_key IS NOT NULL
-            GROUP BY o.customer_key
-            HAVING {ORDER_COUNT} > 0
+            SELECT customer_key, CAST(:end AS date) - last_in_range AS recency_days,
+                   orders AS frequency, sales AS monetary
+            FROM ({in_range}) r
+            WHERE orders > 0
         ),
         scored AS (
             SELECT *, {_score("recency_days DESC")} AS r, {_score("frequency")} AS f,
@@ -70,7 +68,7 @@ def _rfm_sql(f: KpiFilter) -> tuple[str, dict]:
         )
         SELECT *, {_group_case()} AS rfm_group FROM scored
     """
-    return sql, params
+    return sql, params | {"end": f.end}
 
 
 @cached_query

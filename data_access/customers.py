@@ -18,7 +18,7 @@ from data_access.cache import cached_query
 from data_access.db import read_connection, read_frame
 from data_access.facts import ORDER_COUNT, PROFIT, QUANTITY, SALES, filtered_facts
 from data_access.filters import KpiFilter
-from data_access.rollups import HISTORY, months_active_sql, rollups_enabled
+from data_access.rollups import HISTORY, customer_orders_sql, rollups_enabled
 
 FIRST_DAY, LAST_DAY = dt.date(1900, 1, 1), dt.date(9999, 12, 31)
 
@@ -50,31 +50,56 @@ def _history_sql(f: KpiFilter) -> tuple[str, dict]:
     return sql, params
 
 
+def per_customer_sql(f: KpiFilter, bucket: bool = False) -> tuple[str, dict]:
+    """customer_key, [bucket (f.grain, parameter :grain),] sales, orders, quantity, profit,
+    last_in_range (last purchase day): each customer's orders in f. From customer_orders
+    (migration 0009) unless f names categories, which only the lines carry."""
+    if rollups_enabled() and not f.categories:
+        return _per_customer_from_rollups(f, bucket)
+    facts, params = filtered_facts(f)
+    by_bucket = "date_trunc(:grain, o.order_date)::date AS bucket, " if bucket else ""
+    sql = f"""
+        SELECT o.customer_key, {by_bucket}{SALES} AS sales, {ORDER_COUNT} AS orders, {QUANTITY} AS quantity,
+               {PROFIT} AS profit, max(o.order_date) FILTER (WHERE l.quantity > 0) AS last_in_range
+        {facts} AND o.customer_key IS NOT NULL
+        GROUP BY o.customer_key{", bucket" if bucket else ""}
+    """
+    return sql, params | ({"grain": f.grain} if bucket else {})
+
+
+def _per_customer_from_rollups(f: KpiFilter, bucket: bool) -> tuple[str, dict]:
+    orders, params = customer_orders_sql(f)
+    by_bucket = "date_trunc(:grain, t.order_date)::date AS bucket, " if bucket else ""
+    sql = f"""
+        SELECT t.customer_key, {by_bucket}sum(t.sales) AS sales, count(*) FILTER (WHERE t.bought_lines > 0) AS orders,
+               sum(t.quantity) AS quantity, sum(t.profit) AS profit,
+               max(t.order_date) FILTER (WHERE t.bought_lines > 0) AS last_in_range
+        {orders}
+        GROUP BY t.customer_key{", bucket" if bucket else ""}
+    """
+    return sql, params | ({"grain": f.grain} if bucket else {})
+
+
 @cached_query
 def get_top_customers(f: KpiFilter, limit: int = 1000) -> pd.DataFrame:
     """rank (dense by sales), customer_key, customer_id, customer, segment, region, sales, orders,
     quantity, profit, first_order, last_order (whole history), recency_days (last order in the
     filter to its end)."""
-    facts, params = filtered_facts(f)
+    in_range, params = per_customer_sql(f)
     history, history_params = _history_sql(f)
     sql = f"""
         WITH history AS ({history}),
-        in_range AS (
-            SELECT o.customer_key, {SALES} AS sales, {ORDER_COUNT} AS orders, {QUANTITY} AS quantity,
-                   {PROFIT} AS profit, max(o.order_date) FILTER (WHERE l.quantity > 0) AS last_in_range
-            {facts} AND o.customer_key IS NOT NULL
-            GROUP BY o.customer_key
-        )
+        in_range AS ({in_range})
         SELECT dense_rank() OVER (ORDER BY r.sales DESC) AS rank, c.customer_key, c.customer_id,
                c.name AS customer, c.segment, c.region, r.sales, r.orders, r.quantity, r.profit,
-               h.first_order, h.last_order, CAST(:f_end AS date) - r.last_in_range AS recency_days
+               h.first_order, h.last_order, CAST(:end AS date) - r.last_in_range AS recency_days
         FROM in_range r
         JOIN customers c USING (customer_key)
         LEFT JOIN history h USING (customer_key)
         ORDER BY rank, customer, c.customer_key
         LIMIT :limit
     """
-    return read_frame(text(sql), params | history_params | {"limit": limit})
+    return read_frame(text(sql), params | history_params | {"limit": limit, "end": f.end})
 
 
 @dataclass(frozen=True)
@@ -90,13 +115,9 @@ class RepeatRate:
 @cached_query
 def get_repeat_customer_rate(f: KpiFilter) -> RepeatRate:
     """Customers with at least 2 distinct orders in the filter ÷ customers in the filter."""
-    facts, params = filtered_facts(f)
+    per_customer, params = per_customer_sql(f)
     sql = f"""
-        WITH per_customer AS (
-            SELECT o.customer_key, {ORDER_COUNT} AS orders
-            {facts} AND o.customer_key IS NOT NULL
-            GROUP BY o.customer_key
-        )
+        WITH per_customer AS ({per_customer})
         SELECT count(*) FILTER (WHERE orders >= 1) AS customers,
                count(*) FILTER (WHERE orders >= 2) AS repeat_customers
         FROM per_customer
@@ -110,16 +131,11 @@ def get_repeat_customer_rate(f: KpiFilter) -> RepeatRate:
 def get_new_vs_returning_by_period(f: KpiFilter) -> pd.DataFrame:
     """bucket, new_customers, returning_customers, new_sales, returning_sales. A customer is new
     in the bucket holding their first-ever purchase. Sales without a customer are in neither."""
-    facts, params = filtered_facts(f)
+    bucketed, params = per_customer_sql(f, bucket=True)
     history, history_params = _history_sql(f)
     sql = f"""
         WITH history AS ({history}),
-        bucketed AS (
-            SELECT date_trunc(:grain, o.order_date)::date AS bucket, o.customer_key,
-                   {SALES} AS sales, {ORDER_COUNT} AS orders
-            {facts} AND o.customer_key IS NOT NULL
-            GROUP BY 1, 2
-        ),
+        bucketed AS ({bucketed}),
         labelled AS (
             SELECT b.*, date_trunc(:grain, h.first_order)::date = b.bucket AS is_new
             FROM bucketed b JOIN history h USING (customer_key)
@@ -138,9 +154,11 @@ def get_new_vs_returning_by_period(f: KpiFilter) -> pd.DataFrame:
 
 def _months_active_sql(f: KpiFilter) -> tuple[str, dict]:
     """customer_key, month: the months each customer of f's segments and regions bought in,
-    up to f.end (parameter :h_end)."""
+    up to f.end (parameter :h_end). Dates before, categories and stores do not apply."""
     if rollups_enabled():
-        return months_active_sql(f, prefix="h_")
+        orders, params = customer_orders_sql(replace(f, start=FIRST_DAY, categories=(), stores=()), prefix="h_")
+        month = "date_trunc('month', t.order_date)::date"
+        return f"SELECT DISTINCT t.customer_key, {month} AS month {orders} AND t.bought_lines > 0", params
     facts, params = history_facts(f, customer_dims=True, up_to_end=True)
     month = "date_trunc('month', o.order_date)::date"
     return f"SELECT DISTINCT o.customer_key, {month} AS month {facts} AND l.quantity > 0", params

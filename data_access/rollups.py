@@ -13,6 +13,7 @@ import datetime as dt
 from dataclasses import dataclass, replace
 from typing import Any
 
+from data_access.access import current_scope
 from data_access.facts import NO_CUSTOMER, NO_STORE
 from data_access.filters import KpiFilter, limit_sql
 from data_access.settings import get_settings
@@ -150,19 +151,15 @@ HISTORY = """
     FROM customer_lifetime t LEFT JOIN customer_activity a USING (customer_key)"""
 
 
-def months_active_sql(f: KpiFilter, prefix: str = "c_") -> tuple[str, dict[str, Any]]:
-    """SELECT customer_key, month: each month a customer bought in, up to f.end, for the
-    customers of f's segments and regions (and row limits); dates before, categories and
-    stores do not apply. Each run of purchase days is spread over the months it touches."""
-    dims, params = dims_sql(replace(f, categories=(), stores=()), None, prefix)
-    sql = f"""
-        SELECT DISTINCT a.customer_key, m::date AS month
-        FROM customer_activity a
-        CROSS JOIN LATERAL unnest(a.active * datemultirange(daterange(NULL, :{prefix}end, '[]'))) AS r
-        CROSS JOIN LATERAL generate_series(date_trunc('month', lower(r)::timestamp),
-                                           (upper(r) - 1)::timestamp, interval '1 month') AS m
-        WHERE lower(a.active) <= :{prefix}end AND {dims}"""
-    return sql, params | {f"{prefix}end": f.end}
+def customer_orders_sql(f: KpiFilter, prefix: str = "o_") -> tuple[str, dict[str, Any]]:
+    """FROM/WHERE over customer_orders t (migration 0009): f's dates, stores, segments, regions
+    and the row limits. f must not name categories: only the lines carry them."""
+    dims, params = dims_sql(f, None, prefix)
+    # segment and region are the customer's: join customers only when a filter or limit names them
+    by_customer = bool(f.segments or f.regions or current_scope().limits())
+    join = "JOIN customers c ON c.customer_key = t.customer_key" if by_customer else ""
+    sql = f"FROM customer_orders t {join} WHERE t.order_date BETWEEN :{prefix}start AND :{prefix}end AND {dims}"
+    return sql, params | {f"{prefix}start": f.start, f"{prefix}end": f.end}
 
 
 def label_sql(dimension: str, alias: str = "r") -> str:

@@ -1,6 +1,6 @@
 """Rollups recomputed from the facts from scratch, and compared with what the triggers keep.
 
-Written independently of migrations 0007 and 0008 (no shared SQL): a rebuild by plain GROUP BY over the
+Written independently of migrations 0007 to 0009 (no shared SQL): a rebuild by plain GROUP BY over the
 fact query, then EXCEPT both ways. Any row in one and not the other is a drift.
 """
 
@@ -48,6 +48,10 @@ EXPECTED = {
         FROM ({FACTS}) f WHERE quantity > 0 AND customer_key IS NOT NULL GROUP BY 1, 2, 3, 4, 5""",
     "customer_lifetime": f"""
         SELECT customer_key, sum(net_amount), count(*) FROM ({FACTS}) f WHERE customer_key IS NOT NULL GROUP BY 1""",
+    "customer_orders": f"""
+        SELECT order_key, order_date, customer_key, store_key, sum(net_amount), sum(profit), sum(quantity),
+               count(*), count(*) FILTER (WHERE quantity > 0)
+        FROM ({FACTS}) f WHERE customer_key IS NOT NULL GROUP BY 1, 2, 3, 4""",
 }
 
 COLUMNS = {
@@ -57,6 +61,7 @@ COLUMNS = {
     "customer_activity": "customer_key, segment, region, active",
     "customer_activity_detail": "customer_key, segment, region, store_key, category, active",
     "customer_lifetime": "customer_key, sales, lines",
+    "customer_orders": "order_key, order_date, customer_key, store_key, sales, profit, quantity, lines, bought_lines",
 }
 
 
