@@ -37,17 +37,17 @@ CREATE INDEX customer_orders_date ON customer_orders (order_date);
 CREATE INDEX customer_orders_empty ON customer_orders (order_key) WHERE lines = 0;
 """
 
-# The 0008 lifetime upsert, unchanged, then the customer_orders one.
-APPLY = """
-CREATE OR REPLACE FUNCTION rollup_apply() RETURNS void LANGUAGE plpgsql AS $$
-BEGIN
+# The 0008 lifetime upsert, unchanged.
+LIFETIME_UPSERT = """
     INSERT INTO customer_lifetime AS t (customer_key, sales, lines)
     SELECT customer_key, sum(sign * net_amount), sum(sign)
     FROM rollup_delta WHERE customer_key IS NOT NULL
     GROUP BY customer_key
     ON CONFLICT (customer_key) DO UPDATE SET sales = t.sales + EXCLUDED.sales, lines = t.lines + EXCLUDED.lines;
     DELETE FROM customer_lifetime WHERE lines = 0;
+"""
 
+ORDERS_UPSERT = """
     INSERT INTO customer_orders AS t
         (order_key, order_date, customer_key, store_key, sales, profit, quantity, lines, bought_lines)
     SELECT order_key, day, customer_key, store_key, sum(sign * net_amount), sum(sign * profit),
@@ -59,17 +59,29 @@ BEGIN
         quantity = t.quantity + EXCLUDED.quantity, lines = t.lines + EXCLUDED.lines,
         bought_lines = t.bought_lines + EXCLUDED.bought_lines;
     DELETE FROM customer_orders WHERE lines = 0;
+"""
 
+ROLLUPS_0008 = (
+    "rollup_category, rollup_product, rollup_orders, customer_activity, customer_activity_detail, customer_lifetime"
+)
+
+
+def _functions(upserts: str, rollups: str) -> str:
+    """rollup_apply running `upserts` before the 0007 grains, and rollup_truncated emptying `rollups`."""
+    return f"""
+CREATE OR REPLACE FUNCTION rollup_apply() RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    {upserts}
     PERFORM rollup_apply_grains();  -- empties the delta
 END $$;
 
 CREATE OR REPLACE FUNCTION rollup_truncated() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    TRUNCATE rollup_category, rollup_product, rollup_orders, customer_activity, customer_activity_detail,
-             customer_lifetime, customer_orders;
+    TRUNCATE {rollups};
     RETURN NULL;
 END $$;
 """
+
 
 BACKFILL = """
 INSERT INTO customer_orders
@@ -81,31 +93,11 @@ WHERE o.status <> 'cancelled' AND o.customer_key IS NOT NULL
 GROUP BY o.order_key;
 """
 
-DOWNGRADE = """
-CREATE OR REPLACE FUNCTION rollup_apply() RETURNS void LANGUAGE plpgsql AS $$
-BEGIN
-    INSERT INTO customer_lifetime AS t (customer_key, sales, lines)
-    SELECT customer_key, sum(sign * net_amount), sum(sign)
-    FROM rollup_delta WHERE customer_key IS NOT NULL
-    GROUP BY customer_key
-    ON CONFLICT (customer_key) DO UPDATE SET sales = t.sales + EXCLUDED.sales, lines = t.lines + EXCLUDED.lines;
-    DELETE FROM customer_lifetime WHERE lines = 0;
-    PERFORM rollup_apply_grains();  -- empties the delta
-END $$;
-CREATE OR REPLACE FUNCTION rollup_truncated() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    TRUNCATE rollup_category, rollup_product, rollup_orders, customer_activity, customer_activity_detail,
-             customer_lifetime;
-    RETURN NULL;
-END $$;
-DROP TABLE customer_orders;
-"""
-
 
 def upgrade() -> None:
-    for statement in (TABLE, APPLY, BACKFILL):
+    for statement in (TABLE, _functions(LIFETIME_UPSERT + ORDERS_UPSERT, f"{ROLLUPS_0008}, customer_orders"), BACKFILL):
         op.execute(statement)
 
 
 def downgrade() -> None:
-    op.execute(DOWNGRADE)
+    op.execute(_functions(LIFETIME_UPSERT, ROLLUPS_0008) + "DROP TABLE customer_orders;")
