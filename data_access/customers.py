@@ -55,27 +55,21 @@ def per_customer_sql(f: KpiFilter, bucket: bool = False) -> tuple[str, dict]:
     last_in_range (last purchase day): each customer's orders in f. From customer_orders
     (migration 0009) unless f names categories, which only the lines carry."""
     if rollups_enabled() and not f.categories:
-        return _per_customer_from_rollups(f, bucket)
-    facts, params = filtered_facts(f)
-    by_bucket = "date_trunc(:grain, o.order_date)::date AS bucket, " if bucket else ""
+        source, params = customer_orders_sql(f)
+        alias, bought = "t", "t.bought_lines > 0"
+        measures = "sum(t.sales) AS sales, count(*) FILTER (WHERE t.bought_lines > 0) AS orders, "
+        measures += "sum(t.quantity) AS quantity, sum(t.profit) AS profit"
+    else:
+        facts, params = filtered_facts(f)
+        source = f"{facts} AND o.customer_key IS NOT NULL"
+        alias, bought = "o", "l.quantity > 0"
+        measures = f"{SALES} AS sales, {ORDER_COUNT} AS orders, {QUANTITY} AS quantity, {PROFIT} AS profit"
+    by_bucket = f"date_trunc(:grain, {alias}.order_date)::date AS bucket, " if bucket else ""
     sql = f"""
-        SELECT o.customer_key, {by_bucket}{SALES} AS sales, {ORDER_COUNT} AS orders, {QUANTITY} AS quantity,
-               {PROFIT} AS profit, max(o.order_date) FILTER (WHERE l.quantity > 0) AS last_in_range
-        {facts} AND o.customer_key IS NOT NULL
-        GROUP BY o.customer_key{", bucket" if bucket else ""}
-    """
-    return sql, params | ({"grain": f.grain} if bucket else {})
-
-
-def _per_customer_from_rollups(f: KpiFilter, bucket: bool) -> tuple[str, dict]:
-    orders, params = customer_orders_sql(f)
-    by_bucket = "date_trunc(:grain, t.order_date)::date AS bucket, " if bucket else ""
-    sql = f"""
-        SELECT t.customer_key, {by_bucket}sum(t.sales) AS sales, count(*) FILTER (WHERE t.bought_lines > 0) AS orders,
-               sum(t.quantity) AS quantity, sum(t.profit) AS profit,
-               max(t.order_date) FILTER (WHERE t.bought_lines > 0) AS last_in_range
-        {orders}
-        GROUP BY t.customer_key{", bucket" if bucket else ""}
+        SELECT {alias}.customer_key, {by_bucket}{measures},
+               max({alias}.order_date) FILTER (WHERE {bought}) AS last_in_range
+        {source}
+        GROUP BY {alias}.customer_key{", bucket" if bucket else ""}
     """
     return sql, params | ({"grain": f.grain} if bucket else {})
 
