@@ -10,6 +10,7 @@ data version every load bumps, and the asker's row limits. Only callbacks marked
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Callable
 from typing import TypeVar
@@ -20,6 +21,7 @@ from flask import Response, g, request
 from data_access.access import current_scope
 from data_access.cache import cache, request_data_version
 from data_access.instrumentation import count_answer
+from web.auth import callback_keys
 
 F = TypeVar("F", bound=Callable)
 
@@ -32,9 +34,7 @@ def cached_answer(func: F) -> F:
 
 
 def _cacheable_outputs(app: dash.Dash) -> frozenset[str]:
-    return frozenset(
-        output for output, spec in app.callback_map.items() if getattr(spec.get("callback"), "cached_answer", False)
-    )
+    return callback_keys(app, lambda callback: getattr(callback, "cached_answer", False))
 
 
 def _key() -> str:
@@ -46,16 +46,14 @@ def _key() -> str:
 def install_answer_cache(app: dash.Dash) -> None:
     """Register after the login guard: it decides the asker's row limits, and refuses first."""
     server = app.server
-    outputs: dict[str, frozenset[str]] = {}
+    outputs = functools.cache(lambda: _cacheable_outputs(app))  # once every callback is registered
 
     @server.before_request
     def _answer_from_cache():
         callback = g.get("callback")
         if not callback:
             return None
-        if "keys" not in outputs:  # every callback is registered by the first request
-            outputs["keys"] = _cacheable_outputs(app)
-        if callback not in outputs["keys"]:
+        if callback not in outputs():
             return None
         key = _key()
         stored = cache.get(key)

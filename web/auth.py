@@ -12,7 +12,9 @@ on such a page is covered without anyone remembering to.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
+from collections.abc import Callable
 
 import dash
 from flask import Flask, g, jsonify, redirect, request, url_for
@@ -80,18 +82,22 @@ def _wants_page() -> bool:
     return request.method == "GET" and "text/html" in request.headers.get("Accept", "") and "/_dash" not in request.path
 
 
+def callback_keys(app: dash.Dash, wanted: Callable[[Callable], bool]) -> frozenset[str]:
+    """Callback-map keys (the request's "output") whose callback function passes `wanted`.
+    Ask after the first request: pages register their callbacks while it is served."""
+    return frozenset(key for key, spec in app.callback_map.items() if wanted(spec.get("callback")))
+
+
 def _admin_only_callbacks(app: dash.Dash) -> frozenset[str]:
     """Callback-map keys registered by pages marked admin_only=True in dash.register_page."""
     modules = {page["module"] for page in dash.page_registry.values() if page.get("admin_only")}
-    return frozenset(
-        key for key, spec in app.callback_map.items() if getattr(spec.get("callback"), "__module__", None) in modules
-    )
+    return callback_keys(app, lambda callback: getattr(callback, "__module__", None) in modules)
 
 
 def install_auth(app: dash.Dash, trusted_proxies: int) -> None:
     server: Flask = app.server
     login_manager.init_app(server)
-    admin_callbacks: dict[str, frozenset[str]] = {}
+    admin_callbacks = functools.cache(lambda: _admin_only_callbacks(app))  # once every callback is registered
 
     @server.before_request
     def guard():
@@ -112,9 +118,6 @@ def install_auth(app: dash.Dash, trusted_proxies: int) -> None:
             return None
         g.user_email = user.email
         set_request_scope(user.scope)
-        if not user.is_admin and g.get("callback"):
-            if "keys" not in admin_callbacks:  # every callback is registered by the first request
-                admin_callbacks["keys"] = _admin_only_callbacks(app)
-            if g.callback in admin_callbacks["keys"]:
-                return jsonify(error="only admins may do this"), 403
+        if not user.is_admin and g.get("callback") and g.callback in admin_callbacks():
+            return jsonify(error="only admins may do this"), 403
         return None
