@@ -6,7 +6,8 @@
   page used to rebuild from every fact on each query. Additive, so kept by a plain upsert of
   the same signed delta the other rollups use.
 - The delta's hash tables spilled to disk at the server's work_mem (a 200k-line import groups
-  ~125k orders x cells); rollup_apply gets its own, larger work_mem, for its statements only.
+  ~125k orders x cells); the 0007 apply (now rollup_apply_grains) gets its own, larger
+  work_mem, for its statements only. The lifetime upsert before it runs at the server's.
 
 How: the 0007 apply function is renamed rollup_apply_grains and a new rollup_apply calls it
 after the lifetime upsert. The triggers call rollup_apply() by name, so they need no change.
