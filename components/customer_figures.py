@@ -69,7 +69,6 @@ def make_cohort_heatmap(df: pd.DataFrame) -> go.Figure:
         )
     )
     fig.update_layout(
-        template="plotly_white",
         margin={"l": 10, "r": 10, "t": 10, "b": 10},
         xaxis={"title": "Months since first purchase", "type": "category"},
         yaxis={"autorange": "reversed", "title": None},

@@ -7,6 +7,7 @@ import re
 
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.io as pio
 
 from components.formatting import NumberFormat
 
@@ -14,6 +15,34 @@ SALES_COLOR = "#2563eb"
 PROFIT_COLOR = "#16a34a"
 CUMULATIVE_COLOR = "#f59e0b"
 FONT = "Inter, system-ui, -apple-system, Segoe UI, Roboto, sans-serif"
+
+# plotly_white cut down to what our 2-D bar, line and heatmap charts use. The full template is
+# 7 KB of JSON (polar, ternary, geo, 3-D scenes, every trace type) that plotly validates and
+# deep-copies whenever a figure names it (~20 ms a chart) and that travels inside every answer.
+# As the default template it is attached without validation (~3 ms) and sent as ~1 KB.
+_WHITE = pio.templates["plotly_white"]
+TEMPLATE = go.layout.Template(
+    layout={
+        key: _WHITE.layout[key]
+        for key in (
+            "autotypenumbers",
+            "colorway",
+            "font",
+            "hoverlabel",
+            "paper_bgcolor",
+            "plot_bgcolor",
+            "xaxis",
+            "yaxis",
+            "coloraxis",
+            "annotationdefaults",
+            "shapedefaults",
+            "title",
+        )
+    },
+    data={"bar": _WHITE.data.bar, "scatter": _WHITE.data.scatter, "heatmap": _WHITE.data.heatmap},
+)
+pio.templates["shop_pulse"] = TEMPLATE
+pio.templates.default = "shop_pulse"
 
 
 def export_filename(chart: str, start: dt.date, end: dt.date) -> str:
@@ -42,7 +71,6 @@ def graph_config(filename: str) -> dict:
 
 def base_layout(fmt: NumberFormat, **extra) -> dict:
     layout = dict(
-        template="plotly_white",
         font={"family": FONT, "size": 13},
         separators=fmt.separators,
         margin={"l": 10, "r": 10, "t": 40, "b": 10},
@@ -56,7 +84,6 @@ def make_empty_figure(message: str) -> go.Figure:
     """A blank chart carrying a sentence, for filters that match nothing."""
     fig = go.Figure()
     fig.update_layout(
-        template="plotly_white",
         xaxis={"visible": False},
         yaxis={"visible": False},
         annotations=[{"text": message, "showarrow": False, "font": {"size": 15, "color": "#6b7280"}}],

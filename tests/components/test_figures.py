@@ -1,9 +1,11 @@
 """Figure builders on small frames: traces, axes, empty states, export names."""
 
 import datetime as dt
+import json
 from decimal import Decimal
 
 import pandas as pd
+from plotly.utils import PlotlyJSONEncoder
 
 from components.figures import export_filename, graph_config, make_sales_trend_figure
 from components.formatting import NumberFormat
@@ -71,3 +73,15 @@ def test_one_or_two_buckets_use_a_labelled_category_axis():
         [_frame(["1", "2"]), _frame(["3", "4"]).assign(bucket=[dt.date(2026, 3, 1), dt.date(2026, 4, 1)])]
     )
     assert make_sales_trend_figure(three, FMT, "month").layout.xaxis.type == "date"
+
+
+def test_charts_carry_the_slim_white_template_not_plotlys_full_one():
+    """Every answer carries its figures' template: plotly_white's is 7 KB of polar, 3-D and geo
+    settings (and ~20 ms of validation a chart); ours keeps only the 2-D look."""
+    for sales in (["10.50", "20.25"], ["0", "0"]):  # a chart and the empty state
+        fig = make_sales_trend_figure(_frame(sales), FMT)
+        template = fig.to_plotly_json()["layout"]["template"]
+        assert len(json.dumps(template, cls=PlotlyJSONEncoder)) < 2500
+        assert template["layout"]["plot_bgcolor"] == "white"
+        assert template["layout"]["xaxis"]["gridcolor"] == "#EBF0F8"
+        assert "polar" not in template["layout"] and "scatter3d" not in template["data"]
