@@ -43,8 +43,12 @@ class DemoData:
     lines: pd.DataFrame
 
 
-def generate(lines: int, seed: int = 42, end_date: dt.date | None = None, years: int = 2) -> DemoData:
-    """Exactly `lines` order lines over `years` years ending on end_date (default today)."""
+def generate(
+    lines: int, seed: int = 42, end_date: dt.date | None = None, years: int = 2, max_customers: int | None = None
+) -> DemoData:
+    """Exactly `lines` order lines over `years` years ending on end_date (default today).
+    `max_customers` caps the customer base (who then order more often): a shop with 10M lines
+    has ~100k loyal customers, not the 1.4M that a small shop's habits would scale to."""
     if lines < 1:
         raise ValueError("--lines must be at least 1")
     end_date = end_date or dt.date.today()
@@ -57,7 +61,7 @@ def generate(lines: int, seed: int = 42, end_date: dt.date | None = None, years:
     scale = 1.15 * (years + WARMUP_YEARS) / years
     for attempt in range(6):
         rng = np.random.default_rng([seed, 2, attempt])
-        customers, orders, order_lines = _simulate(rng, days, products, lines * scale)
+        customers, orders, order_lines = _simulate(rng, days, products, lines * scale, max_customers)
         orders = orders[orders.order_date >= first_visible]
         order_lines = order_lines[order_lines.order_key.isin(orders.order_key)]
         if len(order_lines) >= lines:
@@ -89,9 +93,12 @@ def _products(rng: np.random.Generator) -> pd.DataFrame:
     return frame
 
 
-def _simulate(rng, days: pd.DatetimeIndex, products: pd.DataFrame, target_lines: float):
+def _simulate(rng, days: pd.DatetimeIndex, products: pd.DataFrame, target_lines: float, max_customers: int | None):
     n_orders = int(target_lines / MEAN_LINES_PER_ORDER)
-    customers = _customers(rng, days, max(int(n_orders / ORDERS_PER_CUSTOMER), 1))
+    natural = max(int(n_orders / ORDERS_PER_CUSTOMER), 1)
+    n = min(natural, max_customers or natural)
+    customers = _customers(rng, days, n)
+    customers["rate"] *= natural / n  # fewer customers, each ordering that much more often
     orders = _orders(rng, days, customers)
     lines = _lines(rng, orders, customers, products)
     return customers, orders, lines

@@ -18,9 +18,10 @@ def load_demo(
     end_date: dt.date | None = None,
     years: int = 2,
     replace: bool = False,
+    max_customers: int | None = None,
 ) -> dict:
     """Generate and load; returns counts. Refuses to load twice unless replace=True."""
-    data = generate(lines, seed=seed, end_date=end_date, years=years)
+    data = generate(lines, seed=seed, end_date=end_date, years=years, max_customers=max_customers)
     with engine.begin() as conn:
         existing = conn.execute(text("SELECT count(*) FROM orders WHERE source = :s"), {"s": SOURCE})
         if existing.scalar_one():
