@@ -128,11 +128,15 @@ def customers_sql(f: KpiFilter, label: str | None = None, prefix: str = "c_") ->
     customer bought on (customer_activity; per store and category when f or label needs it)."""
     by_detail = bool(f.stores or f.categories) or label in ("category", "store")
     table, where, params = _activity(f, by_detail, prefix)
-    count = "count(DISTINCT customer_key)" if by_detail else "count(*)"
+    # A customer has a detail row per store and category: hash-distinct the (key, customer)
+    # pairs on plain columns, count, and only then name the few groups (count(DISTINCT) sorted
+    # every row on its looked-up label: 1.7 s instead of 0.2 s over 350k rows).
+    column = LABEL_COLUMNS.get(label or "", "")
+    rows = f"SELECT {'DISTINCT ' if by_detail else ''}{column + ', ' if column else ''}customer_key FROM {table}"
     if label is None:
-        return f"SELECT {count} AS customers FROM {table} WHERE {where}", params
-    labelled = f"SELECT {label_sql(label, 'a')} AS label, {count} AS customers FROM {table}"
-    return f"{labelled} WHERE {where} GROUP BY 1", params
+        return f"SELECT count(*) AS customers FROM ({rows} WHERE {where}) a", params
+    counted = f"SELECT {column}, count(*) AS customers FROM ({rows} WHERE {where}) a GROUP BY 1"
+    return f"SELECT {label_sql(label, 'a')} AS label, a.customers FROM ({counted}) a", params
 
 
 def buyers_sql(f: KpiFilter, prefix: str = "c_") -> tuple[str, dict[str, Any]]:
@@ -160,6 +164,10 @@ def customer_orders_sql(f: KpiFilter, prefix: str = "o_") -> tuple[str, dict[str
     join = "JOIN customers c ON c.customer_key = t.customer_key" if by_customer else ""
     sql = f"FROM customer_orders t {join} WHERE t.order_date BETWEEN :{prefix}start AND :{prefix}end AND {dims}"
     return sql, params | {f"{prefix}start": f.start, f"{prefix}end": f.end}
+
+
+# The rollup column each breakdown is labelled from.
+LABEL_COLUMNS = {"segment": "segment", "region": "region", "category": "category", "store": "store_key"}
 
 
 def label_sql(dimension: str, alias: str = "r") -> str:
