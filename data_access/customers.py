@@ -18,7 +18,7 @@ from data_access.cache import cached_query
 from data_access.db import read_connection, read_frame
 from data_access.facts import ORDER_COUNT, PROFIT, QUANTITY, SALES, filtered_facts
 from data_access.filters import KpiFilter
-from data_access.rollups import HISTORY, customer_orders_sql, rollups_enabled
+from data_access.rollups import HISTORY, customer_rows_sql, rollups_enabled
 
 FIRST_DAY, LAST_DAY = dt.date(1900, 1, 1), dt.date(9999, 12, 31)
 
@@ -52,22 +52,24 @@ def _history_sql(f: KpiFilter) -> tuple[str, dict]:
 
 def per_customer_sql(f: KpiFilter, bucket: bool = False) -> tuple[str, dict]:
     """customer_key, [bucket (f.grain, parameter :grain),] sales, orders, quantity, profit,
-    last_in_range (last purchase day): each customer's orders in f. From customer_orders
-    (migration 0009) unless f names categories, which only the lines carry."""
+    last_in_range (last purchase day): each customer's orders in f. From the customers' years,
+    months and orders (migrations 0009, 0010) unless f names categories, which only the lines
+    carry."""
     if rollups_enabled() and not f.categories:
-        source, params = customer_orders_sql(f)
-        alias, bought = "t", "t.bought_lines > 0"
-        measures = "sum(t.sales) AS sales, count(*) FILTER (WHERE t.bought_lines > 0) AS orders, "
-        measures += "sum(t.quantity) AS quantity, sum(t.profit) AS profit"
+        coarsest = ("month" if f.grain == "month" else "day") if bucket else "year"
+        source, params = customer_rows_sql(f, coarsest=coarsest)
+        alias, day = "t", "t.day"
+        measures = "sum(t.sales) AS sales, sum(t.orders)::bigint AS orders, sum(t.quantity) AS quantity, "
+        measures += "sum(t.profit) AS profit, max(t.last_bought) AS last_in_range"
     else:
         facts, params = filtered_facts(f)
         source = f"{facts} AND o.customer_key IS NOT NULL"
-        alias, bought = "o", "l.quantity > 0"
-        measures = f"{SALES} AS sales, {ORDER_COUNT} AS orders, {QUANTITY} AS quantity, {PROFIT} AS profit"
-    by_bucket = f"date_trunc(:grain, {alias}.order_date)::date AS bucket, " if bucket else ""
+        alias, day = "o", "o.order_date"
+        measures = f"{SALES} AS sales, {ORDER_COUNT} AS orders, {QUANTITY} AS quantity, {PROFIT} AS profit, "
+        measures += "max(o.order_date) FILTER (WHERE l.quantity > 0) AS last_in_range"
+    by_bucket = f"date_trunc(:grain, {day})::date AS bucket, " if bucket else ""
     sql = f"""
-        SELECT {alias}.customer_key, {by_bucket}{measures},
-               max({alias}.order_date) FILTER (WHERE {bought}) AS last_in_range
+        SELECT {alias}.customer_key, {by_bucket}{measures}
         {source}
         GROUP BY {alias}.customer_key{", bucket" if bucket else ""}
     """
@@ -150,9 +152,10 @@ def _months_active_sql(f: KpiFilter) -> tuple[str, dict]:
     """customer_key, month: the months each customer of f's segments and regions bought in,
     up to f.end (parameter :h_end). Dates before, categories and stores do not apply."""
     if rollups_enabled():
-        orders, params = customer_orders_sql(replace(f, start=FIRST_DAY, categories=(), stores=()), prefix="h_")
-        month = "date_trunc('month', t.order_date)::date"
-        return f"SELECT DISTINCT t.customer_key, {month} AS month {orders} AND t.bought_lines > 0", params
+        history = replace(f, start=FIRST_DAY, categories=(), stores=())
+        rows, params = customer_rows_sql(history, prefix="h_", coarsest="month")
+        month = "date_trunc('month', t.day)::date"
+        return f"SELECT DISTINCT t.customer_key, {month} AS month {rows} AND t.orders > 0", params
     facts, params = history_facts(f, customer_dims=True, up_to_end=True)
     month = "date_trunc('month', o.order_date)::date"
     return f"SELECT DISTINCT o.customer_key, {month} AS month {facts} AND l.quantity > 0", params

@@ -1,4 +1,4 @@
-"""The query router's building blocks: SQL over the rollup tables (migrations 0007 to 0009).
+"""The query router's building blocks: SQL over the rollup tables (migrations 0007 to 0010).
 
 A rollup answers exactly what the fact query answers for the same filter; the router (the
 query functions) uses one when it can and the facts otherwise, so QUERY_ROUTER=facts is the
@@ -155,15 +155,50 @@ HISTORY = """
     FROM customer_lifetime t LEFT JOIN customer_activity a USING (customer_key)"""
 
 
-def customer_orders_sql(f: KpiFilter, prefix: str = "o_") -> tuple[str, dict[str, Any]]:
-    """FROM/WHERE over customer_orders t (migration 0009): f's dates, stores, segments, regions
-    and the row limits. f must not name categories: only the lines carry them."""
-    dims, params = dims_sql(f, None, prefix)
+def _whole_years(split: MonthSplit) -> tuple[dt.date, dt.date]:
+    """[years_from, years_to): the whole calendar years inside split's whole months (empty:
+    both at months_to)."""
+    years_from = split.months_from if split.months_from.month == 1 else dt.date(split.months_from.year + 1, 1, 1)
+    years_to = split.months_to.replace(month=1)
+    return (years_from, years_to) if years_from < years_to else (split.months_to, split.months_to)
+
+
+# Periods of customer_periods (migration 0010) a range may be read from: a chart by month must
+# not get year rows, a chart by week or day only days.
+COARSEST = {"year": ("y", "m"), "month": ("m",), "day": ()}
+
+
+def customer_rows_sql(f: KpiFilter, prefix: str = "o_", coarsest: str = "year") -> tuple[str, dict[str, Any]]:
+    """FROM/WHERE over t(customer_key, store_key, day, sales, profit, quantity, orders = orders
+    with a purchase, last_bought): each customer's whole years and months in f's dates from
+    customer_periods (as coarse as `coarsest` allows; day = the period's first day), the ragged
+    days from customer_orders (migration 0009). f's stores, segments, regions and the row limits
+    apply; f must not name categories: only the lines carry them."""
+    split = MonthSplit.of(f.start, f.end)
+    kinds = COARSEST[coarsest] if split.has_months else ()
+    years = _whole_years(split) if "y" in kinds else (split.months_to, split.months_to)
+    p = prefix
+    params: dict[str, Any] = {f"{p}start": f.start, f"{p}end": f.end, f"{p}mfrom": split.months_from}
+    params |= {f"{p}mto": split.months_to, f"{p}yfrom": years[0], f"{p}yto": years[1]}
+    days = f":{p}start AND :{p}end AND (order_date < :{p}mfrom OR order_date >= :{p}mto)" if kinds else ""
+    rows = f"""
+        SELECT customer_key, store_key, order_date AS day, sales, profit, quantity,
+               (bought_lines > 0)::int::bigint AS orders,
+               CASE WHEN bought_lines > 0 THEN order_date END AS last_bought
+        FROM customer_orders WHERE order_date BETWEEN {days or f":{p}start AND :{p}end"}"""
+    if kinds:
+        rows += f"""
+        UNION ALL
+        SELECT customer_key, store_key, period, sales, profit, quantity, orders, last_bought
+        FROM customer_periods
+        WHERE (kind = 'y' AND period >= :{p}yfrom AND period < :{p}yto)
+           OR (kind = 'm' AND ((period >= :{p}mfrom AND period < :{p}yfrom)
+                               OR (period >= :{p}yto AND period < :{p}mto)))"""
+    dims, dim_params = dims_sql(f, None, prefix)
     # segment and region are the customer's: join customers only when a filter or limit names them
     by_customer = bool(f.segments or f.regions or current_scope().limits())
     join = "JOIN customers c ON c.customer_key = t.customer_key" if by_customer else ""
-    sql = f"FROM customer_orders t {join} WHERE t.order_date BETWEEN :{prefix}start AND :{prefix}end AND {dims}"
-    return sql, params | {f"{prefix}start": f.start, f"{prefix}end": f.end}
+    return f"FROM ({rows}) t {join} WHERE {dims}", params | dim_params
 
 
 # The rollup column each breakdown is labelled from.

@@ -1,6 +1,6 @@
 """Rollups recomputed from the facts from scratch, and compared with what the triggers keep.
 
-Written independently of migrations 0007 to 0009 (no shared SQL): a rebuild by plain GROUP BY over the
+Written independently of migrations 0007 to 0010 (no shared SQL): a rebuild by plain GROUP BY over the
 fact query, then EXCEPT both ways. Any row in one and not the other is a drift.
 """
 
@@ -52,6 +52,13 @@ EXPECTED = {
         SELECT order_key, order_date, customer_key, store_key, sum(net_amount), sum(profit), sum(quantity),
                count(*), count(*) FILTER (WHERE quantity > 0)
         FROM ({FACTS}) f WHERE customer_key IS NOT NULL GROUP BY 1, 2, 3, 4""",
+    "customer_periods": f"""
+        SELECT k.kind, date_trunc(k.unit, f.order_date)::date, f.customer_key, f.store_key,
+               sum(f.net_amount), sum(f.profit), sum(f.quantity),
+               count(DISTINCT f.order_key) FILTER (WHERE f.quantity > 0), count(*),
+               max(f.order_date) FILTER (WHERE f.quantity > 0)
+        FROM ({FACTS}) f, (VALUES ('m', 'month'), ('y', 'year')) k(kind, unit)
+        WHERE f.customer_key IS NOT NULL GROUP BY 1, 2, 3, 4""",
 }
 
 COLUMNS = {
@@ -62,6 +69,7 @@ COLUMNS = {
     "customer_activity_detail": "customer_key, segment, region, store_key, category, active",
     "customer_lifetime": "customer_key, sales, lines",
     "customer_orders": "order_key, order_date, customer_key, store_key, sales, profit, quantity, lines, bought_lines",
+    "customer_periods": "kind, period, customer_key, store_key, sales, profit, quantity, orders, lines, last_bought",
 }
 
 

@@ -1,4 +1,4 @@
-"""Rollups (migrations 0007, 0008) and the query router: the same answers as the facts, kept exact.
+"""Rollups (migrations 0007 to 0010) and the query router: the same answers as the facts, kept exact.
 
 Two kinds of checks. The router: every query function it routes gives, on a demo shop and for
 many filters (ragged and whole months, one day, dimensions, row limits), exactly what the fact
@@ -229,6 +229,19 @@ def test_every_write_keeps_the_rollups_exact(shop, tmp_path):
         ],
     )
     check("import of new orders")
+    # A month with three purchases that loses its last one: its last purchase day moves back
+    # to the later of the two left (a maximum is recomputed, not subtracted).
+    _import(
+        shop,
+        tmp_path,
+        "month.csv",
+        [
+            "N5,2026-03-12,C1,Consumer,North,Web Shop,P1,Desk Chair,Furniture,1,100",
+            "N6,2026-03-20,C1,Consumer,North,Web Shop,P1,Desk Chair,Furniture,1,100",
+        ],
+    )
+    check("import of more orders in the same month")
+    by_hand("the month's last purchase cancelled", "UPDATE orders SET status = 'cancelled' WHERE order_id = 'N6'")
     # The same orders again, changed: replaced whole, never added twice.
     _import(shop, tmp_path, "again.csv", ["N1,2026-03-06,C1,Consumer,North,Downtown,P2,Paper,Office Supplies,1,5"])
     check("import replacing an order")
@@ -266,4 +279,4 @@ def test_every_write_keeps_the_rollups_exact(shop, tmp_path):
     by_hand("truncate", "TRUNCATE order_lines")
     with shop.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM rollup_category")).scalar_one() == 0
-    assert len(checks) == 10
+    assert len(checks) == 12
