@@ -69,7 +69,7 @@ def make_cohort_heatmap(df: pd.DataFrame) -> go.Figure:
         )
     )
     fig.update_layout(
-        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        margin={"l": 10, "r": 10, "t": 36, "b": 10},  # room for the mode bar above the cells
         xaxis={"title": "Months since first purchase", "type": "category"},
         yaxis={"autorange": "reversed", "title": None},
     )

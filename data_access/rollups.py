@@ -129,14 +129,19 @@ def customers_sql(f: KpiFilter, label: str | None = None, prefix: str = "c_") ->
     by_detail = bool(f.stores or f.categories) or label in ("category", "store")
     table, where, params = _activity(f, by_detail, prefix)
     # A customer has a detail row per store and category: hash-distinct the (key, customer)
-    # pairs on plain columns, count, and only then name the few groups (count(DISTINCT) sorted
-    # every row on its looked-up label: 1.7 s instead of 0.2 s over 350k rows).
+    # pairs on plain columns first, then name them and distinct again, since two stores may
+    # share a name (count(DISTINCT) sorted every row on its looked-up label: 1.7 s instead of
+    # 0.2 s over 350k rows).
     column = LABEL_COLUMNS.get(label or "", "")
     rows = f"SELECT {'DISTINCT ' if by_detail else ''}{column + ', ' if column else ''}customer_key FROM {table}"
     if label is None:
         return f"SELECT count(*) AS customers FROM ({rows} WHERE {where}) a", params
-    counted = f"SELECT {column}, count(*) AS customers FROM ({rows} WHERE {where}) a GROUP BY 1"
-    return f"SELECT {label_sql(label, 'a')} AS label, a.customers FROM ({counted}) a", params
+    if label == "store":  # a join names the pairs (label_sql's per-row lookup is for rollup rows)
+        named = f"coalesce(s.name, '{NO_STORE}') AS label, a.customer_key FROM ({rows} WHERE {where}) a"
+        named += " LEFT JOIN stores s ON s.store_key = a.store_key"
+    else:
+        named = f"{label_sql(label, 'a')} AS label, a.customer_key FROM ({rows} WHERE {where}) a"
+    return f"SELECT label, count(*) AS customers FROM (SELECT DISTINCT {named}) n GROUP BY 1", params
 
 
 def buyers_sql(f: KpiFilter, prefix: str = "c_") -> tuple[str, dict[str, Any]]:

@@ -280,3 +280,20 @@ def test_every_write_keeps_the_rollups_exact(shop, tmp_path):
     with shop.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM rollup_category")).scalar_one() == 0
     assert len(checks) == 12
+
+
+def test_stores_sharing_a_name_are_one_bar_with_their_customers_counted_once(shop, tmp_path):
+    """Two sources may each have a "Web Shop": the breakdown, like the facts, names one bar
+    and counts a customer who bought in both once."""
+    _import(shop, tmp_path, "other.csv", ["W1,2026-01-20,C1,Consumer,North,Web Shop,P1,Desk Chair,Furniture,1,100"])
+    with shop.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM stores WHERE name = 'Web Shop'")).scalar_one() == 2
+    previous = os.environ["DATABASE_URL"]
+    _use_environment(DATABASE_URL=shop.url.render_as_string(hide_password=False))
+    try:
+        f = KpiFilter(start=dt.date(2025, 1, 1), end=dt.date(2026, 12, 31))
+        ours, naive = _both(sales.get_sales_by_dimension, f, "store")
+        assert ours == naive
+        assert [row["label"] for row in ours].count("Web Shop") == 1
+    finally:
+        _use_environment(DATABASE_URL=previous, QUERY_ROUTER=None)
