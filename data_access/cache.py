@@ -2,6 +2,9 @@
 
 Why the version is in the key: a new import must show at once on every worker and host, and
 a per-function delete would race with readers. Old entries simply expire (CACHE_TIMEOUT_S).
+Every key also carries a digest of the code that computes answers (cache_generation): the
+file cache outlives a restart and Redis a release, and a new release must not serve the old
+one's answers.
 The memoized name is the wrapped function's module + qualname, identical in every gunicorn
 worker, so workers share entries (cf. vizro's data manager).
 """
@@ -10,8 +13,10 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import ParamSpec, TypeVar
 
 from flask import Flask, g, has_request_context
@@ -27,6 +32,22 @@ cache = Cache()
 CACHED_QUERIES: list[Callable] = []  # every query function, for tests that must cover them all
 P = ParamSpec("P")
 R = TypeVar("R")
+
+
+ROOT = Path(__file__).resolve().parents[1]
+# What a cached query result or page answer is computed by (data from the database aside).
+ANSWER_CODE = ("app.py", "data_access", "components", "pages", "web")
+
+
+@functools.cache
+def code_digest(root: Path = ROOT) -> str:
+    """Short digest of the Python sources under ANSWER_CODE (read once per process)."""
+    digest = hashlib.sha256()
+    for name in ANSWER_CODE:
+        top = root / name
+        for path in sorted(top.rglob("*.py")) if top.is_dir() else [top]:
+            digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:12]
 
 
 def cache_config() -> dict:
@@ -70,11 +91,17 @@ def request_data_version() -> int:
     return g.data_version
 
 
+def cache_generation() -> str:
+    """What every cached result and answer is keyed under besides its arguments: the code that
+    computed it and the data version. (Not CACHE_KEY_PREFIX: the file cache ignores it.)"""
+    return f"{code_digest()}:{request_data_version()}"
+
+
 def cached_query(func: Callable[P, R]) -> Callable[P, R]:
     """Memoize a query function on its arguments, the current data version and the asker's
     row-level limits (two viewers with different limits never share an entry)."""
 
-    def versioned(version: int, scope, *args, **kwargs):
+    def versioned(generation: str, scope, *args, **kwargs):
         this_call.missed = True  # memoize calls this only on a miss
         return func(*args, **kwargs)
 
@@ -88,9 +115,9 @@ def cached_query(func: Callable[P, R]) -> Callable[P, R]:
     @functools.wraps(func)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         _ensure_cache()
-        version = request_data_version()
+        generation = cache_generation()
         this_call.missed = False
-        result = memoized(version, current_scope(), *args, **kwargs)
+        result = memoized(generation, current_scope(), *args, **kwargs)
         count_cache(hit=not this_call.missed)
         return result
 

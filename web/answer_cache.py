@@ -4,7 +4,8 @@ already looked at comes back as stored bytes, without building its figures again
 Why whole answers: once the queries are cached, building figures and grids (Plotly copies its
 template for every figure) costs more than the queries did, so a cached page still took ~100 ms.
 The key is the request body (a data callback reads nothing but its inputs and state), the
-data version every load bumps, and the asker's row limits. Only callbacks marked with
+cache generation (the code's digest and the data version every load bumps) and the asker's
+row limits. Only callbacks marked with
 @cached_answer are kept; an answer drawn while a query timed out is not.
 """
 
@@ -19,7 +20,7 @@ import dash
 from flask import Response, g, request
 
 from data_access.access import current_scope
-from data_access.cache import cache, request_data_version
+from data_access.cache import cache, cache_generation
 from data_access.instrumentation import count_answer
 from web.auth import callback_keys
 
@@ -39,7 +40,7 @@ def _cacheable_outputs(app: dash.Dash) -> frozenset[str]:
 
 def _key() -> str:
     digest = hashlib.sha256(request.get_data())
-    digest.update(f"|{request_data_version()}|{current_scope()!r}".encode())
+    digest.update(f"|{cache_generation()}|{current_scope()!r}".encode())
     return f"answer:{digest.hexdigest()}"
 
 

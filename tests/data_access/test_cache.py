@@ -100,3 +100,26 @@ def test_a_request_reads_the_data_version_once(statements):
     get_sales_totals(KpiFilter(start="2026-01-01", end="2026-01-31"))
     get_sales_totals(KpiFilter(start="2026-02-01", end="2026-02-28"))
     assert version_reads() == 3
+
+
+def test_a_new_release_does_not_read_the_previous_ones_answers(tmp_path, statements, monkeypatch):
+    """The file cache outlives restarts and Redis outlives releases: keys carry a digest of the
+    code that computes answers, so changed code starts from an empty cache."""
+    for name in cache_module.ANSWER_CODE:
+        target = tmp_path / name if name.endswith(".py") else tmp_path / name / "module.py"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text("ANSWER = 1\n")
+    before = cache_module.code_digest(tmp_path)
+    (tmp_path / "pages" / "module.py").write_text("ANSWER = 2\n")
+    changed = cache_module.code_digest.__wrapped__(tmp_path)
+    assert changed != before
+    (tmp_path / "README.md").write_text("docs do not count\n")
+    assert cache_module.code_digest.__wrapped__(tmp_path) == changed
+
+    get_sales_totals(MARCH)
+    get_sales_totals(MARCH)
+    assert len(_kpi_queries(statements)) <= 1, "the same code and data: a hit"
+    sent = len(_kpi_queries(statements))
+    monkeypatch.setattr(cache_module, "code_digest", lambda: "next-release")
+    get_sales_totals(MARCH)
+    assert len(_kpi_queries(statements)) == sent + 1, "other code must not read this code's entries"
