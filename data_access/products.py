@@ -145,6 +145,36 @@ def get_also_bought(f: KpiFilter, product_key: int, limit: int = 15) -> AlsoBoug
     support = orders(X and Y) / orders; confidence = orders(X and Y) / orders(X);
     lift = confidence / (orders(Y) / orders). Returns are not purchases: only positive lines.
     """
+    if rollups_enabled():
+        sql, params = _also_bought_from_rollups(f)
+    else:
+        sql, params = _also_bought_from_facts(f)
+    frame = read_frame(text(sql), params | {"x": product_key, "limit": limit})
+    total, product_orders = (
+        (int(frame.total_orders.iloc[0]), int(frame.product_orders.iloc[0])) if len(frame) else (0, 0)
+    )
+    items = frame.dropna(subset=["product_key"]).drop(columns=["total_orders", "product_orders"]).reset_index(drop=True)
+    return AlsoBought(product_orders, total, items)
+
+
+# Both routes end in the same SELECT over totals(n, n_x), pairs(product_key, together) and
+# popularity(product_key, n_y); ties in `together` go by lift, then name, then key.
+ALSO_BOUGHT_SELECT = """
+    SELECT t.n AS total_orders, t.n_x AS product_orders, pr.product_key, p.name AS product, p.category,
+           pr.together,
+           pr.together::numeric / t.n AS support,
+           pr.together::numeric / t.n_x AS confidence,
+           (pr.together::numeric / t.n_x) / (po.n_y::numeric / t.n) AS lift
+    FROM totals t
+    LEFT JOIN pairs pr ON true
+    LEFT JOIN popularity po USING (product_key)
+    LEFT JOIN products p ON p.product_key = pr.product_key
+    ORDER BY pr.together DESC NULLS LAST, lift DESC, product, pr.product_key
+    LIMIT :limit
+"""
+
+
+def _also_bought_from_facts(f: KpiFilter) -> tuple[str, dict]:
     facts, params = filtered_facts(f)
     sql = f"""
         WITH baskets AS (
@@ -166,24 +196,70 @@ def get_also_bought(f: KpiFilter, product_key: int, limit: int = 15) -> AlsoBoug
             SELECT product_key, count(*) AS n_y FROM baskets
             WHERE product_key IN (SELECT product_key FROM pairs) GROUP BY product_key
         )
-        SELECT t.n AS total_orders, t.n_x AS product_orders, pr.product_key, p.name AS product, p.category,
-               pr.together,
-               pr.together::numeric / t.n AS support,
-               pr.together::numeric / t.n_x AS confidence,
-               (pr.together::numeric / t.n_x) / (po.n_y::numeric / t.n) AS lift
-        FROM totals t
-        LEFT JOIN pairs pr ON true
-        LEFT JOIN popularity po USING (product_key)
-        LEFT JOIN products p ON p.product_key = pr.product_key
-        ORDER BY pr.together DESC NULLS LAST, lift DESC, product
-        LIMIT :limit
+        {ALSO_BOUGHT_SELECT}
     """
-    frame = read_frame(text(sql), params | {"x": product_key, "limit": limit})
-    total, product_orders = (
-        (int(frame.total_orders.iloc[0]), int(frame.product_orders.iloc[0])) if len(frame) else (0, 0)
+    return sql, params
+
+
+def _also_bought_from_rollups(f: KpiFilter) -> tuple[str, dict]:
+    """The same answer from rollup_pairs (migration 0011) for the whole months, the baskets of
+    the ragged ends from the facts, and the orders from rollup_orders.
+
+    rollup_pairs' pair of a product with itself counts the orders that bought it, so orders(X)
+    is a pair too. orders(Y) is read only for the Ys that can make the list: those bought with
+    X at least as often as the limit-th one (ties are ordered by lift, which needs it)."""
+    split = MonthSplit.of(f.start, f.end)
+    dims, params = dims_sql(f, "product", "p_")
+    if f.categories:  # the partner too must be in the categories, as only their lines are baskets
+        dims += " AND other_key IN (SELECT product_key FROM products WHERE category = ANY(:p_categories))"
+    params |= {"p_mfrom": split.months_from, "p_mto": split.months_to}
+    months = f"month >= :p_mfrom AND month < :p_mto AND {dims}"
+    baskets, pair_parts, popularity_parts = [], [], []
+    for number, edge in enumerate(split.edges(f)):
+        facts, edge_params = filtered_facts(edge, prefix=f"e{number}_")
+        params |= edge_params
+        name = f"edge{number}"
+        basket = f"SELECT DISTINCT o.order_key, l.product_key {facts} AND l.quantity > 0"
+        baskets.append(f"{name} AS MATERIALIZED ({basket})")
+        pair_parts.append(
+            f"SELECT y.product_key, count(*) FROM {name} x JOIN {name} y USING (order_key) "
+            "WHERE x.product_key = :x GROUP BY 1"
+        )
+        popularity_parts.append(
+            f"SELECT product_key, count(*) FROM {name} WHERE product_key IN (SELECT product_key FROM pairs) GROUP BY 1"
+        )
+    orders, order_params = rollup_where(f, "set", "o_")
+    month_pairs = f"SELECT other_key, orders FROM rollup_pairs WHERE product_key = :x AND {months}"
+    month_popularity = (
+        f"SELECT product_key, orders FROM rollup_pairs WHERE other_key = product_key "
+        f"AND product_key IN (SELECT product_key FROM pairs) AND {months}"
     )
-    items = frame.dropna(subset=["product_key"]).drop(columns=["total_orders", "product_orders"]).reset_index(drop=True)
-    return AlsoBought(product_orders, total, items)
+    sql = f"""
+        WITH {"".join(b + ", " for b in baskets)}
+        with_x AS (
+            SELECT product_key, sum(orders)::bigint AS together
+            FROM ({" UNION ALL ".join([month_pairs, *pair_parts])}) w(product_key, orders)
+            GROUP BY product_key
+        ),
+        cutoff AS (
+            SELECT together FROM with_x WHERE product_key <> :x ORDER BY together DESC OFFSET :limit - 1 LIMIT 1
+        ),
+        pairs AS (
+            SELECT product_key, together FROM with_x
+            WHERE product_key <> :x AND together >= coalesce((SELECT together FROM cutoff), 0)
+        ),
+        popularity AS (
+            SELECT product_key, sum(orders)::bigint AS n_y
+            FROM ({" UNION ALL ".join([month_popularity, *popularity_parts])}) p(product_key, orders)
+            GROUP BY product_key
+        ),
+        totals AS MATERIALIZED (  -- else inlined: the final SELECT would sum rollup_orders thrice
+            SELECT (SELECT coalesce(sum(orders), 0)::bigint FROM rollup_orders r WHERE {orders}) AS n,
+                   coalesce((SELECT together FROM with_x WHERE product_key = :x), 0) AS n_x
+        )
+        {ALSO_BOUGHT_SELECT}
+    """
+    return sql, params | order_params
 
 
 @cached_query

@@ -223,7 +223,7 @@ def update_also_bought(product_key, state):
     intro = ""
     try:
         if product_key is None:  # nothing chosen yet: start with the best seller
-            best = get_top_products(f, limit=1)
+            best = get_top_products(f).head(1)  # the grid's query: one answer in the cache for both
             if best.empty:
                 return html.P("No products sold in this range and filter.", className="text-muted mb-0")
             product_key = int(best.product_key[0])

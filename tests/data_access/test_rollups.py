@@ -1,4 +1,4 @@
-"""Rollups (migrations 0007 to 0010) and the query router: the same answers as the facts, kept exact.
+"""Rollups (migrations 0007 to 0011) and the query router: the same answers as the facts, kept exact.
 
 Two kinds of checks. The router: every query function it routes gives, on a demo shop and for
 many filters (ragged and whole months, one day, dimensions, row limits), exactly what the fact
@@ -109,6 +109,9 @@ ROUTED = [
     (products.get_sales_by_product_level, ("product", "Chairs")),
     (products.get_top_products, ()),
     (products.get_monthly_sales_by_category, ()),
+    (products.get_also_bought, (1,)),
+    (products.get_also_bought, (7,)),
+    (products.get_also_bought, (2, 3)),  # a short list: ties at its end are ordered by lift
     # The customers page: its whole-history parts from customer_activity and customer_lifetime.
     (customers.get_top_customers, ()),
     (customers.get_new_vs_returning_by_period, ()),
