@@ -230,9 +230,10 @@ def _also_bought_from_rollups(f: KpiFilter) -> tuple[str, dict]:
         )
     orders, order_params = rollup_where(f, "set", "o_")
     month_pairs = f"SELECT other_key, orders FROM rollup_pairs WHERE product_key = :x AND {months}"
+    # per Y, so each is its own skip scan for (month, Y, Y) rather than a read of all Y's pairs
     month_popularity = (
-        f"SELECT product_key, orders FROM rollup_pairs WHERE other_key = product_key "
-        f"AND product_key IN (SELECT product_key FROM pairs) AND {months}"
+        "SELECT y.product_key, r.orders FROM pairs y CROSS JOIN LATERAL (SELECT orders FROM rollup_pairs "
+        f"WHERE product_key = y.product_key AND other_key = y.product_key AND {months}) r"
     )
     sql = f"""
         WITH {"".join(b + ", " for b in baskets)}

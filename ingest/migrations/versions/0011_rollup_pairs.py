@@ -7,11 +7,16 @@ at 10M lines the best seller sits on 678k lines, and five years took over 15 s (
 rollup_pairs holds, per month, segment, region and store (the attributes an order is counted
 under, as in the other rollups), for each product bought (a line of positive quantity) and
 each product bought in the same order, the number of such orders. The pair of a product with
-itself is the number of orders that bought it, so one table answers all three counts. Its one
-index leads with the pair, so orders(Y) for a few Ys reads only their own rows, and includes
-the count, so the reads are index-only (rows of one product are scattered over the heap: a
-five-year read touched 15k heap pages at 1M lines). Distinct orders add up across months and
-cells: an order has one date, one customer and one store.
+itself is the number of orders that bought it, so one table answers all three counts. Distinct
+orders add up across months and cells: an order has one date, one customer and one store.
+
+Its one index is (month, product, other product, ...) and includes the count:
+- reads are index-only: one product's rows are scattered over the heap (a five-year read
+  touched 15k heap pages at 1M lines);
+- a product's rows in a range of months are one skip scan (PostgreSQL 18: a descent per
+  month), 19 ms for the best seller's five years at 1M instead of ~40 ms led by the product;
+- an import's new orders go to the index's newest months, not all over it: the upsert of
+  200k lines' pairs took 3.7 s instead of 5.1 s (354k new rows).
 
 Measured at 10M lines: one month has 374k (order, product, product) triples that fall into
 162k rows, so ~10M rows for five years; the best seller's five years are ~150k of them.
@@ -52,7 +57,7 @@ CREATE TABLE rollup_pairs (
     product_key integer NOT NULL,
     other_key   integer NOT NULL,  -- = product_key: the orders that bought the product
     orders      bigint NOT NULL,
-    UNIQUE NULLS NOT DISTINCT (product_key, other_key, month, segment, region, store_key) INCLUDE (orders)
+    UNIQUE NULLS NOT DISTINCT (month, product_key, other_key, segment, region, store_key) INCLUDE (orders)
 );
 CREATE INDEX rollup_pairs_empty ON rollup_pairs (product_key) WHERE orders = 0;
 """
@@ -69,7 +74,7 @@ PAIRS_UPSERT = """
     SELECT x.month, x.segment, x.region, x.store_key, x.product_key, y.product_key, sum(x.sign)
     FROM bought x JOIN bought y ON y.order_key = x.order_key AND y.sign = x.sign
     GROUP BY 1, 2, 3, 4, 5, 6
-    ON CONFLICT (product_key, other_key, month, segment, region, store_key) DO UPDATE SET
+    ON CONFLICT (month, product_key, other_key, segment, region, store_key) DO UPDATE SET
         orders = t.orders + EXCLUDED.orders;
     DELETE FROM rollup_pairs WHERE orders = 0;
 """
