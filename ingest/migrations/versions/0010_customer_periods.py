@@ -15,10 +15,9 @@ whole months, and only its ragged days from customer_orders.
 - rollup_apply gets the larger work_mem that 0008 gave only to the 0007 grains.
 """
 
-import importlib.util
-from pathlib import Path
-
 from alembic import op
+
+from ingest.migrations.earlier import migration
 
 revision = "0010"
 down_revision = "0009"
@@ -26,15 +25,7 @@ branch_labels = None
 depends_on = None
 
 
-def _migration(name: str):
-    """An earlier migration module (their file names are not importable names)."""
-    spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name(f"{name}.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-PREVIOUS = _migration("0009_customer_orders")
+PREVIOUS = migration("0009_customer_orders")
 
 TABLE = """
 CREATE TABLE customer_periods (

@@ -26,10 +26,9 @@ Like rollup_orders, the upkeep relies on the writers' invariant (an order's line
 and deleted together): the pairs of an order come from its lines in the delta.
 """
 
-import importlib.util
-from pathlib import Path
-
 from alembic import op
+
+from ingest.migrations.earlier import migration
 
 revision = "0011"
 down_revision = "0010"
@@ -37,15 +36,7 @@ branch_labels = None
 depends_on = None
 
 
-def _migration(name: str):
-    """An earlier migration module (their file names are not importable names)."""
-    spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name(f"{name}.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-PREVIOUS = _migration("0010_customer_periods")
+PREVIOUS = migration("0010_customer_periods")
 FUNCTIONS = PREVIOUS.PREVIOUS  # 0009: rollup_apply and rollup_truncated from their parts
 
 TABLE = """
