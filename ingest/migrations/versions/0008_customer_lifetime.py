@@ -20,7 +20,17 @@ down_revision = "0007"
 branch_labels = None
 depends_on = None
 
-UPGRADE = """
+# The signed delta's sales and lines per customer (later migrations keep it in rollup_apply).
+LIFETIME_UPSERT = """
+    INSERT INTO customer_lifetime AS t (customer_key, sales, lines)
+    SELECT customer_key, sum(sign * net_amount), sum(sign)
+    FROM rollup_delta WHERE customer_key IS NOT NULL
+    GROUP BY customer_key
+    ON CONFLICT (customer_key) DO UPDATE SET sales = t.sales + EXCLUDED.sales, lines = t.lines + EXCLUDED.lines;
+    DELETE FROM customer_lifetime WHERE lines = 0;
+"""
+
+UPGRADE = f"""
 CREATE TABLE customer_lifetime (
     customer_key bigint PRIMARY KEY,
     sales        numeric NOT NULL,
@@ -32,14 +42,7 @@ ALTER FUNCTION rollup_apply() RENAME TO rollup_apply_grains;
 ALTER FUNCTION rollup_apply_grains() SET work_mem = '128MB';
 
 CREATE FUNCTION rollup_apply() RETURNS void LANGUAGE plpgsql AS $$
-BEGIN
-    INSERT INTO customer_lifetime AS t (customer_key, sales, lines)
-    SELECT customer_key, sum(sign * net_amount), sum(sign)
-    FROM rollup_delta WHERE customer_key IS NOT NULL
-    GROUP BY customer_key
-    ON CONFLICT (customer_key) DO UPDATE SET sales = t.sales + EXCLUDED.sales, lines = t.lines + EXCLUDED.lines;
-    DELETE FROM customer_lifetime WHERE lines = 0;
-    PERFORM rollup_apply_grains();  -- empties the delta
+BEGIN{LIFETIME_UPSERT}    PERFORM rollup_apply_grains();  -- empties the delta
 END $$;
 
 CREATE OR REPLACE FUNCTION rollup_truncated() RETURNS trigger LANGUAGE plpgsql AS $$

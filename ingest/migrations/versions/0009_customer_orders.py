@@ -15,6 +15,8 @@ plus this upsert.
 
 from alembic import op
 
+from ingest.migrations.earlier import migration
+
 revision = "0009"
 down_revision = "0008"
 branch_labels = None
@@ -37,15 +39,7 @@ CREATE INDEX customer_orders_date ON customer_orders (order_date);
 CREATE INDEX customer_orders_empty ON customer_orders (order_key) WHERE lines = 0;
 """
 
-# The 0008 lifetime upsert, unchanged.
-LIFETIME_UPSERT = """
-    INSERT INTO customer_lifetime AS t (customer_key, sales, lines)
-    SELECT customer_key, sum(sign * net_amount), sum(sign)
-    FROM rollup_delta WHERE customer_key IS NOT NULL
-    GROUP BY customer_key
-    ON CONFLICT (customer_key) DO UPDATE SET sales = t.sales + EXCLUDED.sales, lines = t.lines + EXCLUDED.lines;
-    DELETE FROM customer_lifetime WHERE lines = 0;
-"""
+LIFETIME_UPSERT = migration("0008_customer_lifetime").LIFETIME_UPSERT
 
 ORDERS_UPSERT = """
     INSERT INTO customer_orders AS t
