@@ -209,9 +209,7 @@ def _also_bought_from_rollups(f: KpiFilter) -> tuple[str, dict]:
     is a pair too. orders(Y) is read only for the Ys that can make the list: those bought with
     X at least as often as the limit-th one (ties are ordered by lift, which needs it)."""
     split = MonthSplit.of(f.start, f.end)
-    dims, params = dims_sql(f, "product", "p_")
-    if f.categories:  # the partner too must be in the categories, as only their lines are baskets
-        dims += " AND other_key IN (SELECT product_key FROM products WHERE category = ANY(:p_categories))"
+    dims, params = dims_sql(f, "pair", "p_")
     params |= {"p_mfrom": split.months_from, "p_mto": split.months_to}
     months = f"month >= :p_mfrom AND month < :p_mto AND {dims}"
     baskets, pair_parts, popularity_parts = [], [], []

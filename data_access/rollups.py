@@ -78,11 +78,14 @@ def period_sql(f: KpiFilter, prefix: str = "r_", months: bool = True) -> tuple[s
 
 
 # How each rollup is filtered by category: its own column, the set of categories an order
-# bought (any overlap counts the order), or the product's current category.
+# bought (any overlap counts the order), the product's current category, or both products'
+# of a pair (rollup_pairs: only the categories' lines make baskets).
+IN_CATEGORIES = "IN (SELECT product_key FROM products WHERE category = ANY(:{p}categories))"
 CATEGORY_TESTS = {
     "column": "category = ANY(:{p}categories)",
     "set": "categories && CAST(:{p}categories AS text[])",
-    "product": "product_key IN (SELECT product_key FROM products WHERE category = ANY(:{p}categories))",
+    "product": f"product_key {IN_CATEGORIES}",
+    "pair": f"product_key {IN_CATEGORIES} AND other_key {IN_CATEGORIES}",
 }
 
 
