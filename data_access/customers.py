@@ -18,7 +18,7 @@ from data_access.cache import cached_query
 from data_access.db import read_connection, read_frame
 from data_access.facts import ORDER_COUNT, PROFIT, QUANTITY, SALES, filtered_facts
 from data_access.filters import KpiFilter
-from data_access.rollups import HISTORY, customer_rows_sql, rollups_enabled
+from data_access.rollups import HISTORY, MonthSplit, customer_rows_sql, dims_sql, rollups_enabled
 
 FIRST_DAY, LAST_DAY = dt.date(1900, 1, 1), dt.date(9999, 12, 31)
 
@@ -123,42 +123,93 @@ def get_repeat_customer_rate(f: KpiFilter) -> RepeatRate:
     return RepeatRate(row.customers, row.repeat_customers)
 
 
+def _new_vs_returning_sql(f: KpiFilter) -> tuple[str, dict]:
+    """bucket, cohort, customers (with a purchase in the bucket), sales: f's customers per
+    bucket with the month of their first-ever purchase (NULL: returns only). By month without
+    stores or categories from rollup_cohorts (migration 0012), the ragged days from
+    customer_orders; otherwise per customer from per_customer_sql."""
+    if rollups_enabled() and f.grain == "month" and not (f.stores or f.categories):
+        split = MonthSplit.of(f.start, f.end)
+        dims, params = dims_sql(f, None, "n_")
+        params |= {"n_start": f.start, "n_end": f.end, "n_mfrom": split.months_from, "n_mto": split.months_to}
+        sql = f"""
+            SELECT month AS bucket, cohort, customers, sales FROM rollup_cohorts
+            WHERE month >= :n_mfrom AND month < :n_mto AND {dims}
+            UNION ALL
+            SELECT e.bucket, h.cohort, (e.orders > 0)::int, e.sales
+            FROM (SELECT customer_key, date_trunc('month', order_date)::date AS bucket,
+                         count(*) FILTER (WHERE bought_lines > 0) AS orders, sum(sales) AS sales
+                  FROM customer_orders
+                  WHERE order_date BETWEEN :n_start AND :n_end AND (order_date < :n_mfrom OR order_date >= :n_mto)
+                  GROUP BY 1, 2) e
+            JOIN customer_cohorts h USING (customer_key)
+            WHERE {dims}
+        """
+        return sql, params
+    bucketed, params = per_customer_sql(f, bucket=True)
+    history, history_params = _history_sql(f)
+    sql = f"""
+        SELECT b.bucket, date_trunc(:grain, h.first_order)::date AS cohort, (b.orders > 0)::int AS customers, b.sales
+        FROM ({bucketed}) b JOIN ({history}) h USING (customer_key)
+    """
+    return sql, params | history_params
+
+
 @cached_query
 def get_new_vs_returning_by_period(f: KpiFilter) -> pd.DataFrame:
     """bucket, new_customers, returning_customers, new_sales, returning_sales. A customer is new
     in the bucket holding their first-ever purchase. Sales without a customer are in neither."""
-    bucketed, params = per_customer_sql(f, bucket=True)
-    history, history_params = _history_sql(f)
+    rows, params = _new_vs_returning_sql(f)
     sql = f"""
-        WITH history AS ({history}),
-        bucketed AS ({bucketed}),
-        labelled AS (
-            SELECT b.*, date_trunc(:grain, h.first_order)::date = b.bucket AS is_new
-            FROM bucketed b JOIN history h USING (customer_key)
-        )
         SELECT bucket,
-               count(*) FILTER (WHERE orders > 0 AND is_new) AS new_customers,
-               count(*) FILTER (WHERE orders > 0 AND NOT is_new) AS returning_customers,
-               coalesce(sum(sales) FILTER (WHERE is_new), 0) AS new_sales,
-               coalesce(sum(sales) FILTER (WHERE NOT is_new), 0) AS returning_sales
-        FROM labelled
+               coalesce(sum(customers) FILTER (WHERE cohort = bucket), 0)::bigint AS new_customers,
+               coalesce(sum(customers) FILTER (WHERE cohort <> bucket), 0)::bigint AS returning_customers,
+               coalesce(sum(sales) FILTER (WHERE cohort = bucket), 0) AS new_sales,
+               coalesce(sum(sales) FILTER (WHERE cohort <> bucket), 0) AS returning_sales
+        FROM ({rows}) r
         GROUP BY bucket
         ORDER BY bucket
     """
-    return read_frame(text(sql), params | history_params | {"grain": f.grain})
+    return read_frame(text(sql), params | {"grain": f.grain})
 
 
-def _months_active_sql(f: KpiFilter) -> tuple[str, dict]:
-    """customer_key, month: the months each customer of f's segments and regions bought in,
-    up to f.end (parameter :h_end). Dates before, categories and stores do not apply."""
+def _cohort_cells_sql(f: KpiFilter) -> tuple[str, dict]:
+    """cohort, month, customers: how many customers of each cohort from f's first month on
+    bought in each month up to f.end (parameter :k_from, the first cohort). Segments, regions
+    and row limits apply; dates before, categories and stores do not (a cohort is about
+    customers, not products). From rollup_cohorts (migration 0012) up to f.end's last whole
+    month, its ragged days from customer_orders; or from each customer's months of activity."""
+    first_cohort = f.start.replace(day=1)
     if rollups_enabled():
-        history = replace(f, start=FIRST_DAY, categories=(), stores=())
-        rows, params = customer_rows_sql(history, prefix="h_", coarsest="month")
-        month = "date_trunc('month', t.day)::date"
-        return f"SELECT DISTINCT t.customer_key, {month} AS month {rows} AND t.orders > 0", params
+        months_to = MonthSplit.of(FIRST_DAY, f.end).months_to
+        dims, params = dims_sql(replace(f, stores=(), categories=()), None, "k_")
+        params |= {"k_from": first_cohort, "k_mto": months_to, "k_end": f.end}
+        sql = f"""
+            SELECT cohort, month, sum(customers)::bigint AS customers FROM rollup_cohorts
+            WHERE cohort >= :k_from AND month < :k_mto AND {dims}
+            GROUP BY 1, 2 HAVING sum(customers) > 0
+            UNION ALL
+            SELECT h.cohort, CAST(:k_mto AS date), count(*)
+            FROM (SELECT DISTINCT customer_key FROM customer_orders
+                  WHERE order_date BETWEEN :k_mto AND :k_end AND bought_lines > 0) a
+            JOIN customer_cohorts h USING (customer_key)
+            WHERE h.cohort >= :k_from AND {dims}
+            GROUP BY 1
+        """
+        return sql, params
     facts, params = history_facts(f, customer_dims=True, up_to_end=True)
     month = "date_trunc('month', o.order_date)::date"
-    return f"SELECT DISTINCT o.customer_key, {month} AS month {facts} AND l.quantity > 0", params
+    sql = f"""
+        WITH activity AS (
+            SELECT DISTINCT o.customer_key, {month} AS month {facts} AND l.quantity > 0
+        ),
+        cohorts AS (SELECT customer_key, min(month) AS cohort FROM activity GROUP BY customer_key)
+        SELECT c.cohort, a.month, count(*) AS customers
+        FROM cohorts c JOIN activity a USING (customer_key)
+        WHERE c.cohort >= :k_from
+        GROUP BY 1, 2
+    """
+    return sql, params | {"k_from": first_cohort}
 
 
 @cached_query
@@ -166,26 +217,17 @@ def get_cohort_retention(f: KpiFilter) -> pd.DataFrame:
     """cohort (month of first-ever purchase, within the filter's range), months_since (k),
     customers active in month cohort + k, cohort_size, share. Segments and regions apply;
     categories and stores do not (a cohort is about customers, not products)."""
-    activity, params = _months_active_sql(f)
+    cells, params = _cohort_cells_sql(f)
     sql = f"""
-        WITH activity AS ({activity}),
-        cohorts AS (
-            SELECT customer_key, min(month) AS cohort FROM activity GROUP BY customer_key
-        ),
-        sizes AS (
-            SELECT cohort, count(*) AS cohort_size FROM cohorts
-            WHERE cohort BETWEEN date_trunc('month', CAST(:range_start AS date)) AND :h_end
-            GROUP BY cohort
-        )
+        WITH cells AS ({cells}),
+        sizes AS (SELECT cohort, customers AS cohort_size FROM cells WHERE month = cohort)
         SELECT c.cohort,
-               ((extract(year FROM a.month) - extract(year FROM c.cohort)) * 12
-                 + extract(month FROM a.month) - extract(month FROM c.cohort))::int AS months_since,
-               count(*) AS customers, s.cohort_size,
-               count(*)::numeric / s.cohort_size AS share
-        FROM cohorts c
+               ((extract(year FROM c.month) - extract(year FROM c.cohort)) * 12
+                 + extract(month FROM c.month) - extract(month FROM c.cohort))::int AS months_since,
+               c.customers, s.cohort_size,
+               c.customers::numeric / s.cohort_size AS share
+        FROM cells c
         JOIN sizes s USING (cohort)
-        JOIN activity a USING (customer_key)
-        GROUP BY c.cohort, months_since, s.cohort_size
         ORDER BY c.cohort, months_since
     """
-    return read_frame(text(sql), params | {"range_start": f.start})
+    return read_frame(text(sql), params)

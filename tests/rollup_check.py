@@ -1,6 +1,6 @@
 """Rollups recomputed from the facts from scratch, and compared with what the triggers keep.
 
-Written independently of migrations 0007 to 0011 (no shared SQL): a rebuild by plain GROUP BY over the
+Written independently of migrations 0007 to 0012 (no shared SQL): a rebuild by plain GROUP BY over the
 fact query, then EXCEPT both ways. Any row in one and not the other is a drift.
 """
 
@@ -19,6 +19,14 @@ FACTS = """
     WHERE o.status <> 'cancelled'
 """
 KINDS = "(VALUES ('d'), ('m')) k(kind)"
+# Each customer's months: lines with a purchase and sales (returns included).
+CUSTOMER_MONTHS = f"""
+    SELECT customer_key, segment, region, date_trunc('month', order_date)::date AS month,
+           count(*) FILTER (WHERE quantity > 0) AS bought, sum(net_amount) AS sales
+    FROM ({FACTS}) f WHERE customer_key IS NOT NULL GROUP BY 1, 2, 3, 4"""
+COHORTS = f"""
+    SELECT customer_key, min(month) FILTER (WHERE bought > 0) AS cohort, segment, region
+    FROM ({CUSTOMER_MONTHS}) m GROUP BY 1, 3, 4"""
 BUCKET = "CASE WHEN k.kind = 'd' THEN f.order_date ELSE date_trunc('month', f.order_date)::date END"
 
 EXPECTED = {
@@ -66,6 +74,10 @@ EXPECTED = {
               FROM ({FACTS}) f WHERE quantity > 0) x
         JOIN (SELECT order_key, product_key FROM ({FACTS}) f WHERE quantity > 0) y USING (order_key)
         GROUP BY 1, 2, 3, 4, 5, 6""",
+    "customer_cohorts": COHORTS,
+    "rollup_cohorts": f"""
+        SELECT k.cohort, m.month, m.segment, m.region, count(*) FILTER (WHERE m.bought > 0), sum(m.sales), count(*)
+        FROM ({CUSTOMER_MONTHS}) m JOIN ({COHORTS}) k USING (customer_key) GROUP BY 1, 2, 3, 4""",
 }
 
 COLUMNS = {
@@ -78,6 +90,8 @@ COLUMNS = {
     "customer_orders": "order_key, order_date, customer_key, store_key, sales, profit, quantity, lines, bought_lines",
     "customer_periods": "kind, period, customer_key, store_key, sales, profit, quantity, orders, lines, last_bought",
     "rollup_pairs": "month, segment, region, store_key, product_key, other_key, orders",
+    "customer_cohorts": "customer_key, cohort, segment, region",
+    "rollup_cohorts": "cohort, month, segment, region, customers, sales, cells",
 }
 
 

@@ -1,4 +1,4 @@
-"""Rollups (migrations 0007 to 0011) and the query router: the same answers as the facts, kept exact.
+"""Rollups (migrations 0007 to 0012) and the query router: the same answers as the facts, kept exact.
 
 Two kinds of checks. The router: every query function it routes gives, on a demo shop and for
 many filters (ragged and whole months, one day, dimensions, row limits), exactly what the fact
@@ -13,6 +13,7 @@ import datetime as dt
 import os
 import random
 from dataclasses import asdict
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -298,5 +299,35 @@ def test_stores_sharing_a_name_are_one_bar_with_their_customers_counted_once(sho
         ours, naive = _both(sales.get_sales_by_dimension, f, "store")
         assert ours == naive
         assert [row["label"] for row in ours].count("Web Shop") == 1
+    finally:
+        _use_environment(DATABASE_URL=previous, QUERY_ROUTER=None)
+
+
+def test_returns_alone_make_no_customer_of_the_month_on_either_route(shop, tmp_path):
+    """A customer whose only lines in a month are returns is not a new or returning customer
+    of it, but their refund counts in that month's sales; in the ragged days as in whole months."""
+    _import(
+        shop,
+        tmp_path,
+        "returns.csv",
+        [
+            "R1,2026-01-10,C7,Consumer,North,Web Shop,P1,Desk Chair,Furniture,1,100",
+            "R2,2026-03-20,C7,Consumer,North,Web Shop,P1,Desk Chair,Furniture,-1,100",
+            "R3,2026-03-25,C8,Consumer,North,Web Shop,P1,Desk Chair,Furniture,-1,100",
+        ],
+    )
+    previous = os.environ["DATABASE_URL"]
+    _use_environment(DATABASE_URL=shop.url.render_as_string(hide_password=False))
+    try:
+        for start, end in [("2026-03-15", "2026-04-30"), ("2026-01-01", "2026-03-31"), ("2026-01-05", "2026-03-22")]:
+            f = KpiFilter(start=start, end=end, segments=["Consumer"])
+            for query in (customers.get_new_vs_returning_by_period, customers.get_cohort_retention):
+                ours, naive = _both(query, f)
+                assert ours == naive, f"{query.__name__} differs for {start}..{end}"
+        march = KpiFilter(start="2026-03-15", end="2026-03-31", segments=["Consumer"])
+        row = customers.get_new_vs_returning_by_period.uncached(march).to_dict("records")[0]
+        # C7's refund is a returning customer's sale; C8 (never bought) is in neither.
+        assert (row["new_customers"], row["returning_customers"]) == (0, 0)
+        assert row["returning_sales"] == Decimal("-100.00") and row["new_sales"] == 0
     finally:
         _use_environment(DATABASE_URL=previous, QUERY_ROUTER=None)
