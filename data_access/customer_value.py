@@ -150,15 +150,22 @@ def get_lifetime_value_distribution(f: KpiFilter) -> LtvDistribution:
             FROM ltv
         )
     """
-    bins_sql = f"""{base}
-        SELECT LEAST(FLOOR((v - lo) / ((hi - lo) / {LTV_BINS})), {LTV_BINS - 1})::int AS bin,
-               lo, (hi - lo) / {LTV_BINS} AS width, count(*) AS customers
-        FROM ltv, stats GROUP BY 1, 2, 3 ORDER BY 1
+    # One statement: the statistics and the bins share the customers' values (two statements
+    # built them twice, ~0.2 s each for five years at 10M lines).
+    sql = f"""{base},
+        binned AS (
+            SELECT LEAST(FLOOR((v - lo) / ((hi - lo) / {LTV_BINS})), {LTV_BINS - 1})::int AS bin,
+                   lo, (hi - lo) / {LTV_BINS} AS width, count(*) AS customers
+            FROM ltv, stats GROUP BY 1, 2, 3
+        )
+        SELECT s.n, s.mean, s.median, b.bin, b.lo, b.width, b.customers
+        FROM stats s LEFT JOIN binned b ON true
+        ORDER BY b.bin
     """
-    all_params = params | history_params
     with read_connection() as conn:
-        stats = conn.execute(text(f"{base} SELECT n, mean, median FROM stats"), all_params).one()
-        rows = conn.execute(text(bins_sql), all_params).all()
+        rows = conn.execute(text(sql), params | history_params).all()
+    stats = rows[0]
+    rows = [r for r in rows if r.bin is not None]  # no customers: the statistics row alone
     bins = pd.DataFrame(
         [(r.lo + r.bin * r.width, r.lo + (r.bin + 1) * r.width, r.customers) for r in rows],
         columns=["bin_start", "bin_end", "customers"],
