@@ -12,6 +12,8 @@ from __future__ import annotations
 import datetime as dt
 import os
 import random
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict
 from decimal import Decimal
 
@@ -32,6 +34,17 @@ from tests.fixture_data import load_fixture
 from tests.rollup_check import assert_rollups_exact, rollup_drift
 
 
+@contextmanager
+def _data_access_on(url: str) -> Iterator[None]:
+    """Data access reads `url` inside the block, then the test database again (router reset)."""
+    previous = os.environ["DATABASE_URL"]
+    _use_environment(DATABASE_URL=url)
+    try:
+        yield
+    finally:
+        _use_environment(DATABASE_URL=previous, QUERY_ROUTER=None)
+
+
 @pytest.fixture(scope="module")
 def demo_url(pg_server_url):
     """A 2-year demo shop of 20k lines; data access points at it for the module."""
@@ -40,10 +53,8 @@ def demo_url(pg_server_url):
     migrate(engine)
     load_demo(engine, lines=20_000, years=2, end_date=dt.date(2026, 6, 30))
     engine.dispose()
-    previous = os.environ["DATABASE_URL"]
-    _use_environment(DATABASE_URL=url)
-    yield url
-    _use_environment(DATABASE_URL=previous, QUERY_ROUTER=None)
+    with _data_access_on(url):
+        yield url
 
 
 def _answer(query, *args):
@@ -292,15 +303,11 @@ def test_stores_sharing_a_name_are_one_bar_with_their_customers_counted_once(sho
     _import(shop, tmp_path, "other.csv", ["W1,2026-01-20,C1,Consumer,North,Web Shop,P1,Desk Chair,Furniture,1,100"])
     with shop.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM stores WHERE name = 'Web Shop'")).scalar_one() == 2
-    previous = os.environ["DATABASE_URL"]
-    _use_environment(DATABASE_URL=shop.url.render_as_string(hide_password=False))
-    try:
+    with _data_access_on(shop.url.render_as_string(hide_password=False)):
         f = KpiFilter(start=dt.date(2025, 1, 1), end=dt.date(2026, 12, 31))
         ours, naive = _both(sales.get_sales_by_dimension, f, "store")
         assert ours == naive
         assert [row["label"] for row in ours].count("Web Shop") == 1
-    finally:
-        _use_environment(DATABASE_URL=previous, QUERY_ROUTER=None)
 
 
 def test_returns_alone_make_no_customer_of_the_month_on_either_route(shop, tmp_path):
@@ -316,9 +323,7 @@ def test_returns_alone_make_no_customer_of_the_month_on_either_route(shop, tmp_p
             "R3,2026-03-25,C8,Consumer,North,Web Shop,P1,Desk Chair,Furniture,-1,100",
         ],
     )
-    previous = os.environ["DATABASE_URL"]
-    _use_environment(DATABASE_URL=shop.url.render_as_string(hide_password=False))
-    try:
+    with _data_access_on(shop.url.render_as_string(hide_password=False)):
         for start, end in [("2026-03-15", "2026-04-30"), ("2026-01-01", "2026-03-31"), ("2026-01-05", "2026-03-22")]:
             f = KpiFilter(start=start, end=end, segments=["Consumer"])
             for query in (customers.get_new_vs_returning_by_period, customers.get_cohort_retention):
@@ -329,5 +334,3 @@ def test_returns_alone_make_no_customer_of_the_month_on_either_route(shop, tmp_p
         # C7's refund is a returning customer's sale; C8 (never bought) is in neither.
         assert (row["new_customers"], row["returning_customers"]) == (0, 0)
         assert row["returning_sales"] == Decimal("-100.00") and row["new_sales"] == 0
-    finally:
-        _use_environment(DATABASE_URL=previous, QUERY_ROUTER=None)
