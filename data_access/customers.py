@@ -132,9 +132,9 @@ def get_repeat_customer_rate(f: KpiFilter) -> RepeatRate:
 
 def _new_vs_returning_sql(f: KpiFilter) -> tuple[str, dict]:
     """bucket, cohort, customers (with a purchase in the bucket), sales: f's customers per
-    bucket with the month of their first-ever purchase (NULL: returns only). By month without
-    stores or categories from rollup_cohorts (migration 0012), the ragged days from
-    customer_orders; otherwise per customer from per_customer_sql."""
+    bucket with the bucket of their first-ever purchase (NULL: returns only). By month without
+    stores or categories from rollup_cohorts (migration 0012; cohort = first-purchase month),
+    the ragged days from customer_orders; otherwise per customer from per_customer_sql."""
     if rollups_enabled() and f.grain == "month" and not (f.stores or f.categories):
         split = MonthSplit.of(f.start, f.end)
         dims, params = dims_sql(f, None, "n_")
