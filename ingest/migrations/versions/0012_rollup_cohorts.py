@@ -59,14 +59,19 @@ CREATE INDEX customer_periods_months ON customer_periods (customer_key) WHERE ki
 """
 
 # Each touched customer's months (over their stores): orders with a purchase and sales.
-MONTHS = """
-    touched AS (SELECT DISTINCT customer_key FROM rollup_delta WHERE customer_key IS NOT NULL),
+DELTA_CUSTOMERS = "SELECT DISTINCT customer_key FROM rollup_delta WHERE customer_key IS NOT NULL"
+
+
+def _months(customers: str) -> str:
+    return f"""
+    touched AS ({customers}),
     months AS (
         SELECT p.customer_key, p.period AS month, sum(p.orders) AS orders, sum(p.sales) AS sales
         FROM customer_periods p JOIN touched USING (customer_key)
         WHERE p.kind = 'm'
         GROUP BY 1, 2
     )"""
+
 
 # Adds (sign "") or takes off (sign "-") the rows' customer-months (cohort, month, segment,
 # region, orders, sales).
@@ -83,13 +88,15 @@ ADD = """
 FILED_BEFORE = """(
     SELECT h.cohort, m.month, h.segment, h.region, m.orders, m.sales
     FROM months m JOIN customer_cohorts h USING (customer_key))"""
-UNFILE = f"WITH {MONTHS}" + ADD.format(sign="-", rows=FILED_BEFORE)
+UNFILE = f"WITH {_months(DELTA_CUSTOMERS)}" + ADD.format(sign="-", rows=FILED_BEFORE)
 
-# After: filed anew under their cohort and current attributes; customers left without months
-# (their orders went) are forgotten. The cohort is a window, not a join: the planner has no
-# row counts for the delta, and a misjudged join of two CTEs took minutes.
-REFILE = f"""
-    WITH {MONTHS},
+
+def _refile(customers: str) -> str:
+    """The customers' months filed anew under their cohort and current attributes; those left
+    without months (their orders went) are forgotten. The cohort is a window, not a join: the
+    planner has no row counts for the delta, and a misjudged join of two CTEs took minutes."""
+    return f"""
+    WITH {_months(customers)},
     filed AS (
         SELECT m.customer_key, m.month, m.orders, m.sales, c.segment, c.region,
                min(m.month) FILTER (WHERE m.orders > 0) OVER (PARTITION BY m.customer_key) AS cohort
@@ -109,20 +116,12 @@ REFILE = f"""
     DELETE FROM rollup_cohorts WHERE cells = 0;
 """
 
-BACKFILL = """
-INSERT INTO customer_cohorts (customer_key, cohort, segment, region)
-SELECT p.customer_key, min(p.period) FILTER (WHERE p.orders > 0), c.segment, c.region
-FROM customer_periods p JOIN customers c USING (customer_key)
-WHERE p.kind = 'm'
-GROUP BY p.customer_key, c.segment, c.region;
 
-INSERT INTO rollup_cohorts (cohort, month, segment, region, customers, sales, cells)
-SELECT h.cohort, m.month, h.segment, h.region, count(*) FILTER (WHERE m.orders > 0), sum(m.sales), count(*)
-FROM (SELECT customer_key, period AS month, sum(orders) AS orders, sum(sales) AS sales
-      FROM customer_periods WHERE kind = 'm' GROUP BY 1, 2) m
-JOIN customer_cohorts h USING (customer_key)
-GROUP BY 1, 2, 3, 4;
-"""
+# After customer_periods took the delta.
+REFILE = _refile(DELTA_CUSTOMERS)
+
+# Every customer filed, as the upkeep files the customers it touches.
+BACKFILL = _refile("SELECT customer_key FROM customers")
 
 
 def _in_date_order(upserts: str) -> str:
