@@ -1,4 +1,4 @@
-"""The query router's building blocks: SQL over the rollup tables (migrations 0007 to 0012).
+"""The query router's building blocks: SQL over the rollup tables (migrations 0007 to 0013).
 
 A rollup answers exactly what the fact query answers for the same filter; the router (the
 query functions) uses one when it can and the facts otherwise, so QUERY_ROUTER=facts is the
@@ -117,42 +117,74 @@ def rollup_where(
     return f"{period} AND {dims}", params | dim_params
 
 
-def _activity(f: KpiFilter, by_detail: bool, prefix: str) -> tuple[str, str, dict[str, Any]]:
-    """customer_activity (per store and category when by_detail) and the WHERE that keeps the
-    customers who bought in f's dates, segments, regions, stores, categories and row limits."""
-    table = "customer_activity_detail a" if by_detail else "customer_activity a"
-    dims, params = dims_sql(f, "column" if by_detail else None, prefix)
-    params |= {f"{prefix}start": f.start, f"{prefix}end": f.end}
-    return table, f"active && daterange(:{prefix}start, :{prefix}end, '[]') AND {dims}", params
+# The customer_activity table at the grain a count needs, by (per store, per category): a
+# customer's days, per store or category only when a filter or the breakdown names them
+# (migrations 0007, 0013).
+ACTIVITY_TABLES = {
+    (False, False): "customer_activity",
+    (False, True): "customer_activity_category",
+    (True, False): "customer_activity_store",
+    (True, True): "customer_activity_detail",
+}
+
+
+def _activity(f: KpiFilter, label: str | None, prefix: str) -> tuple[str, str, bool, dict[str, Any]]:
+    """The activity table for f and the breakdown `label`, the WHERE that keeps the customers
+    who bought in f's dates, segments, regions, stores, categories and row limits, and whether
+    its rows are already one per customer and label (else they need a DISTINCT)."""
+    grain = (bool(f.stores) or label == "store", bool(f.categories) or label == "category")
+    dims, params = dims_sql(f, "column" if grain[1] else None, prefix)
+    p = prefix
+    params |= {f"{p}start": f.start, f"{p}end": f.end}
+    # A first or last day inside the range is a purchase in it: only customers whose days
+    # span the whole range need their day set read.
+    dates = (
+        f"first_day <= :{p}end AND last_day >= :{p}start AND (first_day >= :{p}start OR last_day <= :{p}end "
+        f"OR active && daterange(:{p}start, :{p}end, '[]'))"
+    )
+    unique = grain == (label == "store", label == "category")
+    return f"{ACTIVITY_TABLES[grain]} a", f"{dates} AND {dims}", unique, params
 
 
 def customers_sql(f: KpiFilter, label: str | None = None, prefix: str = "c_") -> tuple[str, dict[str, Any]]:
     """SELECT [label,] customers: distinct customers with a purchase in f, from the days each
-    customer bought on (customer_activity; per store and category when f or label needs it)."""
-    by_detail = bool(f.stores or f.categories) or label in ("category", "store")
-    table, where, params = _activity(f, by_detail, prefix)
-    # A customer has a detail row per store and category: hash-distinct the (key, customer)
-    # pairs on plain columns first, then name them and distinct again, since two stores may
-    # share a name (count(DISTINCT) sorted every row on its looked-up label: 1.7 s instead of
-    # 0.2 s over 350k rows). customer_activity has one row per customer: nothing to distinct.
-    distinct = "DISTINCT " if by_detail else ""
+    customer bought on (customer_activity, per store or category when f or label needs it)."""
+    table, where, unique, params = _activity(f, label, prefix)
+    # Rows finer than (label, customer) are hash-distinct on plain columns first, then named:
+    # count(DISTINCT) sorted every row on its looked-up label (1.7 s instead of 0.2 s over 350k rows).
+    distinct = "" if unique else "DISTINCT "
     column = LABEL_COLUMNS.get(label or "", "")
     rows = f"SELECT {distinct}{column + ', ' if column else ''}customer_key FROM {table} WHERE {where}"
     if label is None:
         return f"SELECT count(*) AS customers FROM ({rows}) a", params
-    if label == "store":  # a join names the pairs (label_sql's per-row lookup is for rollup rows)
-        named = f"coalesce(s.name, '{NO_STORE}') AS label, a.customer_key FROM ({rows}) a"
-        named += " LEFT JOIN stores s ON s.store_key = a.store_key"
-    else:
-        named = f"{label_sql(label, 'a')} AS label, a.customer_key FROM ({rows}) a"
-    return f"SELECT label, count(*) AS customers FROM (SELECT {distinct}{named}) n GROUP BY 1", params
+    if label == "store":
+        return _customers_by_store_name(rows), params
+    return f"SELECT {label_sql(label, 'a')} AS label, count(*) AS customers FROM ({rows}) a GROUP BY 1", params
+
+
+def _customers_by_store_name(rows: str) -> str:
+    """label, customers from rows of distinct (store_key, customer_key). Two stores may share a
+    name (two sources' "Main Store"): their customers are made distinct again, by name. The
+    other names add up their stores' counts (hashing every named pair cost ~200 ms at 10M)."""
+    return f"""
+        WITH r AS NOT MATERIALIZED ({rows}),
+        named AS (
+            SELECT k.store_key, k.customers, coalesce(s.name, '{NO_STORE}') AS label,
+                   count(*) OVER (PARTITION BY coalesce(s.name, '{NO_STORE}')) AS stores
+            FROM (SELECT store_key, count(*) AS customers FROM r GROUP BY 1) k LEFT JOIN stores s USING (store_key)
+        )
+        SELECT label, customers FROM named WHERE stores = 1
+        UNION ALL
+        SELECT n.label, count(DISTINCT r.customer_key)
+        FROM named n JOIN r ON r.store_key IS NOT DISTINCT FROM n.store_key
+        WHERE n.stores > 1
+        GROUP BY 1"""
 
 
 def buyers_sql(f: KpiFilter, prefix: str = "c_") -> tuple[str, dict[str, Any]]:
     """SELECT customer_key of each customer with a purchase in f, once."""
-    by_detail = bool(f.stores or f.categories)
-    table, where, params = _activity(f, by_detail, prefix)
-    return f"SELECT {'DISTINCT ' if by_detail else ''}customer_key FROM {table} WHERE {where}", params
+    table, where, unique, params = _activity(f, None, prefix)
+    return f"SELECT {'' if unique else 'DISTINCT '}customer_key FROM {table} WHERE {where}", params
 
 
 # Each customer's whole history (kpis.md): first and last purchase from the days they bought

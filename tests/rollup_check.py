@@ -1,6 +1,6 @@
 """Rollups recomputed from the facts from scratch, and compared with what the triggers keep.
 
-Written independently of migrations 0007 to 0012 (no shared SQL): a rebuild by plain GROUP BY over the
+Written independently of migrations 0007 to 0013 (no shared SQL): a rebuild by plain GROUP BY over the
 fact query, then EXCEPT both ways. Any row in one and not the other is a drift.
 """
 
@@ -54,6 +54,12 @@ EXPECTED = {
         SELECT customer_key, segment, region, store_key, category,
                range_agg(daterange(order_date, order_date, '[]'))
         FROM ({FACTS}) f WHERE quantity > 0 AND customer_key IS NOT NULL GROUP BY 1, 2, 3, 4, 5""",
+    "customer_activity_category": f"""
+        SELECT customer_key, segment, region, category, range_agg(daterange(order_date, order_date, '[]'))
+        FROM ({FACTS}) f WHERE quantity > 0 AND customer_key IS NOT NULL GROUP BY 1, 2, 3, 4""",
+    "customer_activity_store": f"""
+        SELECT customer_key, segment, region, store_key, range_agg(daterange(order_date, order_date, '[]'))
+        FROM ({FACTS}) f WHERE quantity > 0 AND customer_key IS NOT NULL GROUP BY 1, 2, 3, 4""",
     "customer_lifetime": f"""
         SELECT customer_key, sum(net_amount), count(*) FROM ({FACTS}) f WHERE customer_key IS NOT NULL GROUP BY 1""",
     "customer_orders": f"""
@@ -86,6 +92,8 @@ COLUMNS = {
     "rollup_orders": "kind, day, segment, region, store_key, categories, orders",
     "customer_activity": "customer_key, segment, region, active",
     "customer_activity_detail": "customer_key, segment, region, store_key, category, active",
+    "customer_activity_category": "customer_key, segment, region, category, active",
+    "customer_activity_store": "customer_key, segment, region, store_key, active",
     "customer_lifetime": "customer_key, sales, lines",
     "customer_orders": "order_key, order_date, customer_key, store_key, sales, profit, quantity, lines, bought_lines",
     "customer_periods": "kind, period, customer_key, store_key, sales, profit, quantity, orders, lines, last_bought",

@@ -1,4 +1,4 @@
-"""Rollups (migrations 0007 to 0012) and the query router: the same answers as the facts, kept exact.
+"""Rollups (migrations 0007 to 0013) and the query router: the same answers as the facts, kept exact.
 
 Two kinds of checks. The router: every query function it routes gives, on a demo shop and for
 many filters (ragged and whole months, one day, dimensions, row limits), exactly what the fact
@@ -156,6 +156,26 @@ def test_router_respects_row_limits(demo_url):
         limited = _both(sales.get_sales_totals, f)[0]
     everything = _both(sales.get_sales_totals, f)[0]
     assert 0 < limited["orders"] < everything["orders"], "the limit must change the answer"
+
+
+def test_stores_sharing_a_name_count_their_customers_once(demo_url):
+    # Two sources may each have a "Marketplace": the breakdown by store is by name.
+    engine = create_engine(demo_url)
+    f = KpiFilter(start=dt.date(2024, 9, 3), end=dt.date(2026, 2, 11))
+    apart = {row["label"]: row["customers"] for row in _both(sales.get_sales_by_dimension, f, "store")[0]}
+    rename = "UPDATE stores SET name = :name WHERE store_key = :key"
+    with engine.begin() as conn:
+        web_shop = conn.execute(text("SELECT store_key FROM stores WHERE name = 'Web Shop'")).scalar_one()
+        conn.execute(text(rename), {"key": web_shop, "name": "Marketplace"})
+    try:
+        ours, naive = _both(sales.get_sales_by_dimension, f, "store")
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text(rename), {"key": web_shop, "name": "Web Shop"})
+        engine.dispose()
+    assert ours == naive
+    together = {row["label"]: row["customers"] for row in ours}["Marketplace"]
+    assert max(apart["Web Shop"], apart["Marketplace"]) < together < apart["Web Shop"] + apart["Marketplace"]
 
 
 def test_demo_load_leaves_the_rollups_exact(demo_url):
