@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 
 import pandas as pd
 from sqlalchemy import text
 
 from data_access.cache import cached_query
+from data_access.concurrent import run_concurrently
 from data_access.db import read_connection, read_frame
 from data_access.facts import (
     CUSTOMER_COUNT,
@@ -91,9 +93,8 @@ def _totals_from_rollups(f: KpiFilter) -> tuple[str, dict]:
 
 def get_sales_comparison(f: KpiFilter) -> SalesComparison:
     """The filter's totals against the preceding equal-length period and one year earlier."""
-    return SalesComparison(
-        get_sales_totals(f), get_sales_totals(f.previous_period()), get_sales_totals(f.year_earlier())
-    )
+    periods = (f, f.previous_period(), f.year_earlier())
+    return SalesComparison(*run_concurrently(*[partial(get_sales_totals, p) for p in periods]))
 
 
 @cached_query

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html
@@ -16,6 +18,7 @@ from components.figures import export_filename, graph_config, make_empty_figure
 from components.grids import grid_rows, top_customers_grid
 from components.kpi_cards import stat_card
 from components.shell import chart_card, empty_state, error_state, page_header
+from data_access.concurrent import run_concurrently
 from data_access.customer_value import get_lifetime_value_distribution, get_rfm_customers, get_rfm_groups
 from data_access.customers import (
     get_cohort_retention,
@@ -113,12 +116,19 @@ def update_customers(state):
     subtitle = f"{range_label(f.start, f.end)} · customers with at least one order in the range"
     csv = {"fileName": export_filename("top customers", f.start, f.end) + ".csv"}
     try:
-        repeat = get_repeat_customer_rate(f)
-        new_returning = get_new_vs_returning_by_period(f)
-        ltv = get_lifetime_value_distribution(f)
-        cohorts = get_cohort_retention(f)
-        rfm = get_rfm_groups(f)
-        top = get_top_customers(f)
+        repeat, new_returning, ltv, cohorts, rfm, top = run_concurrently(
+            *[
+                partial(query, f)
+                for query in (
+                    get_repeat_customer_rate,
+                    get_new_vs_returning_by_period,
+                    get_lifetime_value_distribution,
+                    get_cohort_retention,
+                    get_rfm_groups,
+                    get_top_customers,
+                )
+            ]
+        )
     except QueryTimeout as exc:
         blank = make_empty_figure(str(exc))
         return error_state(str(exc)), blank, blank, blank, [], csv, subtitle, *configs

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, callback, dcc, html
@@ -16,6 +18,7 @@ from components.figures import (
 )
 from components.kpi_cards import kpi_cards
 from components.shell import chart_card, empty_state, error_state
+from data_access.concurrent import run_concurrently
 from data_access.db import QueryTimeout
 from data_access.dimensions import get_filter_options
 from data_access.sales import get_sales_by_dimension, get_sales_by_period, get_sales_comparison
@@ -103,8 +106,7 @@ def update_overview(state, grain):
     config = graph_config(export_filename("sales and profit over time", f.start, f.end))
     subtitle = f"{range_label(f.start, f.end)} · compared with {days_phrase(f.days)} and with the same dates last year"
     try:
-        comparison = get_sales_comparison(f)
-        trend = get_sales_by_period(f)
+        comparison, trend = run_concurrently(partial(get_sales_comparison, f), partial(get_sales_by_period, f))
     except QueryTimeout as exc:
         return error_state(str(exc)), make_empty_figure(str(exc)), config, subtitle
     if comparison.current.is_empty:
@@ -137,7 +139,8 @@ def update_breakdowns(state):
     fmt = number_format()
     configs = [graph_config(export_filename(f"sales by {dim}", f.start, f.end)) for dim in BREAKDOWNS.values()]
     try:
-        figures = [make_ranked_bars_figure(get_sales_by_dimension(f, dim), "label", fmt) for dim in BREAKDOWNS.values()]
+        frames = run_concurrently(*[partial(get_sales_by_dimension, f, dim) for dim in BREAKDOWNS.values()])
+        figures = [make_ranked_bars_figure(frame, "label", fmt) for frame in frames]
     except QueryTimeout as exc:
         figures = [make_empty_figure(str(exc))] * len(BREAKDOWNS)
     return *figures, *configs

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, ctx, dcc, html, no_update
@@ -11,6 +13,7 @@ from components.figures import export_filename, graph_config, make_empty_figure
 from components.grids import also_bought_table, grid_rows, top_products_grid
 from components.product_figures import MEASURES, make_category_monthly_figure, make_product_level_figure
 from components.shell import chart_card, empty_state, error_state, page_header
+from data_access.concurrent import run_concurrently
 from data_access.db import QueryTimeout
 from data_access.products import (
     MIN_ORDERS_FOR_AFFINITY,
@@ -149,9 +152,11 @@ def update_products(state, measure, drill):
     level_config = graph_config(export_filename(f"{MEASURES[measure]} by {name}", f.start, f.end))
     monthly_config = graph_config(export_filename("monthly sales per category", f.start, f.end))
     try:
-        by_level = get_sales_by_product_level(f, level, sub_category)
-        top = get_top_products(f)
-        monthly = get_monthly_sales_by_category(f)
+        by_level, top, monthly = run_concurrently(
+            partial(get_sales_by_product_level, f, level, sub_category),
+            partial(get_top_products, f),
+            partial(get_monthly_sales_by_category, f),
+        )
     except QueryTimeout as exc:
         blank = make_empty_figure(str(exc))
         return blank, level_config, *crumbs, blank, monthly_config, [], csv, [], subtitle

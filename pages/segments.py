@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, callback, html
@@ -11,6 +13,7 @@ from components.figures import export_filename, graph_config, make_empty_figure
 from components.segment_figures import make_category_mix_figure, make_segment_sales_figure, make_segment_trend_figure
 from components.shell import chart_card, empty_state, error_state, page_header
 from components.tables import segment_comparison_table
+from data_access.concurrent import run_concurrently
 from data_access.db import QueryTimeout
 from data_access.segments import (
     get_category_mix_by_segment,
@@ -74,9 +77,11 @@ def update_segments(state):
     configs = [graph_config(export_filename(name, f.start, f.end)) for name in GRAPHS.values()]
     subtitle = f"{range_label(f.start, f.end)} · changes against {days_phrase(f.days)}"
     try:
-        summary = get_segment_comparison(f)
-        mix = get_category_mix_by_segment(f)
-        trend = get_sales_by_segment_and_period(f)
+        summary, mix, trend = run_concurrently(
+            partial(get_segment_comparison, f),
+            partial(get_category_mix_by_segment, f),
+            partial(get_sales_by_segment_and_period, f),
+        )
     except QueryTimeout as exc:
         blank = make_empty_figure(str(exc))
         return error_state(str(exc)), blank, blank, blank, "", subtitle, *configs
