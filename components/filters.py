@@ -30,10 +30,28 @@ PERIOD_PRESETS = {
 DEFAULT_PERIOD = "last_12_months"
 
 
+# Dash 4's texts, but the count of values as a bare number: beside "Furniture, T…" a
+# "2 selected" left room for one letter of the first value ("F… 2 selected").
+DROPDOWN_LABELS = {
+    "select_all": "Select All",
+    "deselect_all": "Deselect All",
+    "selected_count": "{num_selected}",
+    "search": "Search",
+    "clear_search": "Clear search",
+    "clear_selection": "Clear selection",
+    "no_options_found": "No options found",
+}
+
+
 def _dimension(control_id: str, label: str) -> dbc.Col:
     return dbc.Col(
         dcc.Dropdown(
-            id=control_id, multi=True, placeholder=f"All {label}", clearable=True, className="filter-dropdown"
+            id=control_id,
+            multi=True,
+            placeholder=f"All {label}",
+            clearable=True,
+            className="filter-dropdown",
+            labels=DROPDOWN_LABELS,
         ),
         xs=12,
         sm=6,

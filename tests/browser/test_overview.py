@@ -19,6 +19,14 @@ def test_brws001_deep_link_opens_with_its_filters(started):
     assert dash_duo.get_logs() == []
 
 
+def test_brws009_several_values_show_their_names_and_a_bare_count(started):
+    dash_duo = started.open("/?period=all&category=Furniture&category=Technology")
+    dash_duo.wait_for_text_to_equal("#filter-category-value-count", "2")
+    # The names, not "2 selected" squeezing the first one to a letter.
+    assert dash_duo.find_element("#filter-category-value").text.startswith("Furniture")
+    assert dash_duo.get_logs() == []
+
+
 def test_brws002_changing_segment_and_preset_changes_cards_and_url(started):
     dash_duo = started.open("/?from=2026-01-01&to=2026-02-28")
     dash_duo.wait_for_text_to_equal(SALES, "$600.00")
