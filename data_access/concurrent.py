@@ -20,6 +20,12 @@ from flask import has_request_context
 
 from data_access.cache import request_data_version
 
+# At most this many of one call's queries at once. Each holds a pooled connection: with the
+# web server's 4 threads per worker (and the Overview's comparison nested in its callback,
+# 1 + 3) that stays within the engine's 5 + 15 connections (data_access.db), so no query
+# waits for a connection; and two cores gain little from more.
+MAX_THREADS = 3
+
 
 def run_concurrently(*calls: Callable[[], Any]) -> list[Any]:
     """The calls' results, in order; the first call's error (in order) is raised after all ended.
@@ -31,7 +37,7 @@ def run_concurrently(*calls: Callable[[], Any]) -> list[Any]:
         return [call() for call in calls]
     if has_request_context():
         request_data_version()  # read once here, before the threads share the request's g
-    with ThreadPoolExecutor(max_workers=len(calls), thread_name_prefix="shop-pulse-query") as pool:
+    with ThreadPoolExecutor(max_workers=min(len(calls), MAX_THREADS), thread_name_prefix="shop-pulse-query") as pool:
         futures = [pool.submit(contextvars.copy_context().run, call) for call in calls]
         errors = [future.exception() for future in futures]  # waits for every call
     for error in errors:

@@ -54,7 +54,8 @@ def get_engine() -> Engine:
         _engine.dispose(close=False)  # drop the inherited connections without closing the parent's
         _engine = None
     if _engine is None:
-        _engine = create_engine(database_url(), pool_pre_ping=True, pool_size=5, max_overflow=10)
+        # Room for a callback's concurrent queries in each web thread (data_access.concurrent).
+        _engine = create_engine(database_url(), pool_pre_ping=True, pool_size=5, max_overflow=15)
         time_queries(_engine)
         _engine_pid = os.getpid()
     return _engine
