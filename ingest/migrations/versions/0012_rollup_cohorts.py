@@ -28,7 +28,7 @@ the five-year repeat rate took 1.0 s, 0.5 s once clustered.
 
 from alembic import op
 
-from ingest.migrations.earlier import migration
+from ingest.migrations.earlier import migration, order_after
 
 revision = "0012"
 down_revision = "0011"
@@ -130,8 +130,7 @@ def _in_date_order(upserts: str) -> str:
         ("GROUP BY order_key, day, customer_key, store_key", "ORDER BY day"),
         ("GROUP BY 1, 2, 3, 4", "ORDER BY 1, 2"),
     ]:
-        line = next(line for line in upserts.splitlines() if line.strip() == group_by)
-        upserts = upserts.replace(line, f"{line}\n{line.replace(group_by, order_by)}", 1)
+        upserts = order_after(upserts, group_by, order_by)
     return upserts
 
 

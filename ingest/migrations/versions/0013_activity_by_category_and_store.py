@@ -18,7 +18,7 @@ a scan's cost): 38 -> 23 ms over customer_activity at 10M.
 
 from alembic import op
 
-from ingest.migrations.earlier import migration
+from ingest.migrations.earlier import migration, replace_once
 
 revision = "0013"
 down_revision = "0012"
@@ -77,14 +77,9 @@ EMPTY_DELTA = "    TRUNCATE rollup_delta;\n"
 
 def _grains(extra: str) -> str:
     """0007's apply as rollup_apply_grains, with `extra` run just before it empties the delta."""
-    apply = GRAINS.APPLY
-    for old, new in (
-        ("CREATE FUNCTION rollup_apply()", "CREATE OR REPLACE FUNCTION rollup_apply_grains()"),
-        (EMPTY_DELTA, extra + EMPTY_DELTA),
-    ):
-        if apply.count(old) != 1:
-            raise RuntimeError(f"0007's apply changed: {old!r} is not there once")
-        apply = apply.replace(old, new)
+    renamed = "CREATE OR REPLACE FUNCTION rollup_apply_grains()"
+    apply = replace_once(GRAINS.APPLY, "CREATE FUNCTION rollup_apply()", renamed)
+    apply = replace_once(apply, EMPTY_DELTA, extra + EMPTY_DELTA)
     # A replaced function loses its settings (0008 gave this one its work_mem).
     return apply + "\nALTER FUNCTION rollup_apply_grains() SET work_mem = '128MB';\n"
 

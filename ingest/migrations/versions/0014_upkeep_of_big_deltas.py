@@ -12,7 +12,7 @@ Measured on a 200k-line import (a fresh database, the demo CSV):
   current size anyway.
 """
 
-from ingest.migrations.earlier import migration
+from ingest.migrations.earlier import migration, order_after
 
 revision = "0014"
 down_revision = "0013"
@@ -33,10 +33,7 @@ ANALYZE_BIG_DELTA = """
 def _in_index_order(pairs_upsert: str) -> str:
     """0011's pairs upsert with its rows sorted as the unique index is (month, product_key,
     other_key, segment, region, store_key)."""
-    group_by = "    GROUP BY 1, 2, 3, 4, 5, 6\n"
-    if pairs_upsert.count(group_by) != 1:
-        raise RuntimeError("0011's pairs upsert changed: its GROUP BY is not there once")
-    return pairs_upsert.replace(group_by, group_by + "    ORDER BY 1, 5, 6, 2, 3, 4\n")
+    return order_after(pairs_upsert, "GROUP BY 1, 2, 3, 4, 5, 6", "ORDER BY 1, 5, 6, 2, 3, 4")
 
 
 UPSERTS_0013 = PREVIOUS.UPSERTS_0012
