@@ -31,7 +31,8 @@ DEFAULT_PERIOD = "last_12_months"
 
 
 # Dash 4's texts, but the count of values as a bare number: beside "Furniture, T…" a
-# "2 selected" left room for one letter of the first value ("F… 2 selected").
+# "2 selected" left room for one letter of the first value ("F… 2 selected"). All of them:
+# a labels prop replaces Dash's defaults instead of being merged into them.
 DROPDOWN_LABELS = {
     "select_all": "Select All",
     "deselect_all": "Deselect All",
