@@ -18,7 +18,14 @@ from data_access.cache import cached_query
 from data_access.db import read_connection, read_frame
 from data_access.facts import ORDER_COUNT, PROFIT, QUANTITY, SALES, filtered_facts
 from data_access.filters import KpiFilter
-from data_access.rollups import HISTORY, MonthSplit, customer_rows_sql, dims_sql, rollups_enabled
+from data_access.rollups import (
+    HISTORY,
+    MonthSplit,
+    customer_category_rows_sql,
+    customer_rows_sql,
+    dims_sql,
+    rollups_enabled,
+)
 
 FIRST_DAY, LAST_DAY = dt.date(1900, 1, 1), dt.date(9999, 12, 31)
 
@@ -53,11 +60,12 @@ def _history_sql(f: KpiFilter) -> tuple[str, dict]:
 def per_customer_sql(f: KpiFilter, bucket: bool = False) -> tuple[str, dict]:
     """customer_key, [bucket (f.grain, parameter :grain),] sales, orders, quantity, profit,
     last_in_range (last purchase day): each customer's orders in f. From the customers' years,
-    months and orders (migrations 0009, 0010) unless f names categories, which only the lines
-    carry."""
-    if rollups_enabled() and not f.categories:
+    months and orders (migrations 0009, 0010), per category when f names one (0015); under two
+    or more from the lines (an order of both counts once)."""
+    if rollups_enabled() and len(f.categories) <= 1:
         coarsest = ("month" if f.grain == "month" else "day") if bucket else "year"
-        source, params = customer_rows_sql(f, coarsest=coarsest)
+        rows_sql = customer_category_rows_sql if f.categories else customer_rows_sql
+        source, params = rows_sql(f, coarsest=coarsest)
         alias, day = "t", "t.day"
         measures = "sum(t.sales) AS sales, sum(t.orders)::bigint AS orders, sum(t.quantity) AS quantity, "
         measures += "sum(t.profit) AS profit, max(t.last_bought) AS last_in_range"

@@ -1,4 +1,4 @@
-"""The query router's building blocks: SQL over the rollup tables (migrations 0007 to 0013).
+"""The query router's building blocks: SQL over the rollup tables (migrations 0007 to 0015).
 
 A rollup answers exactly what the fact query answers for the same filter; the router (the
 query functions) uses one when it can and the facts otherwise, so QUERY_ROUTER=facts is the
@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from data_access.access import current_scope
-from data_access.facts import NO_CUSTOMER, NO_STORE
+from data_access.facts import NO_CUSTOMER, NO_STORE, ORDER_COUNT, PROFIT, QUANTITY, SALES, filtered_facts
 from data_access.filters import KpiFilter, limit_sql
 from data_access.settings import get_settings
 
@@ -209,18 +209,34 @@ def _whole_years(split: MonthSplit) -> tuple[dt.date, dt.date]:
 COARSEST = {"year": ("y", "m"), "month": ("m",), "day": ()}
 
 
+def _whole_periods(split: MonthSplit, kinds: tuple[str, ...], p: str) -> tuple[str, dict[str, Any]]:
+    """WHERE over the (kind, period) rows of customer_periods or customer_category_periods:
+    split's whole years (when kinds has 'y'), then its whole months around them."""
+    years = _whole_years(split) if "y" in kinds else (split.months_to, split.months_to)
+    params = {f"{p}mfrom": split.months_from, f"{p}mto": split.months_to, f"{p}yfrom": years[0], f"{p}yto": years[1]}
+    sql = f"""((kind = 'y' AND period >= :{p}yfrom AND period < :{p}yto)
+           OR (kind = 'm' AND ((period >= :{p}mfrom AND period < :{p}yfrom)
+                               OR (period >= :{p}yto AND period < :{p}mto))))"""
+    return sql, params
+
+
+def _customer_join(f: KpiFilter, alias: str) -> str:
+    """segment and region are the customer's: joined only when a filter or limit names them."""
+    if f.segments or f.regions or current_scope().limits():
+        return f"JOIN customers c ON c.customer_key = {alias}.customer_key"
+    return ""
+
+
 def customer_rows_sql(f: KpiFilter, prefix: str = "o_", coarsest: str = "year") -> tuple[str, dict[str, Any]]:
     """FROM/WHERE over t(customer_key, store_key, day, sales, profit, quantity, orders = orders
     with a purchase, last_bought): each customer's whole years and months in f's dates from
     customer_periods (as coarse as `coarsest` allows; day = the period's first day), the ragged
     days from customer_orders (migration 0009). f's stores, segments, regions and the row limits
-    apply; f must not name categories: only the lines carry them."""
+    apply; f must not name categories: only the lines carry them (customer_category_rows_sql)."""
     split = MonthSplit.of(f.start, f.end)
     kinds = COARSEST[coarsest] if split.has_months else ()
-    years = _whole_years(split) if "y" in kinds else (split.months_to, split.months_to)
     p = prefix
-    params: dict[str, Any] = {f"{p}start": f.start, f"{p}end": f.end, f"{p}mfrom": split.months_from}
-    params |= {f"{p}mto": split.months_to, f"{p}yfrom": years[0], f"{p}yto": years[1]}
+    params: dict[str, Any] = {f"{p}start": f.start, f"{p}end": f.end}
     ragged = f" AND (order_date < :{p}mfrom OR order_date >= :{p}mto)" if kinds else ""
     rows = f"""
         SELECT customer_key, store_key, order_date AS day, sales, profit, quantity,
@@ -228,18 +244,46 @@ def customer_rows_sql(f: KpiFilter, prefix: str = "o_", coarsest: str = "year") 
                CASE WHEN bought_lines > 0 THEN order_date END AS last_bought
         FROM customer_orders WHERE order_date BETWEEN :{p}start AND :{p}end{ragged}"""
     if kinds:
+        periods, period_params = _whole_periods(split, kinds, p)
+        params |= period_params
         rows += f"""
         UNION ALL
         SELECT customer_key, store_key, period, sales, profit, quantity, orders, last_bought
-        FROM customer_periods
-        WHERE (kind = 'y' AND period >= :{p}yfrom AND period < :{p}yto)
-           OR (kind = 'm' AND ((period >= :{p}mfrom AND period < :{p}yfrom)
-                               OR (period >= :{p}yto AND period < :{p}mto)))"""
+        FROM customer_periods WHERE {periods}"""
     dims, dim_params = dims_sql(f, None, prefix)
-    # segment and region are the customer's: join customers only when a filter or limit names them
-    by_customer = bool(f.segments or f.regions or current_scope().limits())
-    join = "JOIN customers c ON c.customer_key = t.customer_key" if by_customer else ""
-    return f"FROM ({rows}) t {join} WHERE {dims}", params | dim_params
+    return f"FROM ({rows}) t {_customer_join(f, 't')} WHERE {dims}", params | dim_params
+
+
+def customer_category_rows_sql(f: KpiFilter, prefix: str = "o_", coarsest: str = "year") -> tuple[str, dict[str, Any]]:
+    """customer_rows_sql for an f that names one category: FROM/WHERE over t(customer_key, day,
+    sales, profit, quantity, orders, last_bought) of that category; whole years and months from
+    customer_category_periods (migration 0015), the ragged days from the facts (per customer
+    and day). f's stores, segments, regions and the row limits apply. Orders do not add up
+    across categories: f must not name two."""
+    if len(f.categories) != 1:
+        raise ValueError("customer_category_periods answers one category")
+    split = MonthSplit.of(f.start, f.end)
+    kinds = COARSEST[coarsest] if split.has_months else ()
+    p = prefix
+    parts, params = [], {}
+    for i, edge in enumerate(split.edges(f) if kinds else [f]):
+        facts, edge_params = filtered_facts(edge, prefix=f"{p}e{i}_")
+        params |= edge_params
+        parts.append(f"""
+        SELECT o.customer_key, o.order_date AS day, {SALES} AS sales, {PROFIT} AS profit,
+               {QUANTITY} AS quantity, {ORDER_COUNT} AS orders,
+               max(o.order_date) FILTER (WHERE l.quantity > 0) AS last_bought
+        {facts} AND o.customer_key IS NOT NULL
+        GROUP BY o.customer_key, o.order_date""")
+    if kinds:
+        periods, period_params = _whole_periods(split, kinds, p)
+        dims, dim_params = dims_sql(f, "column", p)
+        params |= period_params | dim_params
+        parts.append(f"""
+        SELECT t.customer_key, t.period AS day, t.sales, t.profit, t.quantity, t.orders, t.last_bought
+        FROM customer_category_periods t {_customer_join(f, "t")}
+        WHERE {periods} AND {dims}""")
+    return f"FROM ({' UNION ALL '.join(parts)}) t WHERE true", params
 
 
 # The rollup column each breakdown is labelled from.

@@ -1,6 +1,6 @@
 """Rollups recomputed from the facts from scratch, and compared with what the triggers keep.
 
-Written independently of migrations 0007 to 0013 (no shared SQL): a rebuild by plain GROUP BY over the
+Written independently of migrations 0007 to 0015 (no shared SQL): a rebuild by plain GROUP BY over the
 fact query, then EXCEPT both ways. Any row in one and not the other is a drift.
 """
 
@@ -80,6 +80,13 @@ EXPECTED = {
               FROM ({FACTS}) f WHERE quantity > 0) x
         JOIN (SELECT order_key, product_key FROM ({FACTS}) f WHERE quantity > 0) y USING (order_key)
         GROUP BY 1, 2, 3, 4, 5, 6""",
+    "customer_category_periods": f"""
+        SELECT k.kind, date_trunc(k.unit, f.order_date)::date, f.category, f.customer_key, f.store_key,
+               sum(f.net_amount), sum(f.profit), sum(f.quantity),
+               count(DISTINCT f.order_key) FILTER (WHERE f.quantity > 0), count(*),
+               max(f.order_date) FILTER (WHERE f.quantity > 0)
+        FROM ({FACTS}) f, (VALUES ('m', 'month'), ('y', 'year')) k(kind, unit)
+        WHERE f.customer_key IS NOT NULL GROUP BY 1, 2, 3, 4, 5""",
     "customer_cohorts": COHORTS,
     "rollup_cohorts": f"""
         SELECT k.cohort, m.month, m.segment, m.region, count(*) FILTER (WHERE m.bought > 0), sum(m.sales), count(*)
@@ -98,6 +105,9 @@ COLUMNS = {
     "customer_orders": "order_key, order_date, customer_key, store_key, sales, profit, quantity, lines, bought_lines",
     "customer_periods": "kind, period, customer_key, store_key, sales, profit, quantity, orders, lines, last_bought",
     "rollup_pairs": "month, segment, region, store_key, product_key, other_key, orders",
+    "customer_category_periods": (
+        "kind, period, category, customer_key, store_key, sales, profit, quantity, orders, lines, last_bought"
+    ),
     "customer_cohorts": "customer_key, cohort, segment, region",
     "rollup_cohorts": "cohort, month, segment, region, customers, sales, cells",
 }
