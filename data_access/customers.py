@@ -16,7 +16,7 @@ from sqlalchemy import text
 
 from data_access.cache import cached_query
 from data_access.db import read_connection, read_frame
-from data_access.facts import ORDER_COUNT, PROFIT, QUANTITY, SALES, filtered_facts
+from data_access.facts import FIRST_PURCHASE, LAST_PURCHASE, ORDER_COUNT, PROFIT, QUANTITY, SALES, filtered_facts
 from data_access.filters import KpiFilter
 from data_access.rollups import (
     HISTORY,
@@ -48,8 +48,8 @@ def _history_sql(f: KpiFilter) -> tuple[str, dict]:
     facts, params = history_facts(f)
     sql = f"""
         SELECT o.customer_key,
-               min(o.order_date) FILTER (WHERE l.quantity > 0) AS first_order,
-               max(o.order_date) FILTER (WHERE l.quantity > 0) AS last_order,
+               {FIRST_PURCHASE} AS first_order,
+               {LAST_PURCHASE} AS last_order,
                {SALES} AS lifetime_sales
         {facts}
         GROUP BY o.customer_key
@@ -74,7 +74,7 @@ def per_customer_sql(f: KpiFilter, bucket: bool = False) -> tuple[str, dict]:
         source = f"{facts} AND o.customer_key IS NOT NULL"
         alias, day = "o", "o.order_date"
         measures = f"{SALES} AS sales, {ORDER_COUNT} AS orders, {QUANTITY} AS quantity, {PROFIT} AS profit, "
-        measures += "max(o.order_date) FILTER (WHERE l.quantity > 0) AS last_in_range"
+        measures += f"{LAST_PURCHASE} AS last_in_range"
     by_bucket = f"date_trunc(:grain, {day})::date AS bucket, " if bucket else ""
     sql = f"""
         SELECT {alias}.customer_key, {by_bucket}{measures}

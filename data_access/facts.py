@@ -26,6 +26,9 @@ CUSTOMER_COUNT = "count(DISTINCT o.customer_key) FILTER (WHERE l.quantity > 0)"
 SALES = "coalesce(sum(l.net_amount), 0)"
 PROFIT = "coalesce(sum(l.profit), 0)"
 QUANTITY = "coalesce(sum(l.quantity), 0)"
+# A customer's first and last purchase: days with a line of positive quantity (a return is not one).
+FIRST_PURCHASE = "min(o.order_date) FILTER (WHERE l.quantity > 0)"
+LAST_PURCHASE = "max(o.order_date) FILTER (WHERE l.quantity > 0)"
 
 
 def filtered_facts(f: KpiFilter, prefix: str = "f_") -> tuple[str, dict[str, Any]]:

@@ -14,7 +14,16 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from data_access.access import current_scope
-from data_access.facts import NO_CUSTOMER, NO_STORE, ORDER_COUNT, PROFIT, QUANTITY, SALES, filtered_facts
+from data_access.facts import (
+    LAST_PURCHASE,
+    NO_CUSTOMER,
+    NO_STORE,
+    ORDER_COUNT,
+    PROFIT,
+    QUANTITY,
+    SALES,
+    filtered_facts,
+)
 from data_access.filters import KpiFilter, limit_sql
 from data_access.settings import get_settings
 
@@ -271,8 +280,7 @@ def customer_category_rows_sql(f: KpiFilter, prefix: str = "o_", coarsest: str =
         params |= edge_params
         parts.append(f"""
         SELECT o.customer_key, o.order_date AS day, {SALES} AS sales, {PROFIT} AS profit,
-               {QUANTITY} AS quantity, {ORDER_COUNT} AS orders,
-               max(o.order_date) FILTER (WHERE l.quantity > 0) AS last_bought
+               {QUANTITY} AS quantity, {ORDER_COUNT} AS orders, {LAST_PURCHASE} AS last_bought
         {facts} AND o.customer_key IS NOT NULL
         GROUP BY o.customer_key, o.order_date""")
     if kinds:
