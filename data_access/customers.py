@@ -161,6 +161,8 @@ def _new_vs_returning_sql(f: KpiFilter) -> tuple[str, dict]:
             WHERE {dims}
         """
         return sql, params
+    if rollups_enabled() and len(f.categories) <= 1:
+        return _new_vs_returning_from_customer_rows(f)
     bucketed, params = per_customer_sql(f, bucket=True)
     history, history_params = _history_sql(f)
     sql = f"""
@@ -168,6 +170,37 @@ def _new_vs_returning_sql(f: KpiFilter) -> tuple[str, dict]:
         FROM ({bucketed}) b JOIN ({history}) h USING (customer_key)
     """
     return sql, params | history_params
+
+
+# Each customer's cohort at a chart's grain: the month of the first purchase is kept
+# (customer_cohorts, migration 0012); a week or day comes from the first purchase day.
+COHORT_OF = {
+    "month": "SELECT customer_key, cohort FROM customer_cohorts",
+    "other": "SELECT customer_key, date_trunc(:grain, lower(active))::date AS cohort FROM customer_activity",
+}
+
+
+def _new_vs_returning_from_customer_rows(f: KpiFilter) -> tuple[str, dict]:
+    """_new_vs_returning_sql from the customers' periods and orders (per category when f names
+    one), for store and category filters. The customers per bucket and the sales per bucket
+    are two plain aggregates of the same rows: grouping the rows per customer and bucket with
+    every measure first, then joining each customer's whole history, took twice as long (at
+    10M lines, five years of one category: 5.4 s instead of 2.3 s)."""
+    rows_sql = customer_category_rows_sql if f.categories else customer_rows_sql
+    source, params = rows_sql(f, coarsest="month" if f.grain == "month" else "day")
+    cohorts = COHORT_OF["month" if f.grain == "month" else "other"]
+    sql = f"""
+        WITH r AS MATERIALIZED (
+            SELECT t.customer_key, date_trunc(:grain, t.day)::date AS bucket, t.sales, t.orders {source}
+        ),
+        h AS ({cohorts})
+        SELECT d.bucket, h.cohort, count(*) AS customers, 0 AS sales
+        FROM (SELECT DISTINCT customer_key, bucket FROM r WHERE orders > 0) d LEFT JOIN h USING (customer_key)
+        GROUP BY 1, 2
+        UNION ALL
+        SELECT r.bucket, h.cohort, 0, sum(r.sales) FROM r LEFT JOIN h USING (customer_key) GROUP BY 1, 2
+    """
+    return sql, params
 
 
 @cached_query
