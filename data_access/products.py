@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import pandas as pd
 from sqlalchemy import text
 
+from data_access.access import current_scope
 from data_access.cache import cached_query
 from data_access.db import read_frame
 from data_access.facts import ORDER_COUNT, PROFIT, QUANTITY, SALES, filtered_facts
@@ -41,7 +42,7 @@ def get_sales_by_product_level(f: KpiFilter, level: str, sub_category: str | Non
             ORDER BY sales DESC, label
         """
         return read_frame(text(sql), params)
-    if rollups_enabled() and level == "product" and MonthSplit.of(f.start, f.end).has_months:
+    if level == "product" and _rollups_rank_products(f):
         per_product, params = _per_product_from_rollups(f)
         extra, params = (
             ("AND p.sub_category = :sub_category", params | {"sub_category": sub_category})
@@ -77,7 +78,7 @@ def get_sales_by_product_level(f: KpiFilter, level: str, sub_category: str | Non
 def get_top_products(f: KpiFilter, limit: int = 1000) -> pd.DataFrame:
     """rank (dense, by sales), product_key, product_id, product, category, sub_category,
     sales, profit, margin, quantity, orders; best first, at most `limit` rows."""
-    if rollups_enabled() and MonthSplit.of(f.start, f.end).has_months:
+    if _rollups_rank_products(f):
         per_product, params = _per_product_from_rollups(f)
         sql = f"""
             SELECT dense_rank() OVER (ORDER BY x.sales DESC) AS rank,
@@ -102,10 +103,30 @@ def get_top_products(f: KpiFilter, limit: int = 1000) -> pd.DataFrame:
     return read_frame(text(sql), params | {"limit": limit})
 
 
+def _over_every_customer_and_store(f: KpiFilter) -> bool:
+    """Whether f (and the asker's row limits) leave segments, regions and stores alone: then
+    rollup_product_totals (migration 0016) answers it, days and months, by product."""
+    return not (f.segments or f.regions or f.stores or current_scope().limits())
+
+
+def _rollups_rank_products(f: KpiFilter) -> bool:
+    """Whether _per_product_from_rollups answers f. Not when rollup_product would be read for
+    ragged days alone: they come from the facts, and a short range is as quick there."""
+    return rollups_enabled() and (_over_every_customer_and_store(f) or MonthSplit.of(f.start, f.end).has_months)
+
+
 def _per_product_from_rollups(f: KpiFilter) -> tuple[str, dict]:
-    """product_key, sales, profit, quantity, orders: whole months from rollup_product (month
+    """product_key, sales, profit, quantity, orders. Without a segment, region or store from
+    rollup_product_totals' months and days; otherwise whole months from rollup_product (month
     rows only), the ragged ends from the facts. Orders add up across the parts: an order has
     one date."""
+    if _over_every_customer_and_store(f):
+        where, params = rollup_where(f, "product", "p_")
+        sql = f"""SELECT product_key, sum(sales) AS sales, sum(profit) AS profit, sum(quantity) AS quantity,
+                         sum(orders)::bigint AS orders
+                  FROM rollup_product_totals r WHERE {where}
+                  GROUP BY product_key"""
+        return sql, params
     split = MonthSplit.of(f.start, f.end)
     params = {"p_mfrom": split.months_from, "p_mto": split.months_to}
     dims, dim_params = dims_sql(f, "product", "p_")
