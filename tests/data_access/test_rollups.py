@@ -356,3 +356,30 @@ def test_returns_alone_make_no_customer_of_the_month_on_either_route(shop, tmp_p
         # C7's refund is a returning customer's sale; C8 (never bought) is in neither.
         assert (row["new_customers"], row["returning_customers"]) == (0, 0)
         assert row["returning_sales"] == Decimal("-100.00") and row["new_sales"] == 0
+
+
+def test_an_item_rung_twice_is_one_order_for_also_bought_on_either_route(shop, tmp_path):
+    """A till may ring the same item twice in one order: the order still bought it together with
+    the others once, in ragged days as in whole months, with or without a segment."""
+    lines = [
+        "AB1,2026-03-12,C1,Consumer,North,Web Shop,AB-X,Tea Pot,Furniture,1,40",
+        "AB1,2026-03-12,C1,Consumer,North,Web Shop,AB-X,Tea Pot,Furniture,1,40",
+        "AB1,2026-03-12,C1,Consumer,North,Web Shop,AB-Y,Tea Cup,Furniture,2,5",
+        "AB2,2026-03-14,C2,Consumer,North,Web Shop,AB-X,Tea Pot,Furniture,1,40",
+        "AB2,2026-03-14,C2,Consumer,North,Web Shop,AB-Y,Tea Cup,Furniture,1,5",
+        "AB2,2026-03-14,C2,Consumer,North,Web Shop,AB-Y,Tea Cup,Furniture,1,5",
+    ]
+    _import(shop, tmp_path, "rung-twice.csv", lines)
+    with shop.connect() as conn:
+        x, y = conn.execute(
+            text("SELECT product_key FROM products WHERE product_id IN ('AB-X', 'AB-Y') ORDER BY product_id")
+        )
+    with _data_access_on(shop.url.render_as_string(hide_password=False)):
+        for start, end in [("2026-03-10", "2026-03-20"), ("2026-03-01", "2026-03-31")]:
+            for segments in ([], ["Consumer"]):
+                f = KpiFilter(start=start, end=end, segments=segments, categories=["Furniture"])
+                ours, naive = _both(products.get_also_bought, f, x.product_key)
+                assert ours == naive, f"also bought differs for {start}..{end} {segments}"
+                assert ours["product_orders"] == 2
+                tea_cup = next(item for item in ours["items"] if item["product_key"] == y.product_key)
+                assert tea_cup["together"] == 2
