@@ -57,15 +57,22 @@ def _history_sql(f: KpiFilter) -> tuple[str, dict]:
     return sql, params
 
 
+def _customer_rows(f: KpiFilter, bucket: bool) -> tuple[str, dict]:
+    """FROM/WHERE over t(customer_key, day, sales, orders, ...) of the rollups for an f naming
+    at most one category (per category from 0015), as coarse as a bucket of f.grain allows
+    (whole years when not bucketed)."""
+    coarsest = ("month" if f.grain == "month" else "day") if bucket else "year"
+    rows_sql = customer_category_rows_sql if f.categories else customer_rows_sql
+    return rows_sql(f, coarsest=coarsest)
+
+
 def per_customer_sql(f: KpiFilter, bucket: bool = False) -> tuple[str, dict]:
     """customer_key, [bucket (f.grain, parameter :grain),] sales, orders, quantity, profit,
     last_in_range (last purchase day): each customer's orders in f. From the customers' years,
     months and orders (migrations 0009, 0010), per category when f names one (0015); under two
     or more from the lines (an order of both counts once)."""
     if rollups_enabled() and len(f.categories) <= 1:
-        coarsest = ("month" if f.grain == "month" else "day") if bucket else "year"
-        rows_sql = customer_category_rows_sql if f.categories else customer_rows_sql
-        source, params = rows_sql(f, coarsest=coarsest)
+        source, params = _customer_rows(f, bucket)
         alias, day = "t", "t.day"
         measures = "sum(t.sales) AS sales, sum(t.orders)::bigint AS orders, sum(t.quantity) AS quantity, "
         measures += "sum(t.profit) AS profit, max(t.last_bought) AS last_in_range"
@@ -186,8 +193,7 @@ def _new_vs_returning_from_customer_rows(f: KpiFilter) -> tuple[str, dict]:
     are two plain aggregates of the same rows: grouping the rows per customer and bucket with
     every measure first, then joining each customer's whole history, took twice as long (at
     10M lines, five years of one category: 5.4 s instead of 2.3 s)."""
-    rows_sql = customer_category_rows_sql if f.categories else customer_rows_sql
-    source, params = rows_sql(f, coarsest="month" if f.grain == "month" else "day")
+    source, params = _customer_rows(f, bucket=True)
     cohorts = COHORT_OF["month" if f.grain == "month" else "other"]
     sql = f"""
         WITH r AS MATERIALIZED (

@@ -7,12 +7,19 @@ from dataclasses import dataclass
 import pandas as pd
 from sqlalchemy import text
 
-from data_access.access import current_scope
 from data_access.cache import cached_query
 from data_access.db import read_frame
 from data_access.facts import ORDER_COUNT, PROFIT, QUANTITY, SALES, filtered_facts
 from data_access.filters import KpiFilter
-from data_access.rollups import IN_CATEGORIES, MonthSplit, dims_sql, period_sql, rollup_where, rollups_enabled
+from data_access.rollups import (
+    IN_CATEGORIES,
+    MonthSplit,
+    dims_sql,
+    names_customer_attributes,
+    period_sql,
+    rollup_where,
+    rollups_enabled,
+)
 
 # Drill levels: level -> SQL label column. Only these names ever reach the SQL text.
 LEVELS = {"category": "p.category", "sub_category": "p.sub_category", "product": "p.name"}
@@ -106,7 +113,7 @@ def get_top_products(f: KpiFilter, limit: int = 1000) -> pd.DataFrame:
 def _over_every_customer_and_store(f: KpiFilter) -> bool:
     """Whether f (and the asker's row limits) leave segments, regions and stores alone: then
     rollup_product_totals (migration 0016) answers it, days and months, by product."""
-    return not (f.segments or f.regions or f.stores or current_scope().limits())
+    return not (f.stores or names_customer_attributes(f))
 
 
 def _rollups_rank_products(f: KpiFilter) -> bool:

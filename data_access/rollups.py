@@ -229,9 +229,14 @@ def _whole_periods(split: MonthSplit, kinds: tuple[str, ...], p: str) -> tuple[s
     return sql, params
 
 
+def names_customer_attributes(f: KpiFilter) -> bool:
+    """Whether f or the asker's row limits name a segment or region (the customer's)."""
+    return bool(f.segments or f.regions or current_scope().limits())
+
+
 def _customer_join(f: KpiFilter, alias: str) -> str:
     """segment and region are the customer's: joined only when a filter or limit names them."""
-    if f.segments or f.regions or current_scope().limits():
+    if names_customer_attributes(f):
         return f"JOIN customers c ON c.customer_key = {alias}.customer_key"
     return ""
 
