@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import pandas as pd
-import plotly.graph_objects as go
 
-from components.figures import base_layout, make_empty_figure, period_axis
+from components.figures import base_layout, figure, make_empty_figure, period_axis
 from components.formatting import NumberFormat
 
 NEW_COLOR, RETURNING_COLOR = "#0891b2", "#2563eb"
@@ -21,28 +20,28 @@ RFM_COLORS = {
 
 def make_new_returning_figure(
     df: pd.DataFrame, fmt: NumberFormat, measure: str = "customers", grain: str = "month"
-) -> go.Figure:
+) -> dict:
     """Stacked bars per bucket: new and returning customers (or their sales)."""
     if df.empty:
         return make_empty_figure("No customers bought in this range and filter")
     x, xaxis = period_axis(df["bucket"], grain)
-    fig = go.Figure()
-    for kind, color in (("returning", RETURNING_COLOR), ("new", NEW_COLOR)):
-        column = f"{kind}_{measure}"
-        money = measure == "sales"
-        fig.add_bar(
-            x=x,
-            y=df[column].astype(float),
-            name=f"{kind.title()} customers",
-            marker_color=color,
-            hovertemplate=(fmt.symbol + "%{y:,.2f}") if money else "%{y:,}",
-        )
-    axis = {"tickprefix": fmt.symbol, "tickformat": ".3~s"} if measure == "sales" else {"tickformat": ",~s"}
-    fig.update_layout(**base_layout(fmt, yaxis=axis, xaxis=xaxis), barmode="stack")
-    return fig
+    money = measure == "sales"
+    traces = [
+        {
+            "type": "bar",
+            "x": x,
+            "y": df[f"{kind}_{measure}"].astype(float).tolist(),
+            "name": f"{kind.title()} customers",
+            "marker": {"color": color},
+            "hovertemplate": (fmt.symbol + "%{y:,.2f}") if money else "%{y:,}",
+        }
+        for kind, color in (("returning", RETURNING_COLOR), ("new", NEW_COLOR))
+    ]
+    axis = {"tickprefix": fmt.symbol, "tickformat": ".3~s"} if money else {"tickformat": ",~s"}
+    return figure(traces, base_layout(fmt, yaxis=axis, xaxis=xaxis, barmode="stack"))
 
 
-def make_cohort_heatmap(df: pd.DataFrame) -> go.Figure:
+def make_cohort_heatmap(df: pd.DataFrame) -> dict:
     """Rows: cohorts (month of first purchase); columns: months since; cells: share retained."""
     if df.empty:
         return make_empty_figure("No first purchases in this range and filter")
@@ -52,31 +51,31 @@ def make_cohort_heatmap(df: pd.DataFrame) -> go.Figure:
     labels = [f"{pd.Timestamp(c):%b %Y} ({sizes[c]:,})" for c in share.index]
     text = [[("" if pd.isna(v) else f"{v:.0%}") for v in row] for row in share.to_numpy()]
     custom = [[(0 if pd.isna(v) else int(v)) for v in row] for row in count.to_numpy()]
-    fig = go.Figure(
-        go.Heatmap(
-            z=share.to_numpy(),
-            x=[str(k) for k in share.columns],
-            y=labels,
-            text=text,
-            texttemplate="%{text}" if share.size <= 400 else None,
-            customdata=custom,
-            colorscale="Blues",
-            zmin=0,
-            zmax=max(0.5, float(share.iloc[:, 1:].max().max()) if share.shape[1] > 1 else 0.5),
-            colorbar={"title": "Retained", "tickformat": ".0%"},
-            hovertemplate="Cohort %{y}<br>Month +%{x}: %{customdata:,} customers (%{z:.1%})<extra></extra>",
-            hoverongaps=False,
-        )
-    )
-    fig.update_layout(
-        margin={"l": 10, "r": 10, "t": 36, "b": 10},  # room for the mode bar above the cells
-        xaxis={"title": "Months since first purchase", "type": "category"},
-        yaxis={"autorange": "reversed", "title": None},
-    )
-    return fig
+    heatmap = {
+        "type": "heatmap",
+        "z": share.to_numpy().tolist(),
+        "x": [str(k) for k in share.columns],
+        "y": labels,
+        "text": text,
+        "customdata": custom,
+        "colorscale": "Blues",
+        "zmin": 0,
+        "zmax": max(0.5, float(share.iloc[:, 1:].max().max()) if share.shape[1] > 1 else 0.5),
+        "colorbar": {"title": {"text": "Retained"}, "tickformat": ".0%"},
+        "hovertemplate": "Cohort %{y}<br>Month +%{x}: %{customdata:,} customers (%{z:.1%})<extra></extra>",
+        "hoverongaps": False,
+    }
+    if share.size <= 400:
+        heatmap["texttemplate"] = "%{text}"
+    layout = {
+        "margin": {"l": 10, "r": 10, "t": 36, "b": 10},  # room for the mode bar above the cells
+        "xaxis": {"title": {"text": "Months since first purchase"}, "type": "category"},
+        "yaxis": {"autorange": "reversed", "title": None},
+    }
+    return figure([heatmap], layout)
 
 
-def make_ltv_histogram(bins: pd.DataFrame, fmt: NumberFormat) -> go.Figure:
+def make_ltv_histogram(bins: pd.DataFrame, fmt: NumberFormat) -> dict:
     """Customers per lifetime-value band; the last band holds everyone above it."""
     if bins.empty:
         return make_empty_figure("No customers bought in this range and filter")
@@ -84,44 +83,40 @@ def make_ltv_histogram(bins: pd.DataFrame, fmt: NumberFormat) -> go.Figure:
     ends = bins["bin_end"].astype(float)
     labels = [f"{fmt.money(s)} – {fmt.money(e)}" for s, e in zip(bins["bin_start"], bins["bin_end"], strict=True)]
     labels[-1] = labels[-1].split(" – ")[0] + " and more" if len(labels) > 1 else labels[-1]
-    fig = go.Figure(
-        go.Bar(
-            x=(starts + ends) / 2,
-            y=bins["customers"],
-            width=(ends - starts) * 0.95,
-            marker_color="#7c3aed",
-            customdata=labels,
-            hovertemplate="%{customdata}: %{y:,} customers<extra></extra>",
-        )
-    )
-    fig.update_layout(
-        **base_layout(fmt, hovermode="closest"),
-        xaxis={"tickprefix": fmt.symbol, "tickformat": ".3~s", "title": "Lifetime sales"},
-        yaxis={"title": "Customers"},
-        showlegend=False,
-    )
-    return fig
+    bars = {
+        "type": "bar",
+        "x": ((starts + ends) / 2).tolist(),
+        "y": bins["customers"].tolist(),
+        "width": ((ends - starts) * 0.95).tolist(),
+        "marker": {"color": "#7c3aed"},
+        "customdata": labels,
+        "hovertemplate": "%{customdata}: %{y:,} customers<extra></extra>",
+    }
+    layout = base_layout(fmt, hovermode="closest", showlegend=False) | {
+        "xaxis": {"tickprefix": fmt.symbol, "tickformat": ".3~s", "title": {"text": "Lifetime sales"}},
+        "yaxis": {"title": {"text": "Customers"}},
+    }
+    return figure([bars], layout)
 
 
-def make_rfm_figure(df: pd.DataFrame, fmt: NumberFormat) -> go.Figure:
+def make_rfm_figure(df: pd.DataFrame, fmt: NumberFormat) -> dict:
     """Customers per RFM group (sales on hover); a click lists the group's customers."""
     if df["customers"].sum() == 0:
         return make_empty_figure("No customers bought in this range and filter")
     ordered = df.iloc[::-1]
-    fig = go.Figure(
-        go.Bar(
-            x=ordered["customers"],
-            y=ordered["rfm_group"],
-            orientation="h",
-            marker_color=[RFM_COLORS.get(g, "#64748b") for g in ordered["rfm_group"]],
-            customdata=[
-                [g, m, fmt.money(s)]
-                for g, m, s in zip(ordered["rfm_group"], ordered["meaning"], ordered["sales"], strict=True)
-            ],
-            text=[f"{c:,}" for c in ordered["customers"]],
-            textposition="auto",
-            hovertemplate="<b>%{y}</b>: %{customdata[1]}<br>%{x:,} customers · %{customdata[2]}<extra></extra>",
-        )
-    )
-    fig.update_layout(**base_layout(fmt, hovermode="closest", xaxis={"title": "Customers"}), showlegend=False)
-    return fig
+    bars = {
+        "type": "bar",
+        "x": ordered["customers"].tolist(),
+        "y": ordered["rfm_group"].tolist(),
+        "orientation": "h",
+        "marker": {"color": [RFM_COLORS.get(g, "#64748b") for g in ordered["rfm_group"]]},
+        "customdata": [
+            [g, m, fmt.money(s)]
+            for g, m, s in zip(ordered["rfm_group"], ordered["meaning"], ordered["sales"], strict=True)
+        ],
+        "text": [f"{c:,}" for c in ordered["customers"]],
+        "textposition": "auto",
+        "hovertemplate": "<b>%{y}</b>: %{customdata[1]}<br>%{x:,} customers · %{customdata[2]}<extra></extra>",
+    }
+    layout = base_layout(fmt, hovermode="closest", xaxis={"title": {"text": "Customers"}}, showlegend=False)
+    return figure([bars], layout)

@@ -1,4 +1,11 @@
-"""Figure builders: DataFrame in, go.Figure out; plus the export config every chart shares."""
+"""Figure builders: DataFrame in, figure out; plus the export config every chart shares.
+
+A figure is the plain dict Dash sends to the browser ({"data": [traces], "layout": {...}}),
+not a go.Figure: plotly validates and copies every property of a go.Figure on every request,
+and update_layout/add_* run its relayout machinery key by key, 5-12 ms a chart (a page's
+callback drew three or four, more than some of its queries took). The tests pass every
+builder's output through go.Figure, which validates it there instead.
+"""
 
 from __future__ import annotations
 
@@ -43,6 +50,12 @@ TEMPLATE = go.layout.Template(
 )
 pio.templates["shop_pulse"] = TEMPLATE
 pio.templates.default = "shop_pulse"
+TEMPLATE_JSON = TEMPLATE.to_plotly_json()
+
+
+def figure(traces: list[dict], layout: dict) -> dict:
+    """A figure of plain trace and layout dicts (each trace names its "type"), in our template."""
+    return {"data": traces, "layout": {"template": TEMPLATE_JSON} | layout}
 
 
 def export_filename(chart: str, start: dt.date, end: dt.date) -> str:
@@ -69,27 +82,31 @@ def graph_config(filename: str) -> dict:
     }
 
 
+LEGEND = {"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0}
+
+
 def base_layout(fmt: NumberFormat, **extra) -> dict:
     layout = dict(
         font={"family": FONT, "size": 13},
         separators=fmt.separators,
         margin={"l": 10, "r": 10, "t": 40, "b": 10},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0},
+        legend=LEGEND,
         hovermode="x unified",
     )
     return layout | extra
 
 
-def make_empty_figure(message: str) -> go.Figure:
+def make_empty_figure(message: str) -> dict:
     """A blank chart carrying a sentence, for filters that match nothing."""
-    fig = go.Figure()
-    fig.update_layout(
-        xaxis={"visible": False},
-        yaxis={"visible": False},
-        annotations=[{"text": message, "showarrow": False, "font": {"size": 15, "color": "#6b7280"}}],
-        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+    return figure(
+        [],
+        {
+            "xaxis": {"visible": False},
+            "yaxis": {"visible": False},
+            "annotations": [{"text": message, "showarrow": False, "font": {"size": 15, "color": "#6b7280"}}],
+            "margin": {"l": 10, "r": 10, "t": 10, "b": 10},
+        },
     )
-    return fig
 
 
 PERIOD_LABEL = {"day": "%d %b %Y", "week": "Week of %d %b %Y", "month": "%B %Y"}
@@ -114,7 +131,7 @@ def partial_buckets(buckets: pd.Series, grain: str, start: dt.date, end: dt.date
 
 def make_sales_trend_figure(
     df: pd.DataFrame, fmt: NumberFormat, grain: str = "month", start: dt.date | None = None, end: dt.date | None = None
-) -> go.Figure:
+) -> dict:
     """Sales and profit bars per period, and the running sales total for each year (right axis).
     Buckets the range covers only in part are drawn faded and say so on hover."""
     if df.empty or ((df["sales"] == 0).all() and (df["profit"] == 0).all()):
@@ -123,64 +140,70 @@ def make_sales_trend_figure(
     partial = partial_buckets(df["bucket"], grain, start or dt.date.min, end or dt.date.max)
     note = ["<br><i>partial period</i>" if p else "" for p in partial]
     money = f"{fmt.symbol}%{{y:,.2f}}"
-    fig = go.Figure()
     # Money is exact in the database; floats here only place bars on the screen.
-    for column, name, color in (("sales", "Sales", SALES_COLOR), ("profit", "Profit", PROFIT_COLOR)):
-        fig.add_bar(
-            x=x,
-            y=df[column].astype(float),
-            name=name,
-            marker={"color": color, "opacity": [0.45 if p else 1.0 for p in partial]},
-            customdata=note,
-            hovertemplate=money + "%{customdata}",
-        )
-    fig.add_scatter(
-        x=x,
-        y=df["cumulative_sales"].astype(float),
-        name="Cumulative sales (year to date)",
-        yaxis="y2",
-        mode="lines+markers" if len(df) < 60 else "lines",
-        line={"color": CUMULATIVE_COLOR, "width": 2.5},
-        hovertemplate=money,
+    traces = [
+        {
+            "type": "bar",
+            "x": x,
+            "y": df[column].astype(float).tolist(),
+            "name": name,
+            "marker": {"color": color, "opacity": [0.45 if p else 1.0 for p in partial]},
+            "customdata": note,
+            "hovertemplate": money + "%{customdata}",
+        }
+        for column, name, color in (("sales", "Sales", SALES_COLOR), ("profit", "Profit", PROFIT_COLOR))
+    ]
+    traces.append(
+        {
+            "type": "scatter",
+            "x": x,
+            "y": df["cumulative_sales"].astype(float).tolist(),
+            "name": "Cumulative sales (year to date)",
+            "yaxis": "y2",
+            "mode": "lines+markers" if len(df) < 60 else "lines",
+            "line": {"color": CUMULATIVE_COLOR, "width": 2.5},
+            "hovertemplate": money,
+        }
     )
-    fig.update_layout(
-        **base_layout(fmt),
-        barmode="group",
-        bargap=0.25 if len(x) >= 3 else 0.6,  # a lone day should not fill the chart
-        xaxis=xaxis,
-        yaxis={"title": None, "tickprefix": fmt.symbol, "tickformat": ".3~s", "rangemode": "tozero"},
-        yaxis2={
-            "title": None,
-            "overlaying": "y",
-            "side": "right",
-            "tickprefix": fmt.symbol,
-            "tickformat": ".3~s",
-            "tickmode": "auto",
-            "rangemode": "tozero",
-            "showgrid": False,
+    return figure(
+        traces,
+        base_layout(fmt)
+        | {
+            "barmode": "group",
+            "bargap": 0.25 if len(x) >= 3 else 0.6,  # a lone day should not fill the chart
+            "xaxis": xaxis,
+            "yaxis": {"title": None, "tickprefix": fmt.symbol, "tickformat": ".3~s", "rangemode": "tozero"},
+            "yaxis2": {
+                "title": None,
+                "overlaying": "y",
+                "side": "right",
+                "tickprefix": fmt.symbol,
+                "tickformat": ".3~s",
+                "tickmode": "auto",
+                "rangemode": "tozero",
+                "showgrid": False,
+            },
         },
     )
-    return fig
 
 
-def make_ranked_bars_figure(df: pd.DataFrame, label: str, fmt: NumberFormat, color: str = SALES_COLOR) -> go.Figure:
+def make_ranked_bars_figure(df: pd.DataFrame, label: str, fmt: NumberFormat, color: str = SALES_COLOR) -> dict:
     """Horizontal bars of df.sales per df[label], biggest on top; customdata is the label, so a
     click can set that filter."""
     if df.empty:
         return make_empty_figure("No sales in this range and filter")
     ordered = df.iloc[::-1]
-    fig = go.Figure(
-        go.Bar(
-            x=ordered["sales"].astype(float),
-            y=ordered[label],
-            orientation="h",
-            marker_color=color,
-            customdata=ordered[label],
-            text=[fmt.money(v) for v in ordered["sales"]],
-            textposition="auto",
-            hovertemplate="%{y}: " + fmt.symbol + "%{x:,.2f}<extra></extra>",
-        )
-    )
+    bars = {
+        "type": "bar",
+        "x": ordered["sales"].astype(float).tolist(),
+        "y": ordered[label].tolist(),
+        "orientation": "h",
+        "marker": {"color": color},
+        "customdata": ordered[label].tolist(),
+        "text": [fmt.money(v) for v in ordered["sales"]],
+        "textposition": "auto",
+        "hovertemplate": "%{y}: " + fmt.symbol + "%{x:,.2f}<extra></extra>",
+    }
     axis = {"tickprefix": fmt.symbol, "tickformat": ".3~s"}
-    fig.update_layout(**base_layout(fmt, hovermode="closest", xaxis=axis, yaxis={"automargin": True}), showlegend=False)
-    return fig
+    layout = base_layout(fmt, hovermode="closest", xaxis=axis, yaxis={"automargin": True}, showlegend=False)
+    return figure([bars], layout)

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import pandas as pd
-import plotly.graph_objects as go
 
-from components.figures import CUMULATIVE_COLOR, base_layout, make_empty_figure, period_axis
+from components.figures import CUMULATIVE_COLOR, base_layout, figure, make_empty_figure, period_axis
 from components.formatting import NumberFormat
 from components.segment_figures import CATEGORY_PALETTE, color_map
 
@@ -13,7 +12,7 @@ MEASURES = {"sales": "Sales", "profit": "Profit", "quantity": "Quantity", "order
 MAX_BARS = 25
 
 
-def make_product_level_figure(df: pd.DataFrame, fmt: NumberFormat, measure: str = "sales") -> go.Figure:
+def make_product_level_figure(df: pd.DataFrame, fmt: NumberFormat, measure: str = "sales") -> dict:
     """Horizontal bars, biggest on top (the top 25 when there are more); customdata is what a
     click selects: the label, or the product key at product level."""
     if df.empty:
@@ -28,60 +27,62 @@ def make_product_level_figure(df: pd.DataFrame, fmt: NumberFormat, measure: str 
         f"<br>Quantity {fmt.number(r['quantity'])} · Orders {fmt.number(r['orders'])}"
         for r in top.to_dict("records")
     ]
-    fig = go.Figure(
-        go.Bar(
-            x=values,
-            y=top["label"],
-            orientation="h",
-            marker_color=["#dc2626" if v < 0 else "#2563eb" for v in values],
-            customdata=list(zip(keys, details, strict=True)),
-            text=text,
-            textposition="auto",
-            hovertemplate="<b>%{y}</b><br>%{customdata[1]}<extra></extra>",
-        )
-    )
+    bars = {
+        "type": "bar",
+        "x": values.tolist(),
+        "y": top["label"].tolist(),
+        "orientation": "h",
+        "marker": {"color": ["#dc2626" if v < 0 else "#2563eb" for v in values]},
+        "customdata": [[key, detail] for key, detail in zip(keys, details, strict=True)],
+        "text": text,
+        "textposition": "auto",
+        "hovertemplate": "<b>%{y}</b><br>%{customdata[1]}<extra></extra>",
+    }
     axis = {"tickprefix": fmt.symbol, "tickformat": ".3~s"} if money else {"tickformat": ",~s"}
-    fig.update_layout(**base_layout(fmt, hovermode="closest", xaxis=axis, yaxis={"automargin": True}), bargap=0.2)
+    layout = base_layout(fmt, hovermode="closest", xaxis=axis, yaxis={"automargin": True}, bargap=0.2)
     if len(df) > MAX_BARS:
-        fig.add_annotation(
-            text=f"Top {MAX_BARS} of {len(df)}", xref="paper", yref="paper", x=1, y=1.08, showarrow=False
-        )
-    return fig
+        note = {"text": f"Top {MAX_BARS} of {len(df)}", "xref": "paper", "yref": "paper", "x": 1, "y": 1.08}
+        layout["annotations"] = [note | {"showarrow": False}]
+    return figure([bars], layout)
 
 
-def make_category_monthly_figure(df: pd.DataFrame, fmt: NumberFormat) -> go.Figure:
+def make_category_monthly_figure(df: pd.DataFrame, fmt: NumberFormat) -> dict:
     """Stacked monthly sales per category and the running total over the range (right axis)."""
     if df.empty:
         return make_empty_figure("No sales in this range and filter")
     colors = color_map(df["category"], CATEGORY_PALETTE)
-    fig = go.Figure()
     money = fmt.symbol + "%{y:,.2f}"
     running = df.drop_duplicates("month")
     months, xaxis = period_axis(running["month"], "month")
     x_of = dict(zip(running["month"], months, strict=True))
-    for category, rows in df.groupby("category", sort=True):
-        fig.add_bar(
-            x=[x_of[m] for m in rows["month"]],
-            y=rows["sales"].astype(float),
-            name=category,
-            marker_color=colors[category],
-            hovertemplate=money,
-        )
-    fig.add_scatter(
-        x=months,
-        y=running["cumulative_sales"].astype(float),
-        name="Cumulative sales",
-        yaxis="y2",
-        mode="lines+markers",
-        line={"color": CUMULATIVE_COLOR, "width": 2.5},
-        hovertemplate=money,
+    traces = [
+        {
+            "type": "bar",
+            "x": [x_of[m] for m in rows["month"]],
+            "y": rows["sales"].astype(float).tolist(),
+            "name": category,
+            "marker": {"color": colors[category]},
+            "hovertemplate": money,
+        }
+        for category, rows in df.groupby("category", sort=True)
+    ]
+    traces.append(
+        {
+            "type": "scatter",
+            "x": months,
+            "y": running["cumulative_sales"].astype(float).tolist(),
+            "name": "Cumulative sales",
+            "yaxis": "y2",
+            "mode": "lines+markers",
+            "line": {"color": CUMULATIVE_COLOR, "width": 2.5},
+            "hovertemplate": money,
+        }
     )
-    fig.update_layout(
-        **base_layout(fmt),
-        barmode="relative",
-        xaxis=xaxis | ({"dtick": "M1"} if xaxis["type"] == "date" and len(months) <= 14 else {}),
-        yaxis={"tickprefix": fmt.symbol, "tickformat": ".3~s"},
-        yaxis2={
+    layout = base_layout(fmt) | {
+        "barmode": "relative",
+        "xaxis": xaxis | ({"dtick": "M1"} if xaxis["type"] == "date" and len(months) <= 14 else {}),
+        "yaxis": {"tickprefix": fmt.symbol, "tickformat": ".3~s"},
+        "yaxis2": {
             "overlaying": "y",
             "side": "right",
             "tickprefix": fmt.symbol,
@@ -90,5 +91,5 @@ def make_category_monthly_figure(df: pd.DataFrame, fmt: NumberFormat) -> go.Figu
             "showgrid": False,
             "rangemode": "tozero",
         },
-    )
-    return fig
+    }
+    return figure(traces, layout)

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import pandas as pd
-import plotly.graph_objects as go
 
-from components.figures import base_layout, make_empty_figure, make_ranked_bars_figure
+from components.figures import LEGEND, base_layout, figure, make_empty_figure, make_ranked_bars_figure
 from components.formatting import NumberFormat
 
 SEGMENT_PALETTE = ["#2563eb", "#f59e0b", "#16a34a", "#db2777", "#7c3aed", "#0891b2", "#65a30d", "#dc2626"]
@@ -18,51 +17,54 @@ def color_map(names, palette=SEGMENT_PALETTE) -> dict[str, str]:
     return {name: palette[i % len(palette)] for i, name in enumerate(sorted(set(names)))}
 
 
-def make_segment_sales_figure(df: pd.DataFrame, fmt: NumberFormat) -> go.Figure:
+def make_segment_sales_figure(df: pd.DataFrame, fmt: NumberFormat) -> dict:
     """Horizontal bars of sales per segment, biggest on top; a click filters by that segment."""
     return make_ranked_bars_figure(df, "segment", fmt)
 
 
-def make_category_mix_figure(df: pd.DataFrame, fmt: NumberFormat) -> go.Figure:
+def make_category_mix_figure(df: pd.DataFrame, fmt: NumberFormat) -> dict:
     """100 % stacked bars: each category's share of each segment's sales; a click filters."""
     if df.empty:
         return make_empty_figure("No sales in this range and filter")
     colors = color_map(df["category"], CATEGORY_PALETTE)
-    fig = go.Figure()
-    for category, rows in df.groupby("category", sort=True):
-        fig.add_bar(
-            x=[float(s) * 100 if s is not None else 0.0 for s in rows["share"]],
-            y=rows["segment"],
-            name=category,
-            orientation="h",
-            marker_color=colors[category],
-            customdata=[[category, fmt.money(v)] for v in rows["sales"]],
-            hovertemplate="%{y} · %{customdata[0]}: %{x:.1f}% (%{customdata[1]})<extra></extra>",
-        )
-    fig.update_layout(
-        **base_layout(fmt, hovermode="closest"),
-        barmode="stack",
-        legend_traceorder="normal",
-        xaxis={"ticksuffix": "%", "range": [0, 100]},
-        yaxis={"categoryorder": "category descending"},
-    )
-    return fig
+    traces = [
+        {
+            "type": "bar",
+            "x": [float(s) * 100 if s is not None else 0.0 for s in rows["share"]],
+            "y": rows["segment"].tolist(),
+            "name": category,
+            "orientation": "h",
+            "marker": {"color": colors[category]},
+            "customdata": [[category, fmt.money(v)] for v in rows["sales"]],
+            "hovertemplate": "%{y} · %{customdata[0]}: %{x:.1f}% (%{customdata[1]})<extra></extra>",
+        }
+        for category, rows in df.groupby("category", sort=True)
+    ]
+    layout = base_layout(fmt, hovermode="closest") | {
+        "barmode": "stack",
+        "legend": LEGEND | {"traceorder": "normal"},
+        "xaxis": {"ticksuffix": "%", "range": [0, 100]},
+        "yaxis": {"categoryorder": "category descending"},
+    }
+    return figure(traces, layout)
 
 
-def make_segment_trend_figure(df: pd.DataFrame, fmt: NumberFormat) -> go.Figure:
+def make_segment_trend_figure(df: pd.DataFrame, fmt: NumberFormat) -> dict:
     """One line of sales per segment over the day/week/month buckets."""
     if df.empty:
         return make_empty_figure("No sales in this range and filter")
     colors = color_map(df["segment"])
-    fig = go.Figure()
-    for segment, rows in df.groupby("segment", sort=True):
-        fig.add_scatter(
-            x=pd.to_datetime(rows["bucket"]),
-            y=rows["sales"].astype(float),
-            name=segment,
-            mode="lines+markers" if len(rows) < 40 else "lines",
-            line={"color": colors[segment], "width": 2.5},
-            hovertemplate=fmt.symbol + "%{y:,.2f}",
-        )
-    fig.update_layout(**base_layout(fmt), yaxis={"tickprefix": fmt.symbol, "tickformat": ".3~s", "rangemode": "tozero"})
-    return fig
+    traces = [
+        {
+            "type": "scatter",
+            "x": pd.to_datetime(rows["bucket"]).tolist(),
+            "y": rows["sales"].astype(float).tolist(),
+            "name": segment,
+            "mode": "lines+markers" if len(rows) < 40 else "lines",
+            "line": {"color": colors[segment], "width": 2.5},
+            "hovertemplate": fmt.symbol + "%{y:,.2f}",
+        }
+        for segment, rows in df.groupby("segment", sort=True)
+    ]
+    axis = {"tickprefix": fmt.symbol, "tickformat": ".3~s", "rangemode": "tozero"}
+    return figure(traces, base_layout(fmt, yaxis=axis))

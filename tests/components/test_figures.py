@@ -5,12 +5,21 @@ import json
 from decimal import Decimal
 
 import pandas as pd
+import plotly.graph_objects as go
+import pytest
+from dash._utils import to_json
 from plotly.utils import PlotlyJSONEncoder
 
-from components.figures import export_filename, graph_config, make_sales_trend_figure
+from components import customer_figures, figures, product_figures, segment_figures
+from components.figures import export_filename, graph_config
 from components.formatting import NumberFormat
 
 FMT = NumberFormat("EUR", "de_DE")
+
+
+def make_sales_trend_figure(*args) -> go.Figure:
+    """The builder's plain figure, validated: go.Figure raises on any property plotly lacks."""
+    return go.Figure(figures.make_sales_trend_figure(*args))
 
 
 def _frame(sales):
@@ -80,8 +89,122 @@ def test_charts_carry_the_slim_white_template_not_plotlys_full_one():
     settings (and ~20 ms of validation a chart); ours keeps only the 2-D look."""
     for sales in (["10.50", "20.25"], ["0", "0"]):  # a chart and the empty state
         fig = make_sales_trend_figure(_frame(sales), FMT)
-        template = fig.to_plotly_json()["layout"]["template"]
+        template = json.loads(to_json(fig))["layout"]["template"]
         assert len(json.dumps(template, cls=PlotlyJSONEncoder)) < 2500
         assert template["layout"]["plot_bgcolor"] == "white"
         assert template["layout"]["xaxis"]["gridcolor"] == "#EBF0F8"
         assert "polar" not in template["layout"] and "scatter3d" not in template["data"]
+
+
+def _month(n: int) -> dt.date:
+    return dt.date(2026, n, 1)
+
+
+# Each builder with a small frame shaped as its query answers, and with nothing to draw.
+FIGURES = {
+    "ranked bars": lambda df: figures.make_ranked_bars_figure(df, "label", FMT),
+    "category mix": lambda df: segment_figures.make_category_mix_figure(df, FMT),
+    "segment trend": lambda df: segment_figures.make_segment_trend_figure(df, FMT),
+    "new vs returning": lambda df: customer_figures.make_new_returning_figure(df, FMT, "sales", "month"),
+    "cohort heatmap": customer_figures.make_cohort_heatmap,
+    "lifetime value": lambda df: customer_figures.make_ltv_histogram(df, FMT),
+    "rfm": lambda df: customer_figures.make_rfm_figure(df, FMT),
+    "product level": lambda df: product_figures.make_product_level_figure(df, FMT, "profit"),
+    "category monthly": lambda df: product_figures.make_category_monthly_figure(df, FMT),
+}
+FRAMES = {
+    "ranked bars": pd.DataFrame({"label": ["West", "East"], "sales": [Decimal("20.50"), Decimal("3.25")]}),
+    "category mix": pd.DataFrame(
+        {
+            "segment": ["Consumer", "Consumer", "Corporate"],
+            "category": ["Furniture", "Technology", "Furniture"],
+            "share": [Decimal("0.25"), Decimal("0.75"), Decimal("1")],
+            "sales": [Decimal("1.00"), Decimal("3.00"), Decimal("2.00")],
+        }
+    ),
+    "segment trend": pd.DataFrame(
+        {
+            "segment": ["Consumer", "Consumer", "Corporate"],
+            "bucket": [_month(1), _month(2), _month(1)],
+            "sales": [1, 2, 4],
+        },
+    ),
+    "new vs returning": pd.DataFrame(
+        {
+            "bucket": [_month(1), _month(2), _month(3)],
+            "new_customers": [2, 1, 0],
+            "returning_customers": [0, 1, 3],
+            "new_sales": [Decimal("5.00"), Decimal("1.00"), Decimal("0")],
+            "returning_sales": [Decimal("0"), Decimal("2.00"), Decimal("9.99")],
+        }
+    ),
+    "cohort heatmap": pd.DataFrame(
+        {
+            "cohort": [_month(1), _month(1), _month(2)],
+            "months_since": [0, 1, 0],
+            "customers": [4, 1, 2],
+            "cohort_size": [4, 4, 2],
+            "share": [Decimal(1), Decimal("0.25"), Decimal(1)],
+        }
+    ),
+    "lifetime value": pd.DataFrame(
+        {"bin_start": [Decimal(0), Decimal(100)], "bin_end": [Decimal(100), Decimal(200)], "customers": [5, 2]}
+    ),
+    "rfm": pd.DataFrame(
+        {"rfm_group": ["Champions", "Lost"], "meaning": ["best", "gone"], "customers": [3, 1], "sales": [10, 1]}
+    ),
+    "product level": pd.DataFrame(
+        {
+            "label": [f"Product {n}" for n in range(30)],  # more than the 25 bars shown
+            "product_key": list(range(30)),
+            "sales": [Decimal(n) for n in range(30)],
+            "profit": [Decimal(n - 10) for n in range(30)],
+            "margin": [Decimal("0.1")] * 30,
+            "quantity": [1] * 30,
+            "orders": [1] * 30,
+        }
+    ),
+    "category monthly": pd.DataFrame(
+        {
+            "category": ["Furniture", "Technology", "Furniture"],
+            "month": [_month(1), _month(1), _month(2)],
+            "sales": [Decimal("1.50"), Decimal("2.00"), Decimal("4.00")],
+            "cumulative_sales": [Decimal("3.50"), Decimal("3.50"), Decimal("7.50")],
+        }
+    ),
+}
+
+
+# RFM always lists its groups; nothing to draw is every group without customers.
+NOTHING = {name: frame.iloc[0:0] for name, frame in FRAMES.items()} | {"rfm": FRAMES["rfm"].assign(customers=0)}
+
+
+def _sent(fig: dict) -> dict:
+    """The figure as Dash sends it, after plotly validated it (go.Figure raises ValueError
+    naming any property plotly does not know)."""
+    assert go.Figure(fig).layout.template.layout.plot_bgcolor == "white"  # our template
+    return json.loads(to_json(fig))
+
+
+@pytest.mark.parametrize("name", FIGURES)
+def test_every_figure_is_valid_plotly_in_our_template(name):
+    """The builders return plain dicts (no per-request validation): plotly validates them here."""
+    drawn = _sent(FIGURES[name](FRAMES[name]))
+    assert drawn["data"] and all(trace["type"] in ("bar", "scatter", "heatmap") for trace in drawn["data"])
+    assert drawn["layout"]["template"]["layout"]["plot_bgcolor"] == "white"
+    nothing = _sent(FIGURES[name](NOTHING[name]))
+    assert nothing["data"] == [] and nothing["layout"]["annotations"][0]["text"].startswith("No ")
+
+
+def test_product_level_shows_the_top_25_and_says_so():
+    fig = go.Figure(FIGURES["product level"](FRAMES["product level"]))
+    assert len(fig.data[0].y) == 25 and fig.data[0].y[-1] == "Product 29"  # biggest on top
+    assert fig.layout.annotations[0].text == "Top 25 of 30"
+    assert (fig.data[0].marker.color[0], fig.data[0].marker.color[-1]) == ("#dc2626", "#2563eb")  # a loss is red
+
+
+def test_cohort_heatmap_leaves_months_not_reached_yet_as_gaps():
+    sent = _sent(FIGURES["cohort heatmap"](FRAMES["cohort heatmap"]))
+    heatmap = sent["data"][0]
+    assert heatmap["z"] == [[1.0, 0.25], [1.0, None]]  # the February cohort has no month +1 yet
+    assert heatmap["y"] == ["Jan 2026 (4)", "Feb 2026 (2)"]
