@@ -9,89 +9,26 @@ import pandas as pd
 from sqlalchemy import text
 
 from data_access.cache import cached_query
-from data_access.customers import _history_sql, per_customer_sql
+from data_access.customers import _history_sql, get_customer_summary, per_customer_sql
 from data_access.db import read_connection, read_frame
 from data_access.facts import filtered_facts
 from data_access.filters import KpiFilter
+from data_access.rfm import RFM_GROUP_NAMES, rfm_scored_sql
 from data_access.rollups import buyers_sql, rollups_enabled
 
 LTV_BINS = 20
 
-# Named RFM groups from the recency (R) and frequency (F) scores, first match wins; together
-# they cover all 25 (R, F) pairs. (name, R from, R to, F from, F to, meaning)
-RFM_GROUPS = (
-    ("Champions", 4, 5, 4, 5, "bought recently and buy often"),
-    ("Loyal", 3, 5, 3, 5, "buy often, and recently enough"),
-    ("Potential", 3, 5, 1, 2, "bought recently, few orders so far"),
-    ("At risk", 1, 2, 3, 5, "used to buy often, not lately"),
-    ("Hibernating", 2, 2, 1, 2, "few orders, some time ago"),
-    ("Lost", 1, 1, 1, 2, "few orders, long ago"),
-)
-RFM_GROUP_NAMES = tuple(g[0] for g in RFM_GROUPS)
-
-
-def rfm_group(r: int, f: int) -> str:
-    """The named group of a (recency, frequency) score pair."""
-    for name, r_lo, r_hi, f_lo, f_hi, _ in RFM_GROUPS:
-        if r_lo <= r <= r_hi and f_lo <= f <= f_hi:
-            return name
-    raise ValueError(f"scores out of range: R={r}, F={f}")
-
-
-def _group_case() -> str:
-    # Built from the constant table above: no user text reaches this SQL.
-    whens = " ".join(
-        f"WHEN r BETWEEN {r_lo} AND {r_hi} AND f BETWEEN {f_lo} AND {f_hi} THEN '{name}'"
-        for name, r_lo, r_hi, f_lo, f_hi, _ in RFM_GROUPS
-    )
-    return f"CASE {whens} END"
-
-
-def _score(order_by: str) -> str:
-    """1-5 by quintile; ties share a score (percent_rank), so the scores are deterministic."""
-    return f"LEAST(5, FLOOR(percent_rank() OVER (ORDER BY {order_by}) * 5) + 1)::int"
-
 
 def _rfm_sql(f: KpiFilter) -> tuple[str, dict]:
     in_range, params = per_customer_sql(f)
-    sql = f"""
-        WITH per_customer AS (
-            SELECT customer_key, CAST(:end AS date) - last_in_range AS recency_days,
-                   orders AS frequency, sales AS monetary
-            FROM ({in_range}) r
-            WHERE orders > 0
-        ),
-        scored AS (
-            SELECT *, {_score("recency_days DESC")} AS r, {_score("frequency")} AS f,
-                   {_score("monetary")} AS m
-            FROM per_customer
-        )
-        SELECT *, {_group_case()} AS rfm_group FROM scored
-    """
-    return sql, params | {"end": f.end}
+    return rfm_scored_sql(f"({in_range})"), params | {"end": f.end}
 
 
-@cached_query
 def get_rfm_groups(f: KpiFilter) -> pd.DataFrame:
-    """rfm_group, customers, sales, avg_recency_days, avg_frequency, in RFM_GROUPS order
-    (groups without customers included, with zeros)."""
-    sql, params = _rfm_sql(f)
-    frame = read_frame(
-        text(
-            f"""
-            WITH rfm AS ({sql})
-            SELECT rfm_group, count(*) AS customers, sum(monetary) AS sales,
-                   avg(recency_days) AS avg_recency_days, avg(frequency) AS avg_frequency
-            FROM rfm GROUP BY rfm_group
-            """
-        ),
-        params,
-    )
-    groups = pd.DataFrame({"rfm_group": RFM_GROUP_NAMES, "meaning": [g[5] for g in RFM_GROUPS]})
-    merged = groups.merge(frame, on="rfm_group", how="left")
-    merged["customers"] = merged["customers"].fillna(0).astype(int)
-    merged["sales"] = [v if isinstance(v, Decimal) else Decimal(0) for v in merged["sales"]]
-    return merged
+    """rfm_group, meaning, customers, sales, avg_recency_days, avg_frequency, in RFM_GROUPS order
+    (groups without customers included, with zeros). Scored with the customers page's ranking
+    from the same per-customer sums (data_access.customers.get_customer_summary)."""
+    return get_customer_summary(f).rfm
 
 
 @cached_query

@@ -18,6 +18,7 @@ from data_access.cache import cached_query
 from data_access.db import read_connection, read_frame
 from data_access.facts import FIRST_PURCHASE, LAST_PURCHASE, ORDER_COUNT, PROFIT, QUANTITY, SALES, filtered_facts
 from data_access.filters import KpiFilter
+from data_access.rfm import every_group, rfm_scored_sql
 from data_access.rollups import (
     HISTORY,
     MonthSplit,
@@ -91,33 +92,13 @@ def per_customer_sql(f: KpiFilter, bucket: bool = False) -> tuple[str, dict]:
     return sql, params | ({"grain": f.grain} if bucket else {})
 
 
-@cached_query
-def get_top_customers(f: KpiFilter, limit: int = 1000) -> pd.DataFrame:
-    """rank (dense by sales), customer_key, customer_id, customer, segment, region, sales, orders,
-    quantity, profit, first_order, last_order (whole history), recency_days (last order in the
-    filter to its end)."""
-    in_range, params = per_customer_sql(f)
-    history, history_params = _history_sql(f)
-    # Ranked before the names and histories are joined, for the top rows and their ties only
-    # (joining all ~100k customers of a long range first took ~0.5 s at 10M lines).
-    sql = f"""
-        WITH ranked AS (
-            SELECT dense_rank() OVER (ORDER BY r.sales DESC) AS rank, r.*
-            FROM ({in_range}) r
-            ORDER BY r.sales DESC
-            FETCH FIRST (:limit) ROWS WITH TIES
-        ),
-        history AS ({history})
-        SELECT r.rank, c.customer_key, c.customer_id,
-               c.name AS customer, c.segment, c.region, r.sales, r.orders, r.quantity, r.profit,
-               h.first_order, h.last_order, CAST(:end AS date) - r.last_in_range AS recency_days
-        FROM ranked r
-        JOIN customers c USING (customer_key)
-        LEFT JOIN history h USING (customer_key)
-        ORDER BY rank, customer, c.customer_key
-        LIMIT :limit
-    """
-    return read_frame(text(sql), params | history_params | {"limit": limit, "end": f.end})
+# The customers page's ranking: this many (and their ties) is what its grid lists.
+TOP_CUSTOMERS = 1000
+TOP_COLUMNS = [
+    "rank", "customer_key", "customer_id", "customer", "segment", "region", "sales", "orders",
+    "quantity", "profit", "first_order", "last_order", "recency_days",
+]  # fmt: skip
+RFM_COLUMNS = ["rfm_group", "customers", "sales", "avg_recency_days", "avg_frequency"]
 
 
 @dataclass(frozen=True)
@@ -130,19 +111,95 @@ class RepeatRate:
         return Decimal(self.repeat_customers) / self.customers if self.customers else None
 
 
-@cached_query
-def get_repeat_customer_rate(f: KpiFilter) -> RepeatRate:
-    """Customers with at least 2 distinct orders in the filter ÷ customers in the filter."""
+@dataclass(frozen=True)
+class CustomerSummary:
+    """What the customers page derives from each customer's sums in the filter."""
+
+    repeat: RepeatRate
+    rfm: pd.DataFrame  # data_access.rfm.every_group
+    top: pd.DataFrame  # TOP_COLUMNS, best first, the first TOP_CUSTOMERS (ties ranked alike)
+
+
+def _summary_sql(f: KpiFilter) -> tuple[str, dict]:
+    """One statement, one row set: part = 'top' rows (TOP_COLUMNS and seq, their order), 'rfm'
+    rows (RFM_COLUMNS) and one 'repeat' row (customers, repeat_customers), all from one pass
+    over the customers' sums. As three statements each summed every customer again: at 10M
+    lines, five years, 2.0 s of work where this is ~1.1 s."""
     per_customer, params = per_customer_sql(f)
+    history, history_params = _history_sql(f)
+    no = {
+        "top": "NULL::text AS rfm_group, NULL::bigint AS customers, NULL::numeric AS avg_recency_days, "
+        "NULL::numeric AS avg_frequency, NULL::bigint AS repeat_customers",
+        "rank": "NULL::bigint, NULL::bigint, NULL::text, NULL::text, NULL::text, NULL::text",
+        "measures": "NULL::bigint, NULL::numeric, NULL::numeric, NULL::date, NULL::date, NULL::integer, NULL::bigint",
+    }
+    # Ranked before the names and histories are joined, for the top rows and their ties only
+    # (joining all ~100k customers of a long range first took ~0.5 s at 10M lines).
     sql = f"""
-        WITH per_customer AS ({per_customer})
-        SELECT count(*) FILTER (WHERE orders >= 1) AS customers,
-               count(*) FILTER (WHERE orders >= 2) AS repeat_customers
+        WITH per_customer AS MATERIALIZED ({per_customer}),
+        ranked AS (
+            SELECT dense_rank() OVER (ORDER BY r.sales DESC) AS rank, r.*
+            FROM per_customer r
+            ORDER BY r.sales DESC
+            FETCH FIRST (:limit) ROWS WITH TIES
+        ),
+        history AS ({history}),
+        top AS (
+            SELECT r.rank, c.customer_key, c.customer_id, c.name AS customer, c.segment, c.region,
+                   r.sales, r.orders, r.quantity, r.profit, h.first_order, h.last_order,
+                   CAST(:end AS date) - r.last_in_range AS recency_days,
+                   row_number() OVER (ORDER BY r.rank, c.name, c.customer_key) AS seq
+            FROM ranked r
+            JOIN customers c USING (customer_key)
+            LEFT JOIN history h USING (customer_key)
+        ),
+        rfm AS ({rfm_scored_sql("per_customer")})
+        SELECT 'top' AS part, rank, customer_key, customer_id, customer, segment, region, sales, orders,
+               quantity, profit, first_order, last_order, recency_days, seq, {no["top"]}
+        FROM top WHERE seq <= :limit
+        UNION ALL
+        SELECT 'rfm', {no["rank"]}, sum(monetary), {no["measures"]},
+               rfm_group, count(*), avg(recency_days), avg(frequency), NULL
+        FROM rfm GROUP BY rfm_group
+        UNION ALL
+        SELECT 'repeat', {no["rank"]}, NULL, {no["measures"]}, NULL,
+               count(*) FILTER (WHERE orders >= 1), NULL, NULL, count(*) FILTER (WHERE orders >= 2)
         FROM per_customer
     """
+    return sql, params | history_params | {"limit": TOP_CUSTOMERS, "end": f.end}
+
+
+@cached_query
+def get_customer_summary(f: KpiFilter) -> CustomerSummary:
+    """The repeat rate, the RFM groups and the top customers of f, from one statement."""
+    sql, params = _summary_sql(f)
     with read_connection() as conn:
-        row = conn.execute(text(sql), params).one()
-    return RepeatRate(row.customers, row.repeat_customers)
+        rows = conn.execute(text(sql), params).all()
+    parts: dict[str, list] = {"top": [], "rfm": [], "repeat": []}
+    for row in rows:
+        parts[row.part].append(row)
+    top = sorted(parts["top"], key=lambda row: row.seq)
+    rfm = pd.DataFrame([[getattr(r, c) for c in RFM_COLUMNS] for r in parts["rfm"]], columns=RFM_COLUMNS)
+    (repeat,) = parts["repeat"]
+    return CustomerSummary(
+        repeat=RepeatRate(repeat.customers, repeat.repeat_customers),
+        rfm=every_group(rfm),
+        top=pd.DataFrame([[getattr(r, c) for c in TOP_COLUMNS] for r in top], columns=TOP_COLUMNS),
+    )
+
+
+def get_top_customers(f: KpiFilter, limit: int = TOP_CUSTOMERS) -> pd.DataFrame:
+    """rank (dense by sales), customer_key, customer_id, customer, segment, region, sales, orders,
+    quantity, profit, first_order, last_order (whole history), recency_days (last order in the
+    filter to its end); best first, at most `limit` (up to TOP_CUSTOMERS) rows."""
+    if limit > TOP_CUSTOMERS:
+        raise ValueError(f"at most {TOP_CUSTOMERS} top customers")
+    return get_customer_summary(f).top.head(limit)
+
+
+def get_repeat_customer_rate(f: KpiFilter) -> RepeatRate:
+    """Customers with at least 2 distinct orders in the filter ÷ customers in the filter."""
+    return get_customer_summary(f).repeat
 
 
 def _new_vs_returning_sql(f: KpiFilter) -> tuple[str, dict]:

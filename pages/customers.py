@@ -19,13 +19,8 @@ from components.grids import grid_rows, top_customers_grid
 from components.kpi_cards import stat_card
 from components.shell import chart_card, empty_state, error_state, page_header
 from data_access.concurrent import run_concurrently
-from data_access.customer_value import get_lifetime_value_distribution, get_rfm_customers, get_rfm_groups
-from data_access.customers import (
-    get_cohort_retention,
-    get_new_vs_returning_by_period,
-    get_repeat_customer_rate,
-    get_top_customers,
-)
+from data_access.customer_value import get_lifetime_value_distribution, get_rfm_customers
+from data_access.customers import get_cohort_retention, get_customer_summary, get_new_vs_returning_by_period
 from data_access.db import QueryTimeout
 from pages._filter_state import filter_from_state
 from pages._filter_sync import STORE as FILTER_STATE
@@ -116,19 +111,20 @@ def update_customers(state):
     subtitle = f"{range_label(f.start, f.end)} · customers with at least one order in the range"
     csv = {"fileName": export_filename("top customers", f.start, f.end) + ".csv"}
     try:
-        repeat, new_returning, ltv, cohorts, rfm, top = run_concurrently(
+        # The repeat rate, RFM groups and top customers come from one summary (one pass over
+        # the customers' sums): asked for apart, each thread would compute it again.
+        summary, new_returning, ltv, cohorts = run_concurrently(
             *[
                 partial(query, f)
                 for query in (
-                    get_repeat_customer_rate,
+                    get_customer_summary,
                     get_new_vs_returning_by_period,
                     get_lifetime_value_distribution,
                     get_cohort_retention,
-                    get_rfm_groups,
-                    get_top_customers,
                 )
             ]
         )
+        repeat, rfm, top = summary.repeat, summary.rfm, summary.top
     except QueryTimeout as exc:
         blank = make_empty_figure(str(exc))
         return error_state(str(exc)), blank, blank, blank, [], csv, subtitle, *configs

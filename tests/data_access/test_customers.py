@@ -13,13 +13,7 @@ from decimal import Decimal
 
 import pytest
 
-from data_access.customer_value import (
-    RFM_GROUP_NAMES,
-    get_lifetime_value_distribution,
-    get_rfm_customers,
-    get_rfm_groups,
-    rfm_group,
-)
+from data_access.customer_value import get_lifetime_value_distribution, get_rfm_customers, get_rfm_groups
 from data_access.customers import (
     get_cohort_retention,
     get_new_vs_returning_by_period,
@@ -27,6 +21,7 @@ from data_access.customers import (
     get_top_customers,
 )
 from data_access.filters import KpiFilter
+from data_access.rfm import RFM_GROUP_NAMES, rfm_group
 
 JAN_FEB = KpiFilter(start=dt.date(2026, 1, 1), end=dt.date(2026, 2, 28))
 YEAR_2025 = KpiFilter(start=dt.date(2025, 1, 1), end=dt.date(2025, 12, 31))

@@ -127,12 +127,10 @@ ROUTED = [
     (products.get_also_bought, (7,)),
     (products.get_also_bought, (2, 3)),  # a short list: ties at its end are ordered by lift
     # The customers page: its whole-history parts from customer_activity and customer_lifetime.
-    (customers.get_top_customers, ()),
+    (customers.get_customer_summary, ()),  # top customers, repeat rate, RFM groups
     (customers.get_new_vs_returning_by_period, ()),
     (customers.get_cohort_retention, ()),
-    (customers.get_repeat_customer_rate, ()),
     (customer_value.get_lifetime_value_distribution, ()),
-    (customer_value.get_rfm_groups, ()),
 ]
 
 

@@ -26,11 +26,9 @@ ARGUMENTS = {
     "get_top_products": (),
     "get_also_bought": (1,),
     "get_monthly_sales_by_category": (),
-    "get_top_customers": (),
-    "get_repeat_customer_rate": (),
+    "get_customer_summary": (),  # top customers, repeat rate, RFM groups
     "get_new_vs_returning_by_period": (),
     "get_cohort_retention": (),
-    "get_rfm_groups": (),
     "get_rfm_customers": ("Champions",),
     "get_lifetime_value_distribution": (),
     "get_category_mix_by_segment": (),
