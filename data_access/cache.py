@@ -15,7 +15,8 @@ import datetime as dt
 import functools
 import hashlib
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import ParamSpec, TypeVar
 
@@ -97,9 +98,38 @@ def cache_generation() -> str:
     return f"{code_digest()}:{request_data_version()}"
 
 
+class _SingleFlight:
+    """One computation per key at a time in this process: a thread asking for what another is
+    computing waits for it, then reads the cache. A page fires its callbacks at once (the
+    customers page's two both need new vs returning), and each computed the same cold answer,
+    competing for the same two cores."""
+
+    def __init__(self) -> None:
+        self._guard = threading.Lock()
+        self._flights: dict[str, list] = {}  # key -> [lock, threads using it]
+
+    @contextmanager
+    def __call__(self, key: str) -> Iterator[None]:
+        with self._guard:
+            flight = self._flights.setdefault(key, [threading.Lock(), 0])
+            flight[1] += 1
+        try:
+            with flight[0]:
+                yield
+        finally:
+            with self._guard:
+                flight[1] -= 1
+                if not flight[1]:
+                    del self._flights[key]
+
+
+_single_flight = _SingleFlight()
+
+
 def cached_query(func: Callable[P, R]) -> Callable[P, R]:
     """Memoize a query function on its arguments, the current data version and the asker's
-    row-level limits (two viewers with different limits never share an entry)."""
+    row-level limits (two viewers with different limits never share an entry). Concurrent
+    equal calls in one process compute once (_SingleFlight)."""
 
     def versioned(generation: str, scope, *args, **kwargs):
         this_call.missed = True  # memoize calls this only on a miss
@@ -117,7 +147,9 @@ def cached_query(func: Callable[P, R]) -> Callable[P, R]:
         _ensure_cache()
         generation = cache_generation()
         this_call.missed = False
-        result = memoized(generation, current_scope(), *args, **kwargs)
+        scope = current_scope()
+        with _single_flight(f"{func.__module__}.{func.__qualname__}|{generation}|{scope!r}|{args!r}|{kwargs!r}"):
+            result = memoized(generation, scope, *args, **kwargs)
         count_cache(hit=not this_call.missed)
         return result
 

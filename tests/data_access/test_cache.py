@@ -1,6 +1,9 @@
 """Equal filters hit the cache; a committed load bumps the data version and is seen at once."""
 
 import datetime as dt
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
 import pytest
@@ -123,3 +126,32 @@ def test_a_new_release_does_not_read_the_previous_ones_answers(tmp_path, stateme
     monkeypatch.setattr(cache_module, "code_digest", lambda: "next-release")
     get_sales_totals(MARCH)
     assert len(_kpi_queries(statements)) == sent + 1, "other code must not read this code's entries"
+
+
+def test_equal_calls_at_once_compute_once(fixture_database):
+    """The second of two concurrent equal calls waits for the first and reads its answer."""
+    computed = []
+
+    def slow_answer(f: KpiFilter) -> str:
+        computed.append(f)
+        time.sleep(0.3)  # long enough for the other thread to ask meanwhile
+        return f"answer for {f.start}"
+
+    slow = cache_module.cached_query(slow_answer)
+    cache_module.CACHED_QUERIES.remove(slow)  # a test double of a query, not a page's query
+    start = threading.Barrier(2)
+
+    def ask(f: KpiFilter) -> str:
+        start.wait()
+        return slow(f)
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        answers = list(pool.map(ask, [MARCH, MARCH]))
+    assert answers == ["answer for 2026-03-01"] * 2
+    assert computed == [MARCH], "the second call must wait for the first, not compute again"
+
+    other = KpiFilter(start=dt.date(2026, 4, 1), end=dt.date(2026, 4, 30))
+    start = threading.Barrier(2)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        list(pool.map(ask, [MARCH, other]))
+    assert computed == [MARCH, other], "different calls do not wait for each other's answer"
