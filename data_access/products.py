@@ -49,6 +49,19 @@ def get_sales_by_product_level(f: KpiFilter, level: str, sub_category: str | Non
             ORDER BY sales DESC, label
         """
         return read_frame(text(sql), params)
+    if rollups_enabled() and level == "sub_category" and sub_category is None and len(f.categories) == 1:
+        # One category's sub-categories (migration 0017): their orders do not add up across
+        # categories, and two categories may name a sub-category alike, so only under one.
+        where, params = rollup_where(f, "column")
+        sql = f"""
+            SELECT sub_category AS label, NULL::integer AS product_key, sum(sales) AS sales, sum(profit) AS profit,
+                   sum(quantity) AS quantity, sum(orders)::bigint AS orders,
+                   sum(profit) / NULLIF(sum(sales), 0) AS margin
+            FROM rollup_subcategory r WHERE {where}
+            GROUP BY sub_category
+            ORDER BY sales DESC, label
+        """
+        return read_frame(text(sql), params)
     if level == "product" and _rollups_rank_products(f):
         per_product, params = _per_product_from_rollups(f)
         extra, params = (

@@ -1,6 +1,6 @@
 """Rollups recomputed from the facts from scratch, and compared with what the triggers keep.
 
-Written independently of migrations 0007 to 0016 (no shared SQL): a rebuild by plain GROUP BY over the
+Written independently of migrations 0007 to 0017 (no shared SQL): a rebuild by plain GROUP BY over the
 fact query, then EXCEPT both ways. Any row in one and not the other is a drift.
 """
 
@@ -11,7 +11,7 @@ from sqlalchemy import Engine, text
 # Every non-cancelled line with the attributes it is counted under.
 FACTS = """
     SELECT o.order_key, o.order_date, o.customer_key, c.segment, c.region, o.store_key, p.category,
-           l.product_key, l.quantity, l.net_amount, l.profit
+           p.sub_category, l.product_key, l.quantity, l.net_amount, l.profit
     FROM order_lines l
     JOIN orders o ON o.order_key = l.order_key
     JOIN products p ON p.product_key = l.product_key
@@ -35,6 +35,11 @@ EXPECTED = {
                sum(f.net_amount), sum(f.profit), sum(f.quantity),
                count(DISTINCT f.order_key) FILTER (WHERE f.quantity > 0), count(*)
         FROM ({FACTS}) f, {KINDS} GROUP BY 1, 2, 3, 4, 5, 6""",
+    "rollup_subcategory": f"""
+        SELECT k.kind, {BUCKET} AS day, f.segment, f.region, f.store_key, f.category, f.sub_category,
+               sum(f.net_amount), sum(f.profit), sum(f.quantity),
+               count(DISTINCT f.order_key) FILTER (WHERE f.quantity > 0), count(*)
+        FROM ({FACTS}) f, {KINDS} GROUP BY 1, 2, 3, 4, 5, 6, 7""",
     "rollup_product": f"""
         SELECT k.kind, {BUCKET} AS day, f.segment, f.region, f.store_key, f.product_key,
                sum(f.net_amount), sum(f.profit), sum(f.quantity),
@@ -99,6 +104,9 @@ EXPECTED = {
 
 COLUMNS = {
     "rollup_category": "kind, day, segment, region, store_key, category, sales, profit, quantity, orders, lines",
+    "rollup_subcategory": (
+        "kind, day, segment, region, store_key, category, sub_category, sales, profit, quantity, orders, lines"
+    ),
     "rollup_product": "kind, day, segment, region, store_key, product_key, sales, profit, quantity, orders, lines",
     "rollup_orders": "kind, day, segment, region, store_key, categories, orders",
     "customer_activity": "customer_key, segment, region, active",

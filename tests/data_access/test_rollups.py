@@ -1,4 +1,4 @@
-"""Rollups (migrations 0007 to 0016) and the query router: the same answers as the facts, kept exact.
+"""Rollups (migrations 0007 to 0017) and the query router: the same answers as the facts, kept exact.
 
 Two kinds of checks. The router: every query function it routes gives, on a demo shop and for
 many filters (ragged and whole months, one day, dimensions, row limits), exactly what the fact
@@ -121,6 +121,7 @@ ROUTED = [
     (products.get_sales_by_product_level, ("category",)),
     (products.get_sales_by_product_level, ("product",)),
     (products.get_sales_by_product_level, ("product", "Chairs")),
+    (products.get_sales_by_product_level, ("sub_category",)),
     (products.get_top_products, ()),
     (products.get_monthly_sales_by_category, ()),
     (products.get_also_bought, (1,)),
@@ -296,6 +297,13 @@ def test_every_write_keeps_the_rollups_exact(shop, tmp_path):
         ).one()
     assert tuple(moved) == ("Corporate/West", "Technology")
     check("customer and product attribute changes")
+    by_hand(
+        "a product moved to another sub-category", "UPDATE products SET sub_category = 'Seats' WHERE product_key = 1"
+    )
+    by_hand(
+        "a product moved to another category and sub-category",
+        "UPDATE products SET category = 'Office Supplies', sub_category = 'Desks' WHERE product_id = 'P1'",
+    )
     by_hand("an order cancelled", "UPDATE orders SET status = 'cancelled' WHERE order_id = 'O2'")
     by_hand("a cancelled order restored", "UPDATE orders SET status = 'completed' WHERE order_id = 'O4'")
     by_hand(
@@ -314,7 +322,7 @@ def test_every_write_keeps_the_rollups_exact(shop, tmp_path):
     by_hand("truncate", "TRUNCATE order_lines")
     with shop.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM rollup_category")).scalar_one() == 0
-    assert len(checks) == 12
+    assert len(checks) == 14
 
 
 def test_stores_sharing_a_name_are_one_bar_with_their_customers_counted_once(shop, tmp_path):
