@@ -137,22 +137,50 @@ ACTIVITY_TABLES = {
 }
 
 
-def _activity(f: KpiFilter, label: str | None, prefix: str) -> tuple[str, str, bool, dict[str, Any]]:
-    """The activity table for f and the breakdown `label`, the WHERE that keeps the customers
-    who bought in f's dates, segments, regions, stores, categories and row limits, and whether
-    its rows are already one per customer and label (else they need a DISTINCT)."""
+def _activity_rows(f: KpiFilter, label: str | None, prefix: str) -> tuple[str, str, bool, dict[str, Any]]:
+    """The activity table for f and the breakdown `label`, the WHERE that keeps the rows of f's
+    segments, regions, stores, categories and row limits (any dates), and whether its rows are
+    already one per customer and label (else they need a DISTINCT)."""
     grain = (bool(f.stores) or label == "store", bool(f.categories) or label == "category")
     dims, params = dims_sql(f, "column" if grain[1] else None, prefix)
-    p = prefix
-    params |= {f"{p}start": f.start, f"{p}end": f.end}
-    # A first or last day inside the range is a purchase in it: only customers whose days
-    # span the whole range need their day set read.
-    dates = (
+    unique = grain == (label == "store", label == "category")
+    return f"{ACTIVITY_TABLES[grain]} a", dims, unique, params
+
+
+def _bought_between(p: str) -> str:
+    """An activity row with a purchase between :{p}start and :{p}end. A first or last day inside
+    the range is a purchase in it: only customers whose days span the whole range need their
+    day set read."""
+    return (
         f"first_day <= :{p}end AND last_day >= :{p}start AND (first_day >= :{p}start OR last_day <= :{p}end "
         f"OR active && daterange(:{p}start, :{p}end, '[]'))"
     )
-    unique = grain == (label == "store", label == "category")
-    return f"{ACTIVITY_TABLES[grain]} a", f"{dates} AND {dims}", unique, params
+
+
+def _activity(f: KpiFilter, label: str | None, prefix: str) -> tuple[str, str, bool, dict[str, Any]]:
+    """_activity_rows, its WHERE keeping the customers who bought in f's dates too."""
+    table, dims, unique, params = _activity_rows(f, label, prefix)
+    params |= {f"{prefix}start": f.start, f"{prefix}end": f.end}
+    return table, f"{_bought_between(prefix)} AND {dims}", unique, params
+
+
+def customers_in_periods_sql(periods: list[KpiFilter], prefix: str = "c_") -> tuple[str, dict[str, Any]]:
+    """SELECT customers_0, customers_1, ...: distinct customers with a purchase in each of
+    filters that differ only in their dates, from one read of the activity table."""
+    table, dims, unique, params = _activity_rows(periods[0], None, prefix)
+    tests = []
+    for i, period in enumerate(periods):
+        p = f"{prefix}{i}_"
+        params |= {f"{p}start": period.start, f"{p}end": period.end}
+        tests.append(_bought_between(p))
+    where = f"({' OR '.join(f'({t})' for t in tests)}) AND {dims}"
+    if unique:
+        counts = ", ".join(f"count(*) FILTER (WHERE {t}) AS customers_{i}" for i, t in enumerate(tests))
+        return f"SELECT {counts} FROM {table} WHERE {where}", params
+    # Several rows per customer (one per store or category): each customer once per period.
+    flags = ", ".join(f"bool_or({t}) AS in_{i}" for i, t in enumerate(tests))
+    counts = ", ".join(f"count(*) FILTER (WHERE in_{i}) AS customers_{i}" for i in range(len(tests)))
+    return f"SELECT {counts} FROM (SELECT customer_key, {flags} FROM {table} WHERE {where} GROUP BY 1) a", params
 
 
 def customers_sql(f: KpiFilter, label: str | None = None, prefix: str = "c_") -> tuple[str, dict[str, Any]]:

@@ -23,7 +23,15 @@ from data_access.facts import (
     filtered_facts,
 )
 from data_access.filters import KpiFilter
-from data_access.rollups import customers_sql, label_sql, rollup_where, rollups_enabled
+from data_access.rollups import (
+    customers_in_periods_sql,
+    customers_sql,
+    dims_sql,
+    label_sql,
+    period_sql,
+    rollup_where,
+    rollups_enabled,
+)
 
 
 @dataclass(frozen=True)
@@ -51,6 +59,9 @@ class SalesTotals:
         return self.orders == 0 and self.sales == 0 and self.quantity == 0
 
 
+TOTALS = ("sales", "profit", "quantity", "orders", "customers")  # SalesTotals' fields, in order
+
+
 @dataclass(frozen=True)
 class SalesComparison:
     current: SalesTotals
@@ -60,40 +71,63 @@ class SalesComparison:
 
 @cached_query
 def get_sales_totals(f: KpiFilter) -> SalesTotals:
-    sql, params = _totals_from_rollups(f) if rollups_enabled() else _totals_from_facts(f)
+    return _totals_of([f])[0]
+
+
+def _totals_of(periods: list[KpiFilter]) -> list[SalesTotals]:
+    """The totals of filters that differ only in their dates."""
+    if not rollups_enabled():
+        return [_totals_from_facts(f) for f in periods]
+    sql, params = _totals_from_rollups(periods)
     with read_connection() as conn:
-        row = conn.execute(text(sql), params).one()
-    return SalesTotals(row.sales, row.profit, row.quantity, row.orders, row.customers)
+        row = conn.execute(text(sql), params).one()._mapping
+    return [SalesTotals(*(row[f"{field}_{i}"] for field in TOTALS)) for i in range(len(periods))]
 
 
-def _totals_from_facts(f: KpiFilter) -> tuple[str, dict]:
+def _totals_from_facts(f: KpiFilter) -> SalesTotals:
     facts, params = filtered_facts(f)
     sql = f"""
         SELECT {SALES} AS sales, {PROFIT} AS profit, {QUANTITY} AS quantity,
                {ORDER_COUNT} AS orders, {CUSTOMER_COUNT} AS customers
         {facts}
     """
-    return sql, params
+    with read_connection() as conn:
+        row = conn.execute(text(sql), params).one()
+    return SalesTotals(row.sales, row.profit, row.quantity, row.orders, row.customers)
 
 
-def _totals_from_rollups(f: KpiFilter) -> tuple[str, dict]:
-    measures, params = rollup_where(f, "column", "m_")
-    orders, order_params = rollup_where(f, "set", "o_")
-    customers, customer_params = customers_sql(f)
+def _totals_from_rollups(periods: list[KpiFilter]) -> tuple[str, dict]:
+    """One statement for the totals of filters that differ only in their dates: each rollup is
+    read once for all of them and every period's sums are kept apart by FILTER. The overview
+    compares three periods; three statements read the customers' activity three times."""
+    dims, params = dims_sql(periods[0], "column", "m_")
+    order_dims, order_params = dims_sql(periods[0], "set", "o_")
+    params |= order_params
+    measures, orders, cells, order_cells = [], [], [], []
+    for i, period in enumerate(periods):
+        cell, cell_params = period_sql(period, f"m{i}_")
+        order_cell, order_cell_params = period_sql(period, f"o{i}_")
+        params |= cell_params | order_cell_params
+        cells.append(f"({cell})")
+        order_cells.append(f"({order_cell})")
+        measures += [f"coalesce(sum({m}) FILTER (WHERE {cell}), 0) AS {m}_{i}" for m in ("sales", "profit", "quantity")]
+        orders.append(f"coalesce(sum(orders) FILTER (WHERE {order_cell}), 0)::bigint AS orders_{i}")
+    customers, customer_params = customers_in_periods_sql(periods)
     sql = f"""
-        SELECT m.sales, m.profit, m.quantity, o.orders, c.customers
-        FROM (SELECT coalesce(sum(sales), 0) AS sales, coalesce(sum(profit), 0) AS profit,
-                     coalesce(sum(quantity), 0) AS quantity
-              FROM rollup_category r WHERE {measures}) m,
-             (SELECT coalesce(sum(orders), 0)::bigint AS orders FROM rollup_orders r WHERE {orders}) o,
+        SELECT *
+        FROM (SELECT {", ".join(measures)} FROM rollup_category r WHERE ({" OR ".join(cells)}) AND {dims}) m,
+             (SELECT {", ".join(orders)} FROM rollup_orders r WHERE ({" OR ".join(order_cells)}) AND {order_dims}) o,
              ({customers}) c
     """
-    return sql, params | order_params | customer_params
+    return sql, params | customer_params
 
 
+@cached_query
 def get_sales_comparison(f: KpiFilter) -> SalesComparison:
     """The filter's totals against the preceding equal-length period and one year earlier."""
-    periods = (f, f.previous_period(), f.year_earlier())
+    periods = [f, f.previous_period(), f.year_earlier()]
+    if rollups_enabled():
+        return SalesComparison(*_totals_of(periods))
     return SalesComparison(*run_concurrently(*[partial(get_sales_totals, p) for p in periods]))
 
 

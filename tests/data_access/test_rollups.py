@@ -110,6 +110,7 @@ def _filters(count: int = 24) -> list[KpiFilter]:
 
 ROUTED = [
     (sales.get_sales_totals, ()),
+    (sales.get_sales_comparison, ()),  # three periods in one statement
     (sales.get_sales_by_period, ()),
     (sales.get_sales_by_dimension, ("segment",)),
     (sales.get_sales_by_dimension, ("region",)),

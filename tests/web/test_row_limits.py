@@ -20,6 +20,7 @@ EVERYTHING = KpiFilter(start=dt.date(2024, 1, 1), end=dt.date(2026, 12, 31))
 # Extra arguments per query function; a new query function fails the test until listed here.
 ARGUMENTS = {
     "get_sales_totals": (),
+    "get_sales_comparison": (),
     "get_sales_by_period": (),
     "get_sales_by_dimension": ("region",),
     "get_sales_by_product_level": ("category",),
