@@ -164,23 +164,40 @@ def _activity(f: KpiFilter, label: str | None, prefix: str) -> tuple[str, str, b
     return table, f"{_bought_between(prefix)} AND {dims}", unique, params
 
 
-def customers_in_periods_sql(periods: list[KpiFilter], prefix: str = "c_") -> tuple[str, dict[str, Any]]:
-    """SELECT customers_0, customers_1, ...: distinct customers with a purchase in each of
-    filters that differ only in their dates, from one read of the activity table."""
-    table, dims, unique, params = _activity_rows(periods[0], None, prefix)
+def customers_in_periods_sql(
+    periods: list[KpiFilter], label: str | None = None, prefix: str = "c_"
+) -> tuple[str, dict[str, Any]]:
+    """SELECT [label,] customers_0, customers_1, ...: distinct customers with a purchase in each
+    of filters that differ only in their dates (per label of a breakdown), from one read of
+    the activity table."""
+    if label == "store" and len(periods) == 1:  # customers_sql counts shared store names cheaper
+        sql, params = customers_sql(periods[0], label, prefix)
+        return f"SELECT label, customers AS customers_0 FROM ({sql}) s", params
+    table, dims, unique, params = _activity_rows(periods[0], label, prefix)
     tests = []
     for i, period in enumerate(periods):
         p = f"{prefix}{i}_"
         params |= {f"{p}start": period.start, f"{p}end": period.end}
         tests.append(_bought_between(p))
     where = f"({' OR '.join(f'({t})' for t in tests)}) AND {dims}"
-    if unique:
+    if unique and label != "store":  # one row per customer (and label): count the rows
         counts = ", ".join(f"count(*) FILTER (WHERE {t}) AS customers_{i}" for i, t in enumerate(tests))
-        return f"SELECT {counts} FROM {table} WHERE {where}", params
-    # Several rows per customer (one per store or category): each customer once per period.
+        if label is None:
+            return f"SELECT {counts} FROM {table} WHERE {where}", params
+        return f"SELECT {label_sql(label, 'a')} AS label, {counts} FROM {table} WHERE {where} GROUP BY 1", params
+    # Several rows per customer (per store or category), or stores that may share a name:
+    # each customer once per label and period.
     flags = ", ".join(f"bool_or({t}) AS in_{i}" for i, t in enumerate(tests))
     counts = ", ".join(f"count(*) FILTER (WHERE in_{i}) AS customers_{i}" for i in range(len(tests)))
-    return f"SELECT {counts} FROM (SELECT customer_key, {flags} FROM {table} WHERE {where} GROUP BY 1) a", params
+    if label is None:
+        inner = f"SELECT customer_key, {flags} FROM {table} WHERE {where} GROUP BY 1"
+        return f"SELECT {counts} FROM ({inner}) a", params
+    if label == "store":  # by name: a customer of two stores called alike counts once
+        key, named = f"{label_sql('store', 'a')} AS label", "a.label"
+    else:
+        key, named = LABEL_COLUMNS[label], label_sql(label, "a")
+    inner = f"SELECT {key}, customer_key, {flags} FROM {table} WHERE {where} GROUP BY 1, 2"
+    return f"SELECT {named} AS label, {counts} FROM ({inner}) a GROUP BY 1", params
 
 
 def customers_sql(f: KpiFilter, label: str | None = None, prefix: str = "c_") -> tuple[str, dict[str, Any]]:

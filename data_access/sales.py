@@ -25,7 +25,6 @@ from data_access.facts import (
 from data_access.filters import KpiFilter
 from data_access.rollups import (
     customers_in_periods_sql,
-    customers_sql,
     dims_sql,
     label_sql,
     period_sql,
@@ -191,14 +190,44 @@ BREAKDOWNS = {
 }
 
 
+BREAKDOWN_COLUMNS = ["label", "sales", "profit", "quantity", "orders", "customers"]
+
+
 @cached_query
 def get_sales_by_dimension(f: KpiFilter, dimension: str) -> pd.DataFrame:
     """label, sales, profit, quantity, orders, customers per value of an allow-listed
     dimension; biggest first."""
+    return _breakdowns([f], dimension)[0]
+
+
+@cached_query
+def get_sales_by_dimension_then_and_now(f: KpiFilter, dimension: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """get_sales_by_dimension of f, and of the period before it by label, from one statement
+    when the rollups answer."""
+    now, then = _breakdowns([f, f.previous_period()], dimension)
+    return now, then.sort_values("label", kind="stable", ignore_index=True)
+
+
+def _breakdowns(periods: list[KpiFilter], dimension: str) -> list[pd.DataFrame]:
+    """get_sales_by_dimension for filters that differ only in their dates; the first frame
+    biggest first, the others in no particular order."""
     if dimension not in BREAKDOWNS:
         raise ValueError(f"unknown dimension {dimension!r}")
-    if rollups_enabled():
-        return read_frame(*_breakdown_from_rollups(f, dimension))
+    if not rollups_enabled():
+        return [_breakdown_from_facts(f, dimension) for f in periods]
+    sql, params = _breakdown_from_rollups(periods, dimension)
+    with read_connection() as conn:
+        rows = conn.execute(text(sql), params).all()
+    frames = []
+    for i in range(len(periods)):
+        columns = ["label"] + [f"{name}_{i}" for name in BREAKDOWN_COLUMNS[1:]]
+        # A label with no rollup rows in this period is not one of its bars.
+        kept = [[getattr(r, c) for c in columns] for r in rows if getattr(r, f"cells_{i}")]
+        frames.append(pd.DataFrame(kept, columns=BREAKDOWN_COLUMNS))
+    return frames
+
+
+def _breakdown_from_facts(f: KpiFilter, dimension: str) -> pd.DataFrame:
     facts, params = filtered_facts(f)
     sql = f"""
         SELECT {BREAKDOWNS[dimension]} AS label, {SALES} AS sales, {PROFIT} AS profit, {QUANTITY} AS quantity,
@@ -210,28 +239,46 @@ def get_sales_by_dimension(f: KpiFilter, dimension: str) -> pd.DataFrame:
     return read_frame(text(sql), params)
 
 
-def _breakdown_from_rollups(f: KpiFilter, dimension: str):
+def _breakdown_from_rollups(periods: list[KpiFilter], dimension: str) -> tuple[str, dict]:
+    """label, then per period i: cells_i (rollup rows read), sales_i, profit_i, quantity_i,
+    orders_i, customers_i; each rollup read once for all the periods (FILTER keeps them apart),
+    ordered by the first period's sales."""
     label = label_sql(dimension)
-    measures, params = rollup_where(f, "column", "m_")
-    customers, customer_params = customers_sql(f, dimension)
+    dims, params = dims_sql(periods[0], "column", "m_")
+    order_dims, order_params = dims_sql(periods[0], "set", "o_")
+    measures, orders, cells, order_cells, picked = [], [], [], [], []
+    for i, period in enumerate(periods):
+        cell, cell_params = period_sql(period, f"m{i}_")
+        order_cell, order_cell_params = period_sql(period, f"o{i}_")
+        params |= cell_params
+        order_params |= order_cell_params
+        cells.append(f"({cell})")
+        order_cells.append(f"({order_cell})")
+        measures.append(
+            f"count(*) FILTER (WHERE {cell}) AS cells_{i}, sum(sales) FILTER (WHERE {cell}) AS sales_{i}, "
+            f"sum(profit) FILTER (WHERE {cell}) AS profit_{i}, sum(quantity) FILTER (WHERE {cell}) AS quantity_{i}, "
+            f"sum(orders) FILTER (WHERE {cell}) AS orders_{i}"
+        )
+        orders.append(f"sum(orders) FILTER (WHERE {order_cell}) AS orders_{i}")
+        picked.append(
+            f"m.cells_{i}, m.sales_{i}, m.profit_{i}, m.quantity_{i}, coalesce(o.orders_{i}, 0)::bigint AS orders_{i}, "
+            f"coalesce(c.customers_{i}, 0) AS customers_{i}"
+        )
+    customers, customer_params = customers_in_periods_sql(periods, dimension)
     # Orders per category are rollup_category's own; per anything else, rollup_orders' (an
     # order buying two categories counts once there).
     if dimension == "category":
         orders_source, order_params = "m", {}
     else:
-        where, order_params = rollup_where(f, "set", "o_")
-        orders_source = (
-            f"(SELECT {label} AS label, sum(orders) AS orders FROM rollup_orders r WHERE {where} GROUP BY 1)"
-        )
+        orders_source = f"""(SELECT {label} AS label, {", ".join(orders)} FROM rollup_orders r
+                             WHERE ({" OR ".join(order_cells)}) AND {order_dims} GROUP BY 1)"""
     sql = f"""
         WITH m AS (
-            SELECT {label} AS label, sum(sales) AS sales, sum(profit) AS profit, sum(quantity) AS quantity,
-                   sum(orders) AS orders
-            FROM rollup_category r WHERE {measures} GROUP BY 1
+            SELECT {label} AS label, {", ".join(measures)}
+            FROM rollup_category r WHERE ({" OR ".join(cells)}) AND {dims} GROUP BY 1
         ), c AS ({customers})
-        SELECT m.label, m.sales, m.profit, m.quantity, coalesce(o.orders, 0)::bigint AS orders,
-               coalesce(c.customers, 0) AS customers
+        SELECT m.label, {", ".join(picked)}
         FROM m LEFT JOIN {orders_source} o USING (label) LEFT JOIN c USING (label)
-        ORDER BY sales DESC, label
+        ORDER BY m.sales_0 DESC NULLS LAST, m.label
     """
-    return text(sql), params | order_params | customer_params
+    return sql, params | order_params | customer_params

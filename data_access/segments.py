@@ -10,7 +10,7 @@ from data_access.db import read_frame
 from data_access.facts import SALES, filtered_facts
 from data_access.filters import KpiFilter
 from data_access.rollups import label_sql, rollup_where, rollups_enabled
-from data_access.sales import BREAKDOWNS, get_sales_by_dimension
+from data_access.sales import BREAKDOWNS, get_sales_by_dimension, get_sales_by_dimension_then_and_now
 
 SEGMENT = BREAKDOWNS["segment"]  # lines without a customer under their own label
 
@@ -30,8 +30,12 @@ def _with_ratios(frame: pd.DataFrame) -> pd.DataFrame:
 
 def get_segment_comparison(f: KpiFilter) -> pd.DataFrame:
     """get_kpis_by_segment with the previous period's sales, orders, customers, aov as prev_*."""
-    current = get_kpis_by_segment(f)
-    previous = get_kpis_by_segment(f.previous_period())[["segment", "sales", "orders", "customers", "aov"]]
+    # Both periods from one statement: each read the rollups and the customers' activity.
+    current, previous = (
+        _with_ratios(frame.rename(columns={"label": "segment"}))
+        for frame in get_sales_by_dimension_then_and_now(f, "segment")
+    )
+    previous = previous[["segment", "sales", "orders", "customers", "aov"]]
     merged = current.merge(previous.add_prefix("prev_"), left_on="segment", right_on="prev_segment", how="left")
     merged = merged.drop(columns="prev_segment").astype(object)
     return merged.where(merged.notna(), None)  # no previous sales: None, not NaN

@@ -23,6 +23,7 @@ ARGUMENTS = {
     "get_sales_comparison": (),
     "get_sales_by_period": (),
     "get_sales_by_dimension": ("region",),
+    "get_sales_by_dimension_then_and_now": ("segment",),
     "get_sales_by_product_level": ("category",),
     "get_top_products": (),
     "get_also_bought": (1,),
@@ -40,6 +41,8 @@ LIMITS = {"segments": ("Consumer",), "regions": ("North",)}
 
 
 def _same(a, b) -> bool:
+    if isinstance(a, tuple):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
     if isinstance(a, pd.DataFrame):
         return a.equals(b)
     if dataclasses.is_dataclass(a):
