@@ -268,6 +268,11 @@ def _whole_periods(split: MonthSplit, kinds: tuple[str, ...], p: str) -> tuple[s
     split's whole years (when kinds has 'y'), then its whole months around them."""
     years = _whole_years(split) if "y" in kinds else (split.months_to, split.months_to)
     params = {f"{p}mfrom": split.months_from, f"{p}mto": split.months_to, f"{p}yfrom": years[0], f"{p}yto": years[1]}
+    if years[0] == years[1]:
+        # Months only, as one range the (kind, period, ...) index can seek: with an empty
+        # year branch ORed in, the planner scanned the index from its start (at 10M lines,
+        # five years of one category in two stores: 308 ms for 340k month rows).
+        return f"(kind = 'm' AND period >= :{p}mfrom AND period < :{p}mto)", params
     sql = f"""((kind = 'y' AND period >= :{p}yfrom AND period < :{p}yto)
            OR (kind = 'm' AND ((period >= :{p}mfrom AND period < :{p}yfrom)
                                OR (period >= :{p}yto AND period < :{p}mto))))"""
