@@ -132,19 +132,21 @@ def _over_every_customer_and_store(f: KpiFilter) -> bool:
 def _rollups_rank_products(f: KpiFilter) -> bool:
     """Whether _per_product_from_rollups answers f. Not when rollup_product would be read for
     ragged days alone: they come from the facts, and a short range is as quick there."""
-    return rollups_enabled() and (_over_every_customer_and_store(f) or MonthSplit.of(f.start, f.end).has_months)
+    every_customer = not names_customer_attributes(f)
+    return rollups_enabled() and (every_customer or MonthSplit.of(f.start, f.end).has_months)
 
 
 def _per_product_from_rollups(f: KpiFilter) -> tuple[str, dict]:
-    """product_key, sales, profit, quantity, orders. Without a segment, region or store from
-    rollup_product_totals' months and days; otherwise whole months from rollup_product (month
-    rows only), the ragged ends from the facts. Orders add up across the parts: an order has
-    one date."""
-    if _over_every_customer_and_store(f):
+    """product_key, sales, profit, quantity, orders. Without a segment or region from the
+    months and days of rollup_product_totals, or of rollup_product_stores (migration 0019)
+    under a store filter; otherwise whole months from rollup_product (month rows only), the
+    ragged ends from the facts. Orders add up across the parts: an order has one date."""
+    if not names_customer_attributes(f):
+        table = "rollup_product_stores" if f.stores else "rollup_product_totals"
         where, params = rollup_where(f, "product", "p_")
         sql = f"""SELECT product_key, sum(sales) AS sales, sum(profit) AS profit, sum(quantity) AS quantity,
                          sum(orders)::bigint AS orders
-                  FROM rollup_product_totals r WHERE {where}
+                  FROM {table} r WHERE {where}
                   GROUP BY product_key"""
         return sql, params
     split = MonthSplit.of(f.start, f.end)

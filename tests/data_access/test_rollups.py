@@ -1,4 +1,4 @@
-"""Rollups (migrations 0007 to 0018) and the query router: the same answers as the facts, kept exact.
+"""Rollups (migrations 0007 to 0019) and the query router: the same answers as the facts, kept exact.
 
 Two kinds of checks. The router: every query function it routes gives, on a demo shop and for
 many filters (ragged and whole months, one day, dimensions, row limits), exactly what the fact
