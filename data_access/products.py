@@ -38,30 +38,14 @@ def get_sales_by_product_level(f: KpiFilter, level: str, sub_category: str | Non
     """
     if level not in LEVELS:
         raise ValueError(f"unknown level {level!r}")
-    if rollups_enabled() and level == "category" and sub_category is None:
-        where, params = rollup_where(f, "column")
-        sql = f"""
-            SELECT category AS label, NULL::integer AS product_key, sum(sales) AS sales, sum(profit) AS profit,
-                   sum(quantity) AS quantity, sum(orders)::bigint AS orders,
-                   sum(profit) / NULLIF(sum(sales), 0) AS margin
-            FROM rollup_category r WHERE {where}
-            GROUP BY category
-            ORDER BY sales DESC, label
-        """
-        return read_frame(text(sql), params)
-    if rollups_enabled() and level == "sub_category" and sub_category is None and len(f.categories) == 1:
-        # One category's sub-categories (migration 0017): their orders do not add up across
-        # categories, and two categories may name a sub-category alike, so only under one.
-        where, params = rollup_where(f, "column")
-        sql = f"""
-            SELECT sub_category AS label, NULL::integer AS product_key, sum(sales) AS sales, sum(profit) AS profit,
-                   sum(quantity) AS quantity, sum(orders)::bigint AS orders,
-                   sum(profit) / NULLIF(sum(sales), 0) AS margin
-            FROM rollup_subcategory r WHERE {where}
-            GROUP BY sub_category
-            ORDER BY sales DESC, label
-        """
-        return read_frame(text(sql), params)
+    # Categories from rollup_category; one category's sub-categories from rollup_subcategory
+    # (migration 0017): their orders do not add up across categories, and two categories may
+    # name a sub-category alike, so only under one.
+    if rollups_enabled() and sub_category is None:
+        if level == "category":
+            return _level_from_rollup(f, "rollup_category", "category")
+        if level == "sub_category" and len(f.categories) == 1:
+            return _level_from_rollup(f, "rollup_subcategory", "sub_category")
     if level == "product" and _rollups_rank_products(f):
         per_product, params = _per_product_from_rollups(f)
         extra, params = (
@@ -89,6 +73,20 @@ def get_sales_by_product_level(f: KpiFilter, level: str, sub_category: str | Non
                {PROFIT} / NULLIF({SALES}, 0) AS margin
         {facts}{extra}
         GROUP BY {group_key}
+        ORDER BY sales DESC, label
+    """
+    return read_frame(text(sql), params)
+
+
+def _level_from_rollup(f: KpiFilter, table: str, column: str) -> pd.DataFrame:
+    """get_sales_by_product_level's rows from a rollup with a row per `column` value."""
+    where, params = rollup_where(f, "column")
+    sql = f"""
+        SELECT {column} AS label, NULL::integer AS product_key, sum(sales) AS sales, sum(profit) AS profit,
+               sum(quantity) AS quantity, sum(orders)::bigint AS orders,
+               sum(profit) / NULLIF(sum(sales), 0) AS margin
+        FROM {table} r WHERE {where}
+        GROUP BY {column}
         ORDER BY sales DESC, label
     """
     return read_frame(text(sql), params)
