@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import pandas as pd
+from plotly.colors import get_colorscale
 
 from components.figures import base_layout, figure, make_empty_figure, period_axis
 from components.formatting import NumberFormat
 
 NEW_COLOR, RETURNING_COLOR = "#0891b2", "#2563eb"
+# plotly.py's Blues, light to dark, spelled out: plotly.js reads the name "Blues" the other way
+# round (its named scales run dark to light), and a plain figure dict reaches it as written.
+RETENTION_COLORS = get_colorscale("Blues")
 RFM_COLORS = {
     "Champions": "#15803d",
     "Loyal": "#22c55e",
@@ -58,7 +62,7 @@ def make_cohort_heatmap(df: pd.DataFrame) -> dict:
         "y": labels,
         "text": text,
         "customdata": custom,
-        "colorscale": "Blues",
+        "colorscale": RETENTION_COLORS,
         "zmin": 0,
         "zmax": max(0.5, float(share.iloc[:, 1:].max().max()) if share.shape[1] > 1 else 0.5),
         "colorbar": {"title": {"text": "Retained"}, "tickformat": ".0%"},

@@ -208,3 +208,13 @@ def test_cohort_heatmap_leaves_months_not_reached_yet_as_gaps():
     heatmap = sent["data"][0]
     assert heatmap["z"] == [[1.0, 0.25], [1.0, None]]  # the February cohort has no month +1 yet
     assert heatmap["y"] == ["Jan 2026 (4)", "Feb 2026 (2)"]
+    # Light for few retained, dark for many, as plotly.py's "Blues"; plotly.js reads the bare
+    # name the other way round, so the scale travels spelled out.
+    assert heatmap["colorscale"][0] == [0.0, "rgb(247,251,255)"] and heatmap["colorscale"][-1][0] == 1.0
+
+
+def test_no_figure_names_a_colorscale_plotly_js_would_read_otherwise():
+    for name, build in FIGURES.items():
+        for trace in _sent(build(FRAMES[name]))["data"]:
+            for scale in (trace.get("colorscale"), trace.get("marker", {}).get("colorscale")):
+                assert not isinstance(scale, str), f"{name}: a named colorscale"
