@@ -25,7 +25,9 @@ from data_access.rollups import (
     customer_category_rows_sql,
     customer_rows_sql,
     dims_sql,
+    in_units,
     rollups_enabled,
+    sum_of,
 )
 
 FIRST_DAY, LAST_DAY = dt.date(1900, 1, 1), dt.date(9999, 12, 31)
@@ -74,9 +76,10 @@ def per_customer_sql(f: KpiFilter, bucket: bool = False) -> tuple[str, dict]:
     or more from the lines (an order of both counts once)."""
     if rollups_enabled() and len(f.categories) <= 1:
         source, params = _customer_rows(f, bucket)
-        alias, day = "t", "t.day"
-        measures = "sum(t.sales) AS sales, sum(t.orders)::bigint AS orders, sum(t.quantity) AS quantity, "
-        measures += "sum(t.profit) AS profit, max(t.last_bought) AS last_in_range"
+        alias, day, units = "t", "t.day", in_units(f)
+        measures = f"{sum_of('sales', 't', units)} AS sales, sum(t.orders)::bigint AS orders, "
+        measures += f"{sum_of('quantity', 't', units)} AS quantity, {sum_of('profit', 't', units)} AS profit, "
+        measures += "max(t.last_bought) AS last_in_range"
     else:
         facts, params = filtered_facts(f)
         source = f"{facts} AND o.customer_key IS NOT NULL"
@@ -261,7 +264,8 @@ def _new_vs_returning_from_customer_rows(f: KpiFilter) -> tuple[str, dict]:
         FROM (SELECT DISTINCT customer_key, bucket FROM r WHERE orders > 0) d LEFT JOIN h USING (customer_key)
         GROUP BY 1, 2
         UNION ALL
-        SELECT r.bucket, h.cohort, 0, sum(r.sales) FROM r LEFT JOIN h USING (customer_key) GROUP BY 1, 2
+        SELECT r.bucket, h.cohort, 0, {sum_of("sales", "r", in_units(f))} FROM r LEFT JOIN h USING (customer_key)
+        GROUP BY 1, 2
     """
     return sql, params
 

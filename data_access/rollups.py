@@ -291,11 +291,29 @@ def _customer_join(f: KpiFilter, alias: str) -> str:
     return ""
 
 
+# customer_rows_sql without a store filter gives sales, profit and quantity as bigint units
+# (customer_period_totals' own, the ragged days converted): a sum of them times its unit is
+# the exact numeric, got several times faster than adding up numerics.
+# column: (units in one, one unit); multiplying by the unit keeps the facts' scale (4, 3 digits).
+UNITS = {"sales": ("10000", "0.0001"), "profit": ("10000", "0.0001"), "quantity": ("1000", "0.001")}
+
+
+def in_units(f: KpiFilter) -> bool:
+    """Whether customer_rows_sql(f) gives its money and quantities in UNITS."""
+    return not (f.stores or f.categories)
+
+
+def sum_of(column: str, alias: str, units: bool) -> str:
+    """SQL adding up a customer row column (sales, profit, quantity) as an exact numeric."""
+    return f"sum({alias}.{column}) * {UNITS[column][1]}" if units else f"sum({alias}.{column})"
+
+
 def customer_rows_sql(f: KpiFilter, prefix: str = "o_", coarsest: str = "year") -> tuple[str, dict[str, Any]]:
     """FROM/WHERE over t(customer_key, store_key, day, sales, profit, quantity, orders = orders
     with a purchase, last_bought): each customer's whole years and months in f's dates from
     customer_periods or, without a store filter, customer_period_totals (as coarse as `coarsest`
-    allows; day = the period's first day; store_key NULL from the totals), the ragged
+    allows; day = the period's first day; store_key NULL from the totals; sales, profit and
+    quantity then in UNITS: add them up with sum_of), the ragged
     days from customer_orders (migration 0009). f's stores, segments, regions and the row limits
     apply; f must not name categories: only the lines carry them (customer_category_rows_sql)."""
     split = MonthSplit.of(f.start, f.end)
@@ -303,8 +321,11 @@ def customer_rows_sql(f: KpiFilter, prefix: str = "o_", coarsest: str = "year") 
     p = prefix
     params: dict[str, Any] = {f"{p}start": f.start, f"{p}end": f.end}
     ragged = f" AND (order_date < :{p}mfrom OR order_date >= :{p}mto)" if kinds else ""
+    money = "sales, profit, quantity"
+    if in_units(f):
+        money = ", ".join(f"({column} * {per_one})::bigint AS {column}" for column, (per_one, _) in UNITS.items())
     rows = f"""
-        SELECT customer_key, store_key, order_date AS day, sales, profit, quantity,
+        SELECT customer_key, store_key, order_date AS day, {money},
                (bought_lines > 0)::int::bigint AS orders,
                CASE WHEN bought_lines > 0 THEN order_date END AS last_bought
         FROM customer_orders WHERE order_date BETWEEN :{p}start AND :{p}end{ragged}"""
@@ -312,10 +333,13 @@ def customer_rows_sql(f: KpiFilter, prefix: str = "o_", coarsest: str = "year") 
         periods, period_params = _whole_periods(split, kinds, p)
         params |= period_params
         # Without a store filter, each customer's periods over every store (migration 0018):
-        # 2-2.6x fewer rows than one per customer and store.
+        # 2-2.6x fewer rows than one per customer and store, money as bigint units.
         source = "store_key, period, sales, profit, quantity, orders, last_bought FROM customer_periods"
-        if not f.stores:
-            source = "NULL::integer, period, sales, profit, quantity, orders, last_bought FROM customer_period_totals"
+        if in_units(f):
+            source = (
+                "NULL::integer, period, sales_x10000, profit_x10000, quantity_x1000, orders, last_bought "
+                "FROM customer_period_totals"
+            )
         rows += f"""
         UNION ALL
         SELECT customer_key, {source} WHERE {periods}"""

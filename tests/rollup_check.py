@@ -80,7 +80,7 @@ EXPECTED = {
         WHERE f.customer_key IS NOT NULL GROUP BY 1, 2, 3, 4""",
     "customer_period_totals": f"""
         SELECT k.kind, date_trunc(k.unit, f.order_date)::date, f.customer_key,
-               sum(f.net_amount), sum(f.profit), sum(f.quantity),
+               sum(f.net_amount) * 10000, sum(f.profit) * 10000, sum(f.quantity) * 1000,
                count(DISTINCT f.order_key) FILTER (WHERE f.quantity > 0), count(*),
                max(f.order_date) FILTER (WHERE f.quantity > 0)
         FROM ({FACTS}) f, (VALUES ('m', 'month'), ('y', 'year')) k(kind, unit)
@@ -127,7 +127,9 @@ COLUMNS = {
     "customer_lifetime": "customer_key, sales, lines",
     "customer_orders": "order_key, order_date, customer_key, store_key, sales, profit, quantity, lines, bought_lines",
     "customer_periods": "kind, period, customer_key, store_key, sales, profit, quantity, orders, lines, last_bought",
-    "customer_period_totals": "kind, period, customer_key, sales, profit, quantity, orders, lines, last_bought",
+    "customer_period_totals": (
+        "kind, period, customer_key, sales_x10000, profit_x10000, quantity_x1000, orders, lines, last_bought"
+    ),
     "rollup_pairs": "month, segment, region, store_key, product_key, other_key, orders",
     "customer_category_periods": (
         "kind, period, category, customer_key, store_key, sales, profit, quantity, orders, lines, last_bought"
