@@ -95,30 +95,56 @@ def _totals_from_facts(f: KpiFilter) -> SalesTotals:
     return SalesTotals(row.sales, row.profit, row.quantity, row.orders, row.customers)
 
 
+@dataclass(frozen=True)
+class _PeriodCells:
+    """For filters that differ only in their dates: each one's rows of rollup_category
+    (`cells`, column category test) and of rollup_orders (`order_cells`, set test), and the
+    WHERE that reads the rows of all of them once."""
+
+    cells: list[str]
+    order_cells: list[str]
+    where: str
+    order_where: str
+    params: dict
+
+    @classmethod
+    def of(cls, periods: list[KpiFilter]) -> _PeriodCells:
+        dims, params = dims_sql(periods[0], "column", "m_")
+        order_dims, order_params = dims_sql(periods[0], "set", "o_")
+        params |= order_params
+        cells, order_cells = [], []
+        for i, period in enumerate(periods):
+            cell, cell_params = period_sql(period, f"m{i}_")
+            order_cell, order_cell_params = period_sql(period, f"o{i}_")
+            params |= cell_params | order_cell_params
+            cells.append(cell)
+            order_cells.append(order_cell)
+        where = f"({' OR '.join(f'({c})' for c in cells)}) AND {dims}"
+        order_where = f"({' OR '.join(f'({c})' for c in order_cells)}) AND {order_dims}"
+        return cls(cells, order_cells, where, order_where, params)
+
+
 def _totals_from_rollups(periods: list[KpiFilter]) -> tuple[str, dict]:
     """One statement for the totals of filters that differ only in their dates: each rollup is
     read once for all of them and every period's sums are kept apart by FILTER. The overview
     compares three periods; three statements read the customers' activity three times."""
-    dims, params = dims_sql(periods[0], "column", "m_")
-    order_dims, order_params = dims_sql(periods[0], "set", "o_")
-    params |= order_params
-    measures, orders, cells, order_cells = [], [], [], []
-    for i, period in enumerate(periods):
-        cell, cell_params = period_sql(period, f"m{i}_")
-        order_cell, order_cell_params = period_sql(period, f"o{i}_")
-        params |= cell_params | order_cell_params
-        cells.append(f"({cell})")
-        order_cells.append(f"({order_cell})")
-        measures += [f"coalesce(sum({m}) FILTER (WHERE {cell}), 0) AS {m}_{i}" for m in ("sales", "profit", "quantity")]
-        orders.append(f"coalesce(sum(orders) FILTER (WHERE {order_cell}), 0)::bigint AS orders_{i}")
+    p = _PeriodCells.of(periods)
+    measures = [
+        f"coalesce(sum({m}) FILTER (WHERE {cell}), 0) AS {m}_{i}"
+        for i, cell in enumerate(p.cells)
+        for m in ("sales", "profit", "quantity")
+    ]
+    orders = [
+        f"coalesce(sum(orders) FILTER (WHERE {cell}), 0)::bigint AS orders_{i}" for i, cell in enumerate(p.order_cells)
+    ]
     customers, customer_params = customers_in_periods_sql(periods)
     sql = f"""
         SELECT *
-        FROM (SELECT {", ".join(measures)} FROM rollup_category r WHERE ({" OR ".join(cells)}) AND {dims}) m,
-             (SELECT {", ".join(orders)} FROM rollup_orders r WHERE ({" OR ".join(order_cells)}) AND {order_dims}) o,
+        FROM (SELECT {", ".join(measures)} FROM rollup_category r WHERE {p.where}) m,
+             (SELECT {", ".join(orders)} FROM rollup_orders r WHERE {p.order_where}) o,
              ({customers}) c
     """
-    return sql, params | customer_params
+    return sql, p.params | customer_params
 
 
 @cached_query
@@ -244,16 +270,9 @@ def _breakdown_from_rollups(periods: list[KpiFilter], dimension: str) -> tuple[s
     orders_i, customers_i; each rollup read once for all the periods (FILTER keeps them apart),
     ordered by the first period's sales."""
     label = label_sql(dimension)
-    dims, params = dims_sql(periods[0], "column", "m_")
-    order_dims, order_params = dims_sql(periods[0], "set", "o_")
-    measures, orders, cells, order_cells, picked = [], [], [], [], []
-    for i, period in enumerate(periods):
-        cell, cell_params = period_sql(period, f"m{i}_")
-        order_cell, order_cell_params = period_sql(period, f"o{i}_")
-        params |= cell_params
-        order_params |= order_cell_params
-        cells.append(f"({cell})")
-        order_cells.append(f"({order_cell})")
+    p = _PeriodCells.of(periods)
+    measures, orders, picked = [], [], []
+    for i, (cell, order_cell) in enumerate(zip(p.cells, p.order_cells, strict=True)):
         measures.append(
             f"count(*) FILTER (WHERE {cell}) AS cells_{i}, sum(sales) FILTER (WHERE {cell}) AS sales_{i}, "
             f"sum(profit) FILTER (WHERE {cell}) AS profit_{i}, sum(quantity) FILTER (WHERE {cell}) AS quantity_{i}, "
@@ -267,18 +286,17 @@ def _breakdown_from_rollups(periods: list[KpiFilter], dimension: str) -> tuple[s
     customers, customer_params = customers_in_periods_sql(periods, dimension)
     # Orders per category are rollup_category's own; per anything else, rollup_orders' (an
     # order buying two categories counts once there).
-    if dimension == "category":
-        orders_source, order_params = "m", {}
-    else:
+    orders_source = "m"
+    if dimension != "category":
         orders_source = f"""(SELECT {label} AS label, {", ".join(orders)} FROM rollup_orders r
-                             WHERE ({" OR ".join(order_cells)}) AND {order_dims} GROUP BY 1)"""
+                             WHERE {p.order_where} GROUP BY 1)"""
     sql = f"""
         WITH m AS (
             SELECT {label} AS label, {", ".join(measures)}
-            FROM rollup_category r WHERE ({" OR ".join(cells)}) AND {dims} GROUP BY 1
+            FROM rollup_category r WHERE {p.where} GROUP BY 1
         ), c AS ({customers})
         SELECT m.label, {", ".join(picked)}
         FROM m LEFT JOIN {orders_source} o USING (label) LEFT JOIN c USING (label)
         ORDER BY m.sales_0 DESC NULLS LAST, m.label
     """
-    return sql, params | order_params | customer_params
+    return sql, p.params | customer_params
