@@ -170,15 +170,36 @@ UPSERTS = {
     ),
     "products": (
         "product_id text, product_name text, category text, sub_category text, unit_price numeric",
-        """INSERT INTO products AS p (source, product_id, name, category, sub_category, unit_price)
-           SELECT :source, product_id, product_name, coalesce(category, 'Uncategorized'),
-                  coalesce(sub_category, category, 'Uncategorized'), unit_price
-           FROM staging_products
-           ON CONFLICT (source, product_id) DO UPDATE SET
-               category = CASE WHEN EXCLUDED.category = 'Uncategorized' THEN p.category ELSE EXCLUDED.category END,
-               sub_category = CASE WHEN EXCLUDED.sub_category = 'Uncategorized'
-                                   THEN p.sub_category ELSE EXCLUDED.sub_category END
-           RETURNING product_id, product_key""",
+        # Not ON CONFLICT: its EXCLUDED row cannot tell a sub-category the file gave from the
+        # category standing in for a missing one, and a file without the column must not
+        # overwrite the sub-categories already known. A known product takes the category and
+        # sub-category the file gives; a new category without a sub-category starts its own.
+        # Every part reads the products as they were before the statement: known keys come
+        # from the join, new ones from RETURNING (ON CONFLICT only for a concurrent writer).
+        """WITH given AS (
+               SELECT p.product_key, coalesce(s.category, p.category) AS category,
+                      CASE WHEN s.sub_category IS NOT NULL THEN s.sub_category
+                           WHEN s.category <> p.category THEN s.category
+                           ELSE p.sub_category END AS sub_category
+               FROM staging_products s JOIN products p ON p.source = :source AND p.product_id = s.product_id
+           ), moved AS (
+               UPDATE products p SET category = g.category, sub_category = g.sub_category
+               FROM given g
+               WHERE p.product_key = g.product_key
+                 AND (g.category, g.sub_category) IS DISTINCT FROM (p.category, p.sub_category)
+           ), added AS (
+               INSERT INTO products AS n (source, product_id, name, category, sub_category, unit_price)
+               SELECT :source, product_id, product_name, coalesce(category, 'Uncategorized'),
+                      coalesce(sub_category, category, 'Uncategorized'), unit_price
+               FROM staging_products s
+               WHERE NOT EXISTS (SELECT FROM products p WHERE p.source = :source AND p.product_id = s.product_id)
+               ON CONFLICT (source, product_id) DO UPDATE SET name = n.name
+               RETURNING product_id, product_key
+           )
+           SELECT s.product_id, p.product_key FROM staging_products s
+           JOIN products p ON p.source = :source AND p.product_id = s.product_id
+           UNION ALL
+           SELECT product_id, product_key FROM added""",
     ),
     "stores": (
         "store text",

@@ -287,3 +287,30 @@ def test_progress_is_reported_step_by_step(engine, tmp_path):
     percents = [p for p, _ in steps]
     assert percents == sorted(percents) and len(steps) >= 5
     assert steps[1][1] == "Checking 1 rows" and steps[-1] == (97, "Committing")
+
+
+def test_a_file_without_sub_categories_keeps_the_known_ones(engine, tmp_path):
+    def product(product_id):
+        return tuple(_one(engine, "SELECT category, sub_category FROM products WHERE product_id = :p", p=product_id))
+
+    import_file(
+        engine,
+        _write(
+            tmp_path,
+            "full.csv",
+            HEADER + "K-1,2026-01-05,C1,A,Consumer,North,1,P1,Chair,Furniture,Chairs,1,100,0,40\r\n",
+        ),
+    )
+    till = "Order ID,Order Date,Product ID,Category,Quantity,Unit Price\n"
+    import_file(
+        engine,
+        _write(tmp_path, "till.csv", till + "K-2,2026-01-06,P1,Furniture,1,100\nK-3,2026-01-06,P2,Technology,1,5\n"),
+    )
+    assert product("P1") == ("Furniture", "Chairs")  # not overwritten by the category's name
+    assert product("P2") == ("Technology", "Technology")  # a new product without one starts its own
+    import_file(engine, _write(tmp_path, "moved.csv", till + "K-4,2026-01-07,P1,Office Supplies,1,100\n"))
+    assert product("P1") == ("Office Supplies", "Office Supplies")  # moved: Chairs was Furniture's
+    given = "Order ID,Order Date,Product ID,Sub-Category,Quantity,Unit Price\nK-5,2026-01-08,P1,Binders,1,100\n"
+    import_file(engine, _write(tmp_path, "given.csv", given))
+    assert product("P1") == ("Office Supplies", "Binders")
+    assert _totals(engine).orders == 5  # and the rollups by sub-category followed each move
