@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 
-from components.figures import LEGEND, base_layout, figure, make_empty_figure, make_ranked_bars_figure
+from components.figures import (
+    LEGEND,
+    base_layout,
+    figure,
+    make_empty_figure,
+    make_ranked_bars_figure,
+    partial_buckets,
+)
 from components.formatting import NumberFormat
 
 SEGMENT_PALETTE = ["#2563eb", "#f59e0b", "#16a34a", "#db2777", "#7c3aed", "#0891b2", "#65a30d", "#dc2626"]
@@ -49,22 +58,55 @@ def make_category_mix_figure(df: pd.DataFrame, fmt: NumberFormat) -> dict:
     return figure(traces, layout)
 
 
-def make_segment_trend_figure(df: pd.DataFrame, fmt: NumberFormat) -> dict:
-    """One line of sales per segment over the day/week/month buckets."""
+def make_segment_trend_figure(
+    df: pd.DataFrame, fmt: NumberFormat, grain: str = "month", start: dt.date | None = None, end: dt.date | None = None
+) -> dict:
+    """One line of sales per segment over the day/week/month buckets. A bucket the range covers
+    only in part (this month so far) is an open marker reached by a dotted line, so it does not
+    read as a drop in sales."""
     if df.empty:
         return make_empty_figure("No sales in this range and filter")
     colors = color_map(df["segment"])
-    traces = [
-        {
-            "type": "scatter",
-            "x": pd.to_datetime(rows["bucket"]).tolist(),
-            "y": rows["sales"].astype(float).tolist(),
-            "name": segment,
-            "mode": "lines+markers" if len(rows) < 40 else "lines",
-            "line": {"color": colors[segment], "width": 2.5},
-            "hovertemplate": fmt.symbol + "%{y:,.2f}",
-        }
-        for segment, rows in df.groupby("segment", sort=True)
-    ]
+    money = fmt.symbol + "%{y:,.2f}"
+    traces = []
+    for segment, rows in df.groupby("segment", sort=True):
+        x = pd.to_datetime(rows["bucket"]).tolist()
+        y = rows["sales"].astype(float).tolist()
+        partial = partial_buckets(rows["bucket"], grain, start or dt.date.min, end or dt.date.max)
+        near_partial = [p or any(partial[max(0, i - 1) : i + 2]) for i, p in enumerate(partial)]
+        common = {"type": "scatter", "x": x, "legendgroup": segment}
+        traces.append(
+            common
+            | {
+                "y": [None if p else v for v, p in zip(y, partial, strict=True)],
+                "name": segment,
+                "mode": "lines+markers" if len(rows) < 40 else "lines",
+                "line": {"color": colors[segment], "width": 2.5},
+                "hovertemplate": money,
+            }
+        )
+        if any(partial):
+            traces.append(
+                common
+                | {
+                    "y": [v if n else None for v, n in zip(y, near_partial, strict=True)],
+                    "name": segment,
+                    "mode": "lines",
+                    "line": {"color": colors[segment], "width": 2, "dash": "dot"},
+                    "showlegend": False,
+                    "hoverinfo": "skip",
+                }
+            )
+            traces.append(
+                common
+                | {
+                    "y": [v if p else None for v, p in zip(y, partial, strict=True)],
+                    "name": segment,
+                    "mode": "markers",
+                    "marker": {"color": "white", "size": 8, "line": {"color": colors[segment], "width": 2}},
+                    "showlegend": False,
+                    "hovertemplate": money + "<br><i>partial period</i>",
+                }
+            )
     axis = {"tickprefix": fmt.symbol, "tickformat": ".3~s", "rangemode": "tozero"}
     return figure(traces, base_layout(fmt, yaxis=axis))

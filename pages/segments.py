@@ -93,7 +93,7 @@ def update_segments(state):
         segment_comparison_table(summary, fmt, "segments-kpi-table"),
         make_segment_sales_figure(summary, fmt),
         make_category_mix_figure(mix, fmt),
-        make_segment_trend_figure(trend, fmt),
+        make_segment_trend_figure(trend, fmt, f.grain, f.start, f.end),
         _top_categories(mix),
         subtitle,
         *configs,

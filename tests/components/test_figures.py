@@ -73,6 +73,25 @@ def test_partial_bucket_is_faded_and_labelled():
     assert "partial period" in fig.data[0].customdata[0]
 
 
+def test_segment_trend_shows_this_month_so_far_as_partial_not_as_a_drop():
+    months = [dt.date(2026, 1, 1), dt.date(2026, 2, 1), dt.date(2026, 3, 1)]
+    df = pd.DataFrame(
+        {"segment": ["Consumer"] * 3, "bucket": months, "sales": [Decimal("90"), Decimal("95"), Decimal("9")]}
+    )
+    fig = go.Figure(
+        segment_figures.make_segment_trend_figure(df, FMT, "month", dt.date(2026, 1, 1), dt.date(2026, 3, 4))
+    )
+    line, dotted, marker = fig.data
+    assert list(line.y) == [90, 95, None]  # the solid line stops at the last whole month
+    assert list(dotted.y) == [None, 95, 9] and dotted.line.dash == "dot" and dotted.hoverinfo == "skip"
+    assert list(marker.y) == [None, None, 9] and "partial period" in marker.hovertemplate
+    assert [t.showlegend for t in fig.data] == [None, False, False]  # one legend entry per segment
+    whole = go.Figure(
+        segment_figures.make_segment_trend_figure(df, FMT, "month", dt.date(2026, 1, 1), dt.date(2026, 3, 31))
+    )
+    assert len(whole.data) == 1 and list(whole.data[0].y) == [90, 95, 9]
+
+
 def test_one_or_two_buckets_use_a_labelled_category_axis():
     one_day = _frame(["10.50", "20.25"]).head(1)
     fig = make_sales_trend_figure(one_day, FMT, "day")
