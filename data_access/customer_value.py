@@ -10,11 +10,11 @@ from sqlalchemy import text
 
 from data_access.cache import cached_query
 from data_access.customers import _history_sql, get_customer_summary, per_customer_sql
-from data_access.db import read_connection, read_frame
+from data_access.db import frame, read_connection
 from data_access.facts import filtered_facts
 from data_access.filters import KpiFilter
 from data_access.rfm import RFM_GROUP_NAMES, rfm_scored_sql
-from data_access.rollups import buyers_sql, rollups_enabled
+from data_access.rollups import buyers_sql, customer_days_known, rollups_enabled
 
 LTV_BINS = 20
 
@@ -36,21 +36,23 @@ def get_rfm_customers(f: KpiFilter, group: str, limit: int = 500) -> pd.DataFram
     """The customers of one RFM group, biggest spenders first, with their scores."""
     if group not in RFM_GROUP_NAMES:
         raise ValueError(f"unknown RFM group {group!r}")
-    sql, params = _rfm_sql(f)
-    return read_frame(
-        text(
-            f"""
-            WITH rfm AS ({sql})
-            SELECT c.customer_id, c.name AS customer, c.segment, c.region, rfm.recency_days,
-                   rfm.frequency, rfm.monetary, rfm.r, rfm.f, rfm.m
-            FROM rfm JOIN customers c USING (customer_key)
-            WHERE rfm.rfm_group = :group
-            ORDER BY rfm.monetary DESC, c.name
-            LIMIT :limit
-            """
-        ),
-        params | {"group": group, "limit": limit},
-    )
+    with read_connection() as conn, customer_days_known(conn):
+        sql, params = _rfm_sql(f)
+        result = conn.execute(
+            text(
+                f"""
+                WITH rfm AS ({sql})
+                SELECT c.customer_id, c.name AS customer, c.segment, c.region, rfm.recency_days,
+                       rfm.frequency, rfm.monetary, rfm.r, rfm.f, rfm.m
+                FROM rfm JOIN customers c USING (customer_key)
+                WHERE rfm.rfm_group = :group
+                ORDER BY rfm.monetary DESC, c.name
+                LIMIT :limit
+                """
+            ),
+            params | {"group": group, "limit": limit},
+        )
+        return frame(result)
 
 
 def _buyers_sql(f: KpiFilter) -> tuple[str, dict]:

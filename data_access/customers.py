@@ -15,7 +15,7 @@ import pandas as pd
 from sqlalchemy import text
 
 from data_access.cache import cached_query
-from data_access.db import read_connection, read_frame
+from data_access.db import frame, read_connection, read_frame
 from data_access.facts import FIRST_PURCHASE, LAST_PURCHASE, ORDER_COUNT, PROFIT, QUANTITY, SALES, filtered_facts
 from data_access.filters import KpiFilter
 from data_access.rfm import every_group, rfm_scored_sql
@@ -23,7 +23,9 @@ from data_access.rollups import (
     HISTORY,
     MonthSplit,
     customer_category_rows_sql,
+    customer_days_known,
     customer_rows_sql,
+    customer_split,
     dims_sql,
     in_units,
     rollups_enabled,
@@ -175,8 +177,8 @@ def _summary_sql(f: KpiFilter) -> tuple[str, dict]:
 @cached_query
 def get_customer_summary(f: KpiFilter) -> CustomerSummary:
     """The repeat rate, the RFM groups and the top customers of f, from one statement."""
-    sql, params = _summary_sql(f)
-    with read_connection() as conn:
+    with read_connection() as conn, customer_days_known(conn):
+        sql, params = _summary_sql(f)
         rows = conn.execute(text(sql), params).all()
     parts: dict[str, list] = {"top": [], "rfm": [], "repeat": []}
     for row in rows:
@@ -211,7 +213,7 @@ def _new_vs_returning_sql(f: KpiFilter) -> tuple[str, dict]:
     stores or categories from rollup_cohorts (migration 0012; cohort = first-purchase month),
     the ragged days from customer_orders; otherwise per customer from per_customer_sql."""
     if rollups_enabled() and f.grain == "month" and not (f.stores or f.categories):
-        split = MonthSplit.of(f.start, f.end)
+        split = customer_split(f.start, f.end)
         dims, params = dims_sql(f, None, "n_")
         params |= {"n_start": f.start, "n_end": f.end, "n_mfrom": split.months_from, "n_mto": split.months_to}
         sql = f"""
@@ -274,18 +276,19 @@ def _new_vs_returning_from_customer_rows(f: KpiFilter) -> tuple[str, dict]:
 def get_new_vs_returning_by_period(f: KpiFilter) -> pd.DataFrame:
     """bucket, new_customers, returning_customers, new_sales, returning_sales. A customer is new
     in the bucket holding their first-ever purchase. Sales without a customer are in neither."""
-    rows, params = _new_vs_returning_sql(f)
-    sql = f"""
-        SELECT bucket,
-               coalesce(sum(customers) FILTER (WHERE cohort = bucket), 0)::bigint AS new_customers,
-               coalesce(sum(customers) FILTER (WHERE cohort <> bucket), 0)::bigint AS returning_customers,
-               coalesce(sum(sales) FILTER (WHERE cohort = bucket), 0) AS new_sales,
-               coalesce(sum(sales) FILTER (WHERE cohort <> bucket), 0) AS returning_sales
-        FROM ({rows}) r
-        GROUP BY bucket
-        ORDER BY bucket
-    """
-    return read_frame(text(sql), params | {"grain": f.grain})
+    with read_connection() as conn, customer_days_known(conn):
+        rows, params = _new_vs_returning_sql(f)
+        sql = f"""
+            SELECT bucket,
+                   coalesce(sum(customers) FILTER (WHERE cohort = bucket), 0)::bigint AS new_customers,
+                   coalesce(sum(customers) FILTER (WHERE cohort <> bucket), 0)::bigint AS returning_customers,
+                   coalesce(sum(sales) FILTER (WHERE cohort = bucket), 0) AS new_sales,
+                   coalesce(sum(sales) FILTER (WHERE cohort <> bucket), 0) AS returning_sales
+            FROM ({rows}) r
+            GROUP BY bucket
+            ORDER BY bucket
+        """
+        return frame(conn.execute(text(sql), params | {"grain": f.grain}))
 
 
 def _cohort_cells_sql(f: KpiFilter) -> tuple[str, dict]:

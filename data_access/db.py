@@ -71,10 +71,12 @@ def reset_engine() -> None:
 
 @contextmanager
 def read_connection(timeout_ms: int | None = None) -> Iterator[Connection]:
-    """A read-only transaction whose statements are cancelled after timeout_ms."""
+    """A read-only transaction whose statements are cancelled after timeout_ms. Repeatable
+    read: its statements share one snapshot, so what one reads (the customers' first and last
+    days, data_access.rollups) still holds for the next."""
     timeout = timeout_ms or get_settings().statement_timeout_ms
     with get_engine().connect() as conn, conn.begin():
-        conn.execute(text("SET TRANSACTION READ ONLY"))
+        conn.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"))
         # SET LOCAL lasts only for this transaction, so pooled connections stay clean.
         conn.execute(text(f"SET LOCAL statement_timeout = {int(timeout)}"))
         try:
@@ -90,5 +92,9 @@ def read_connection(timeout_ms: int | None = None) -> Iterator[Connection]:
 def read_frame(statement, params: dict | None = None) -> pd.DataFrame:
     """Run one SELECT under the statement timeout and return its rows as a DataFrame."""
     with read_connection() as conn:
-        result = conn.execute(statement, params or {})
-        return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+        return frame(conn.execute(statement, params or {}))
+
+
+def frame(result) -> pd.DataFrame:
+    """A statement's rows as a DataFrame with its column names."""
+    return pd.DataFrame(result.fetchall(), columns=list(result.keys()))

@@ -22,8 +22,9 @@ from sqlalchemy import create_engine, text
 
 from data_access import customer_value, customers, products, sales, segments
 from data_access.access import RowScope, row_scope
+from data_access.db import read_connection
 from data_access.filters import KpiFilter
-from data_access.rollups import MonthSplit
+from data_access.rollups import MonthSplit, customer_days_known, customer_split
 from data_access.settings import get_settings
 from ingest import bulk
 from ingest.demo_load import load_demo
@@ -95,6 +96,10 @@ def _filters(count: int = 24) -> list[KpiFilter]:
         # one category, ragged ends: customers' years and months per category plus the facts
         KpiFilter(start=dt.date(2024, 7, 17), end=dt.date(2026, 6, 3), categories=["Furniture"], stores=["Web Shop"]),
         KpiFilter(start=first, end=last, stores=["Web Shop"], segments=["Consumer"]),
+        # beyond the data at one end: the customer rollups read whole years there (customer_split)
+        KpiFilter(start=dt.date(2024, 5, 20), end=dt.date(2025, 9, 14)),
+        KpiFilter(start=dt.date(2025, 2, 11), end=dt.date(2026, 8, 15), categories=["Office Supplies"]),
+        KpiFilter(start=dt.date(2025, 12, 24), end=dt.date(2026, 7, 3), grain="week", regions=["West"]),
     ]
     options = {
         "segments": ["Consumer", "Corporate", "Home Office"],
@@ -138,6 +143,7 @@ ROUTED = [
     (customers.get_new_vs_returning_by_period, ()),
     (customers.get_cohort_retention, ()),
     (customer_value.get_lifetime_value_distribution, ()),
+    (customer_value.get_rfm_customers, ("Loyal",)),
 ]
 
 
@@ -146,6 +152,18 @@ def test_router_answers_equal_the_facts(demo_url, f):
     for query, args in ROUTED:
         ours, naive = _both(query, f, *args)
         assert ours == naive, f"{query.__name__}{args} differs for {f}"
+
+
+def test_customer_rollups_read_whole_years_beyond_the_customers_days(demo_url):
+    with read_connection() as conn:
+        first, last = conn.execute(text("SELECT min(order_date), max(order_date) FROM customer_orders")).one()
+        inside = customer_split(first + dt.timedelta(days=1), last - dt.timedelta(days=1))
+        with customer_days_known(conn):
+            beyond = customer_split(first - dt.timedelta(days=3), last)
+            within = customer_split(first + dt.timedelta(days=1), last - dt.timedelta(days=1))
+    assert (beyond.months_from, beyond.months_to) == (dt.date(first.year, 1, 1), dt.date(last.year + 1, 1, 1))
+    assert within == inside  # a range inside the data is split as it is
+    assert within.months_from > first and within.months_to <= last
 
 
 def test_the_filters_find_sales(demo_url):
