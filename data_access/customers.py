@@ -251,22 +251,21 @@ COHORT_OF = {
 
 def _new_vs_returning_from_customer_rows(f: KpiFilter) -> tuple[str, dict]:
     """_new_vs_returning_sql from the customers' periods and orders (per category when f names
-    one), for store and category filters. The customers per bucket and the sales per bucket
-    are two plain aggregates of the same rows: grouping the rows per customer and bucket with
-    every measure first, then joining each customer's whole history, took twice as long (at
-    10M lines, five years of one category: 5.4 s instead of 2.3 s)."""
+    one), for store and category filters: each customer's rows grouped per bucket once (bought
+    in it, sales), then the customer's cohort joined. At 10M lines (a slower day), the last 12
+    months of Furniture: 1.7-1.8 s, where counting the distinct buyers and adding up the sales
+    as two aggregates of the same rows took 2.1-2.2 s. (The grouped form was once slower: it
+    joined each customer's whole history, a far wider join than the cohort.)"""
     source, params = _customer_rows(f, bucket=True)
     cohorts = COHORT_OF["month" if f.grain == "month" else "other"]
     sql = f"""
-        WITH r AS MATERIALIZED (
-            SELECT t.customer_key, date_trunc(:grain, t.day)::date AS bucket, t.sales, t.orders {source}
-        ),
-        h AS ({cohorts})
-        SELECT d.bucket, h.cohort, count(*) AS customers, 0 AS sales
-        FROM (SELECT DISTINCT customer_key, bucket FROM r WHERE orders > 0) d LEFT JOIN h USING (customer_key)
-        GROUP BY 1, 2
-        UNION ALL
-        SELECT r.bucket, h.cohort, 0, {sum_of("sales", "r", in_units(f))} FROM r LEFT JOIN h USING (customer_key)
+        WITH h AS ({cohorts})
+        SELECT g.bucket, h.cohort, count(*) FILTER (WHERE g.bought) AS customers, sum(g.sales) AS sales
+        FROM (SELECT t.customer_key, date_trunc(:grain, t.day)::date AS bucket, bool_or(t.orders > 0) AS bought,
+                     {sum_of("sales", "t", in_units(f))} AS sales
+              {source}
+              GROUP BY 1, 2) g
+        LEFT JOIN h USING (customer_key)
         GROUP BY 1, 2
     """
     return sql, params
