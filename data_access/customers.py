@@ -15,13 +15,12 @@ import pandas as pd
 from sqlalchemy import text
 
 from data_access.cache import cached_query
-from data_access.db import frame, read_connection, read_frame
+from data_access.db import frame, read_connection
 from data_access.facts import FIRST_PURCHASE, LAST_PURCHASE, ORDER_COUNT, PROFIT, QUANTITY, SALES, filtered_facts
 from data_access.filters import KpiFilter
 from data_access.rfm import every_group, rfm_scored_sql
 from data_access.rollups import (
     HISTORY,
-    MonthSplit,
     customer_category_rows_sql,
     customer_days_known,
     customer_rows_sql,
@@ -298,7 +297,7 @@ def _cohort_cells_sql(f: KpiFilter) -> tuple[str, dict]:
     month, its ragged days from customer_orders; or from each customer's months of activity."""
     first_cohort = f.start.replace(day=1)
     if rollups_enabled():
-        months_to = MonthSplit.of(FIRST_DAY, f.end).months_to
+        months_to = customer_split(FIRST_DAY, f.end).months_to
         dims, params = dims_sql(replace(f, stores=(), categories=()), None, "k_")
         params |= {"k_from": first_cohort, "k_mto": months_to, "k_end": f.end}
         sql = f"""
@@ -334,17 +333,18 @@ def get_cohort_retention(f: KpiFilter) -> pd.DataFrame:
     """cohort (month of first-ever purchase, within the filter's range), months_since (k),
     customers active in month cohort + k, cohort_size, share. Segments and regions apply;
     categories and stores do not (a cohort is about customers, not products)."""
-    cells, params = _cohort_cells_sql(f)
-    sql = f"""
-        WITH cells AS ({cells}),
-        sizes AS (SELECT cohort, customers AS cohort_size FROM cells WHERE month = cohort)
-        SELECT c.cohort,
-               ((extract(year FROM c.month) - extract(year FROM c.cohort)) * 12
-                 + extract(month FROM c.month) - extract(month FROM c.cohort))::int AS months_since,
-               c.customers, s.cohort_size,
-               c.customers::numeric / s.cohort_size AS share
-        FROM cells c
-        JOIN sizes s USING (cohort)
-        ORDER BY c.cohort, months_since
-    """
-    return read_frame(text(sql), params)
+    with read_connection() as conn, customer_days_known(conn):
+        cells, params = _cohort_cells_sql(f)
+        sql = f"""
+            WITH cells AS ({cells}),
+            sizes AS (SELECT cohort, customers AS cohort_size FROM cells WHERE month = cohort)
+            SELECT c.cohort,
+                   ((extract(year FROM c.month) - extract(year FROM c.cohort)) * 12
+                     + extract(month FROM c.month) - extract(month FROM c.cohort))::int AS months_since,
+                   c.customers, s.cohort_size,
+                   c.customers::numeric / s.cohort_size AS share
+            FROM cells c
+            JOIN sizes s USING (cohort)
+            ORDER BY c.cohort, months_since
+        """
+        return frame(conn.execute(text(sql), params))
