@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 from plotly.colors import get_colorscale
 
-from components.figures import base_layout, figure, make_empty_figure, period_axis
+from components.figures import base_layout, figure, make_empty_figure, partial_buckets, period_axis
 from components.formatting import NumberFormat
 
 NEW_COLOR, RETURNING_COLOR = "#0891b2", "#2563eb"
@@ -23,21 +25,30 @@ RFM_COLORS = {
 
 
 def make_new_returning_figure(
-    df: pd.DataFrame, fmt: NumberFormat, measure: str = "customers", grain: str = "month"
+    df: pd.DataFrame,
+    fmt: NumberFormat,
+    measure: str = "customers",
+    grain: str = "month",
+    start: dt.date | None = None,
+    end: dt.date | None = None,
 ) -> dict:
-    """Stacked bars per bucket: new and returning customers (or their sales)."""
+    """Stacked bars per bucket: new and returning customers (or their sales). Buckets the range
+    covers only in part are drawn faded and say so on hover, as on the overview's trend."""
     if df.empty:
         return make_empty_figure("No customers bought in this range and filter")
     x, xaxis = period_axis(df["bucket"], grain)
+    partial = partial_buckets(df["bucket"], grain, start or dt.date.min, end or dt.date.max)
     money = measure == "sales"
+    value = (fmt.symbol + "%{y:,.2f}") if money else "%{y:,}"
     traces = [
         {
             "type": "bar",
             "x": x,
             "y": df[f"{kind}_{measure}"].astype(float).tolist(),
             "name": f"{kind.title()} customers",
-            "marker": {"color": color},
-            "hovertemplate": (fmt.symbol + "%{y:,.2f}") if money else "%{y:,}",
+            "marker": {"color": color, "opacity": [0.45 if p else 1.0 for p in partial]},
+            "customdata": ["<br><i>partial period</i>" if p else "" for p in partial],
+            "hovertemplate": value + "%{customdata}",
         }
         for kind, color in (("returning", RETURNING_COLOR), ("new", NEW_COLOR))
     ]

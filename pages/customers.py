@@ -191,7 +191,7 @@ def update_new_returning(state, measure):
         frame = get_new_vs_returning_by_period(f)
     except QueryTimeout as exc:
         return make_empty_figure(str(exc)), config
-    return make_new_returning_figure(frame, number_format(), measure, f.grain), config
+    return make_new_returning_figure(frame, number_format(), measure, f.grain, f.start, f.end), config
 
 
 @callback(Output(RFM_LIST, "children"), Input(RFM, "clickData"), State(FILTER_STATE, "data"), prevent_initial_call=True)

@@ -92,6 +92,18 @@ def test_segment_trend_shows_this_month_so_far_as_partial_not_as_a_drop():
     assert len(whole.data) == 1 and list(whole.data[0].y) == [90, 95, 9]
 
 
+def test_new_and_returning_bars_fade_the_partial_months():
+    months = [dt.date(2026, 1, 1), dt.date(2026, 2, 1), dt.date(2026, 3, 1)]
+    counts = {"new_customers": [5, 6, 1], "returning_customers": [20, 22, 2]}
+    df = pd.DataFrame({"bucket": months, **counts, "new_sales": [0] * 3, "returning_sales": [0] * 3})
+    make = customer_figures.make_new_returning_figure
+    fig = go.Figure(make(df, FMT, "customers", "month", dt.date(2026, 1, 1), dt.date(2026, 3, 4)))
+    assert [list(t.marker.opacity) for t in fig.data] == [[1.0, 1.0, 0.45]] * 2
+    assert "partial period" in fig.data[1].customdata[2] and fig.data[1].customdata[0] == ""
+    whole = go.Figure(make(df, FMT, "customers", "month", dt.date(2026, 1, 1), dt.date(2026, 3, 31)))
+    assert list(whole.data[0].marker.opacity) == [1.0] * 3
+
+
 def test_one_or_two_buckets_use_a_labelled_category_axis():
     one_day = _frame(["10.50", "20.25"]).head(1)
     fig = make_sales_trend_figure(one_day, FMT, "day")
