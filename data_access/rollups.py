@@ -203,12 +203,38 @@ def _activity(f: KpiFilter, label: str | None, prefix: str) -> tuple[str, str, b
     return table, f"{_bought_between(prefix)} AND {dims}", unique, params
 
 
+# A period up to this many days counts its customers from their orders of those days: at 10M
+# lines, three periods of 7 days took 27-40 ms that way and 80-130 ms from the activity
+# table (which is read whole, whatever the range); 30 days took about as long either way.
+SHORT_PERIOD_DAYS = 14
+
+
+def _customers_from_orders(periods: list[KpiFilter], p: str) -> tuple[str, dict[str, Any]]:
+    """customers_in_periods_sql for short periods without a category or a customer attribute
+    (customer_orders has neither): each period's distinct customers from its days' orders."""
+    stores, params = "", {}
+    if periods[0].stores:
+        stores = f" AND store_key IN (SELECT store_key FROM stores WHERE name = ANY(:{p}stores))"
+        params[f"{p}stores"] = list(periods[0].stores)
+    counts = []
+    for i, period in enumerate(periods):
+        params |= {f"{p}{i}_start": period.start, f"{p}{i}_end": period.end}
+        counts.append(
+            f"(SELECT count(DISTINCT customer_key) FROM customer_orders WHERE order_date BETWEEN :{p}{i}_start "
+            f"AND :{p}{i}_end AND bought_lines > 0{stores}) AS customers_{i}"
+        )
+    return f"SELECT {', '.join(counts)}", params
+
+
 def customers_in_periods_sql(
     periods: list[KpiFilter], label: str | None = None, prefix: str = "c_"
 ) -> tuple[str, dict[str, Any]]:
     """SELECT [label,] customers_0, customers_1, ...: distinct customers with a purchase in each
     of filters that differ only in their dates (per label of a breakdown), from one read of
-    the activity table."""
+    the activity table, or for short periods of every customer, from their orders."""
+    short = all(period.days <= SHORT_PERIOD_DAYS for period in periods)
+    if label is None and short and not (periods[0].categories or names_customer_attributes(periods[0])):
+        return _customers_from_orders(periods, prefix)
     if label == "store" and len(periods) == 1:  # one period: shared store names counted cheaper
         table, where, unique, params = _activity(periods[0], label, prefix)
         rows = f"SELECT {'' if unique else 'DISTINCT '}store_key, customer_key FROM {table} WHERE {where}"

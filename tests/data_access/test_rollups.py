@@ -14,7 +14,7 @@ import os
 import random
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from decimal import Decimal
 
 import pytest
@@ -24,7 +24,7 @@ from data_access import customer_value, customers, products, sales, segments
 from data_access.access import RowScope, row_scope
 from data_access.db import read_connection
 from data_access.filters import KpiFilter
-from data_access.rollups import MonthSplit, customer_days_known, customer_split
+from data_access.rollups import MonthSplit, customer_days_known, customer_split, customers_in_periods_sql
 from data_access.settings import get_settings
 from ingest import bulk
 from ingest.demo_load import load_demo
@@ -100,6 +100,8 @@ def _filters(count: int = 24) -> list[KpiFilter]:
         KpiFilter(start=dt.date(2024, 5, 20), end=dt.date(2025, 9, 14)),
         KpiFilter(start=dt.date(2025, 2, 11), end=dt.date(2026, 8, 15), categories=["Office Supplies"]),
         KpiFilter(start=dt.date(2025, 12, 24), end=dt.date(2026, 7, 3), grain="week", regions=["West"]),
+        # a week in two stores: its customers are counted from their orders (SHORT_PERIOD_DAYS)
+        KpiFilter(start=dt.date(2025, 6, 2), end=dt.date(2025, 6, 8), stores=["Web Shop", "Marketplace"]),
     ]
     options = {
         "segments": ["Consumer", "Corporate", "Home Office"],
@@ -164,6 +166,21 @@ def test_customer_rollups_read_whole_years_beyond_the_customers_days(demo_url):
     assert (beyond.months_from, beyond.months_to) == (dt.date(first.year, 1, 1), dt.date(last.year + 1, 1, 1))
     assert within == inside  # a range inside the data is split as it is
     assert within.months_from > first and within.months_to <= last
+
+
+def test_short_periods_count_customers_from_their_orders(demo_url):
+    week = KpiFilter(start=dt.date(2025, 6, 2), end=dt.date(2025, 6, 8), stores=["Web Shop"])
+    month = KpiFilter(start=dt.date(2025, 6, 1), end=dt.date(2025, 6, 30))
+
+    def source(periods):
+        return "customer_orders" if "FROM customer_orders" in customers_in_periods_sql(periods)[0] else "activity"
+
+    assert source([week, week.previous_period()]) == "customer_orders"
+    assert source([month]) == "activity"
+    assert source([replace(week, categories=("Furniture",))]) == "activity"  # orders carry no categories
+    assert source([replace(week, segments=("Consumer",))]) == "activity"
+    with row_scope(RowScope(regions=("West",))):  # a viewer's limits name the customers' regions
+        assert source([week]) == "activity"
 
 
 def test_the_filters_find_sales(demo_url):
