@@ -306,6 +306,9 @@ def _customers_by_store_name(rows: str) -> str:
 
 def buyers_sql(f: KpiFilter, prefix: str = "c_") -> tuple[str, dict[str, Any]]:
     """SELECT customer_key of each customer with a purchase in f, once."""
+    if f.days <= SHORT_PERIOD_DAYS and not (f.categories or names_customer_attributes(f)):
+        (where,), params = _orders_of([f], prefix)
+        return f"SELECT DISTINCT customer_key FROM customer_orders WHERE {where}", params
     table, where, unique, params = _activity(f, None, prefix)
     return f"SELECT {'' if unique else 'DISTINCT '}customer_key FROM {table} WHERE {where}", params
 

@@ -24,7 +24,13 @@ from data_access import customer_value, customers, products, sales, segments
 from data_access.access import RowScope, row_scope
 from data_access.db import read_connection
 from data_access.filters import KpiFilter
-from data_access.rollups import MonthSplit, customer_days_known, customer_split, customers_in_periods_sql
+from data_access.rollups import (
+    MonthSplit,
+    buyers_sql,
+    customer_days_known,
+    customer_split,
+    customers_in_periods_sql,
+)
 from data_access.settings import get_settings
 from ingest import bulk
 from ingest.demo_load import load_demo
@@ -179,6 +185,8 @@ def test_short_periods_count_customers_from_their_orders(demo_url):
     assert source([month]) == "activity"
     assert "FROM customer_orders" in customers_in_periods_sql([week], "store")[0]  # by store too
     assert "FROM customer_orders" not in customers_in_periods_sql([month], "store")[0]
+    assert "FROM customer_orders" in buyers_sql(week)[0]  # and the buyers whose lifetime value is shown
+    assert "FROM customer_orders" not in buyers_sql(month)[0]
     assert source([replace(week, categories=("Furniture",))]) == "activity"  # orders carry no categories
     assert source([replace(week, segments=("Consumer",))]) == "activity"
     with row_scope(RowScope(regions=("West",))):  # a viewer's limits name the customers' regions
