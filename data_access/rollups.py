@@ -209,6 +209,13 @@ def _activity(f: KpiFilter, label: str | None, prefix: str) -> tuple[str, str, b
 SHORT_PERIOD_DAYS = 14
 
 
+def _from_orders(periods: list[KpiFilter]) -> bool:
+    """Whether customer_orders answers who bought in these periods: all short, and naming no
+    category or customer attribute (customer_orders has neither; row limits name the latter)."""
+    short = all(period.days <= SHORT_PERIOD_DAYS for period in periods)
+    return short and not (periods[0].categories or names_customer_attributes(periods[0]))
+
+
 def _orders_of(periods: list[KpiFilter], p: str) -> tuple[list[str], dict[str, Any]]:
     """For each period, the WHERE over customer_orders that keeps its purchases (in f's stores)."""
     stores, params = "", {}
@@ -246,8 +253,7 @@ def customers_in_periods_sql(
     """SELECT [label,] customers_0, customers_1, ...: distinct customers with a purchase in each
     of filters that differ only in their dates (per label of a breakdown), from one read of
     the activity table, or for short periods of every customer, from their orders."""
-    short = all(period.days <= SHORT_PERIOD_DAYS for period in periods)
-    from_orders = short and not (periods[0].categories or names_customer_attributes(periods[0]))
+    from_orders = _from_orders(periods)
     if label is None and from_orders:
         return _customers_from_orders(periods, prefix)
     if label == "store" and len(periods) == 1:  # one period: shared store names counted cheaper
@@ -306,7 +312,7 @@ def _customers_by_store_name(rows: str) -> str:
 
 def buyers_sql(f: KpiFilter, prefix: str = "c_") -> tuple[str, dict[str, Any]]:
     """SELECT customer_key of each customer with a purchase in f, once."""
-    if f.days <= SHORT_PERIOD_DAYS and not (f.categories or names_customer_attributes(f)):
+    if _from_orders([f]):
         (where,), params = _orders_of([f], prefix)
         return f"SELECT DISTINCT customer_key FROM customer_orders WHERE {where}", params
     table, where, unique, params = _activity(f, None, prefix)
