@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 from plotly.colors import get_colorscale
 
-from components.figures import base_layout, figure, make_empty_figure, partial_buckets, period_axis
+from components.figures import base_layout, figure, make_empty_figure, partial_buckets, partial_marks, period_axis
 from components.formatting import NumberFormat
 
 NEW_COLOR, RETURNING_COLOR = "#0891b2", "#2563eb"
@@ -37,7 +37,7 @@ def make_new_returning_figure(
     if df.empty:
         return make_empty_figure("No customers bought in this range and filter")
     x, xaxis = period_axis(df["bucket"], grain)
-    partial = partial_buckets(df["bucket"], grain, start or dt.date.min, end or dt.date.max)
+    opacity, note = partial_marks(partial_buckets(df["bucket"], grain, start or dt.date.min, end or dt.date.max))
     money = measure == "sales"
     value = (fmt.symbol + "%{y:,.2f}") if money else "%{y:,}"
     traces = [
@@ -46,8 +46,8 @@ def make_new_returning_figure(
             "x": x,
             "y": df[f"{kind}_{measure}"].astype(float).tolist(),
             "name": f"{kind.title()} customers",
-            "marker": {"color": color, "opacity": [0.45 if p else 1.0 for p in partial]},
-            "customdata": ["<br><i>partial period</i>" if p else "" for p in partial],
+            "marker": {"color": color, "opacity": opacity},
+            "customdata": note,
             "hovertemplate": value + "%{customdata}",
         }
         for kind, color in (("returning", RETURNING_COLOR), ("new", NEW_COLOR))

@@ -129,6 +129,14 @@ def partial_buckets(buckets: pd.Series, grain: str, start: dt.date, end: dt.date
     return [(s.date() < start) or ((s + step - pd.Timedelta(days=1)).date() > end) for s in starts]
 
 
+PARTIAL_NOTE = "<br><i>partial period</i>"  # appended to a partial bucket's hover text
+
+
+def partial_marks(partial: list[bool]) -> tuple[list[float], list[str]]:
+    """Bar opacities (partial buckets faded) and hover notes for partial_buckets' flags."""
+    return [0.45 if p else 1.0 for p in partial], [PARTIAL_NOTE if p else "" for p in partial]
+
+
 def make_sales_trend_figure(
     df: pd.DataFrame, fmt: NumberFormat, grain: str = "month", start: dt.date | None = None, end: dt.date | None = None
 ) -> dict:
@@ -138,7 +146,7 @@ def make_sales_trend_figure(
         return make_empty_figure("No sales in this range and filter")
     x, xaxis = period_axis(df["bucket"], grain)
     partial = partial_buckets(df["bucket"], grain, start or dt.date.min, end or dt.date.max)
-    note = ["<br><i>partial period</i>" if p else "" for p in partial]
+    opacity, note = partial_marks(partial)
     money = f"{fmt.symbol}%{{y:,.2f}}"
     # Money is exact in the database; floats here only place bars on the screen.
     traces = [
@@ -147,7 +155,7 @@ def make_sales_trend_figure(
             "x": x,
             "y": df[column].astype(float).tolist(),
             "name": name,
-            "marker": {"color": color, "opacity": [0.45 if p else 1.0 for p in partial]},
+            "marker": {"color": color, "opacity": opacity},
             "customdata": note,
             "hovertemplate": money + "%{customdata}",
         }

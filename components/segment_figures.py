@@ -8,6 +8,7 @@ import pandas as pd
 
 from components.figures import (
     LEGEND,
+    PARTIAL_NOTE,
     base_layout,
     figure,
     make_empty_figure,
@@ -73,13 +74,12 @@ def make_segment_trend_figure(
         x = pd.to_datetime(rows["bucket"]).tolist()
         y = rows["sales"].astype(float).tolist()
         partial = partial_buckets(rows["bucket"], grain, start or dt.date.min, end or dt.date.max)
-        near_partial = [p or any(partial[max(0, i - 1) : i + 2]) for i, p in enumerate(partial)]
-        common = {"type": "scatter", "x": x, "legendgroup": segment}
+        near_partial = [any(partial[max(0, i - 1) : i + 2]) for i in range(len(partial))]
+        common = {"type": "scatter", "x": x, "name": segment, "legendgroup": segment}
         traces.append(
             common
             | {
                 "y": [None if p else v for v, p in zip(y, partial, strict=True)],
-                "name": segment,
                 "mode": "lines+markers" if len(rows) < 40 else "lines",
                 "line": {"color": colors[segment], "width": 2.5},
                 "hovertemplate": money,
@@ -90,7 +90,6 @@ def make_segment_trend_figure(
                 common
                 | {
                     "y": [v if n else None for v, n in zip(y, near_partial, strict=True)],
-                    "name": segment,
                     "mode": "lines",
                     "line": {"color": colors[segment], "width": 2, "dash": "dot"},
                     "showlegend": False,
@@ -101,11 +100,10 @@ def make_segment_trend_figure(
                 common
                 | {
                     "y": [v if p else None for v, p in zip(y, partial, strict=True)],
-                    "name": segment,
                     "mode": "markers",
                     "marker": {"color": "white", "size": 8, "line": {"color": colors[segment], "width": 2}},
                     "showlegend": False,
-                    "hovertemplate": money + "<br><i>partial period</i>",
+                    "hovertemplate": money + PARTIAL_NOTE,
                 }
             )
     axis = {"tickprefix": fmt.symbol, "tickformat": ".3~s", "rangemode": "tozero"}
