@@ -98,8 +98,9 @@ def customer_split(start: dt.date, end: dt.date) -> MonthSplit:
     """MonthSplit of start..end for the customer rollups. A range starting on or before the
     customers' first day starts, for them, at its year's start, and one ending on or after the
     last day ends at its year's end: no row lies in the days added, so the answer is the same
-    and it reads whole years instead of ragged days and months (at 10M lines, five years of
-    every customer: ~1.05M period rows less ~650k). "Last 12 months" ends on the last day too."""
+    and it reads whole years instead of ragged days and months (at 10M lines, the whole five
+    years of every customer: 182k year rows instead of 419k rows of years, months and days).
+    "Last 12 months" ends on the last day too."""
     days = _CUSTOMER_DAYS.get()
     if days is not None:
         first, last = days
@@ -217,15 +218,13 @@ def _from_orders(periods: list[KpiFilter]) -> bool:
 
 
 def _orders_of(periods: list[KpiFilter], p: str) -> tuple[list[str], dict[str, Any]]:
-    """For each period, the WHERE over customer_orders that keeps its purchases (in f's stores)."""
-    stores, params = "", {}
-    if periods[0].stores:
-        stores = f" AND store_key IN (SELECT store_key FROM stores WHERE name = ANY(:{p}stores))"
-        params[f"{p}stores"] = list(periods[0].stores)
+    """For each period (_from_orders ones), the WHERE over customer_orders that keeps its
+    purchases; dims_sql leaves only their stores to test."""
+    dims, params = dims_sql(periods[0], None, p)
     wheres = []
     for i, period in enumerate(periods):
         params |= {f"{p}{i}_start": period.start, f"{p}{i}_end": period.end}
-        wheres.append(f"order_date BETWEEN :{p}{i}_start AND :{p}{i}_end AND bought_lines > 0{stores}")
+        wheres.append(f"order_date BETWEEN :{p}{i}_start AND :{p}{i}_end AND bought_lines > 0 AND {dims}")
     return wheres, params
 
 
