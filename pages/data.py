@@ -11,7 +11,7 @@ from pathlib import Path
 import dash
 import dash_bootstrap_components as dbc
 import diskcache
-from dash import ALL, DiskcacheManager, Input, Output, State, callback, ctx, dcc, html, no_update
+from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
 
 from components.shell import empty_state, page_header
 from data_access.db import get_engine
@@ -19,6 +19,7 @@ from data_access.settings import get_settings
 from ingest.file_import import import_file, list_imports, undo_import
 from ingest.files import FIELDS, REQUIRED, ImportRejected, Mapping, detect_mapping, read_table
 from web.auth import may_administer, signed_in_user
+from web.jobs import JobManager
 
 # admin_only: hidden from viewers' navbar, and web.auth refuses them every callback of this page.
 dash.register_page(__name__, path="/data", name="Data", title="Data · Shop Pulse", order=4, admin_only=True)
@@ -30,7 +31,7 @@ PROGRESS, PROGRESS_BOX, STEP = "data-progress", "data-progress-box", "data-step"
 HIDDEN, SHOWN = {"display": "none"}, {"display": "block"}
 # Imports run in a worker process of their own and report their steps through a disk cache
 # under DATA_DIR, so the page stays responsive and gunicorn workers on one host share progress.
-JOBS = DiskcacheManager(diskcache.Cache(str(get_settings().data_dir / "jobs")))
+JOBS = JobManager(diskcache.Cache(str(get_settings().data_dir / "jobs")))
 UNUSED = "(not in the file)"
 
 
@@ -144,6 +145,14 @@ def _mapping_editor(columns: list[str], detected: Mapping) -> html.Div:
     return html.Div([html.H6("Columns (detected; change any)", className="mt-3"), dbc.Row(rows, className="g-2")])
 
 
+def _stopped(exc: Exception):
+    """An import that failed on something other than the file (the database went away, a bug):
+    say so instead of leaving the page silent."""
+    reason = str(exc).split("An error occurred inside a background callback: ", 1)[-1].splitlines()[0].rstrip(".")
+    message = f"The import stopped with an error: {reason}. An import changes nothing unless it finishes."
+    return dbc.Alert(message, color="danger", id="data-import-failed"), no_update
+
+
 @callback(
     Output(RESULT, "children"),
     Output(HISTORY, "children", allow_duplicate=True),
@@ -162,6 +171,7 @@ def _mapping_editor(columns: list[str], detected: Mapping) -> html.Div:
     ],
     progress=[Output(PROGRESS, "value"), Output(STEP, "children")],
     progress_default=[0, ""],
+    on_error=_stopped,
     prevent_initial_call=True,
 )
 def update_import(set_progress, _check, _import, uploaded, values, ids, source):
