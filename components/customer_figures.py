@@ -56,13 +56,22 @@ def make_new_returning_figure(
     return figure(traces, base_layout(fmt, yaxis=axis, xaxis=xaxis, barmode="stack"))
 
 
-def make_cohort_heatmap(df: pd.DataFrame) -> dict:
-    """Rows: cohorts (month of first purchase); columns: months since; cells: share retained."""
+def make_cohort_heatmap(df: pd.DataFrame, one_month_until: dt.date | None = None) -> dict:
+    """Rows: cohorts (month of first purchase); columns: months since; cells: share retained.
+    one_month_until: the range's last day when the range lies in one calendar month (no month
+    after it to come back in)."""
     if df.empty:
         return make_empty_figure("No first purchases in this range and filter")
     share = df.pivot(index="cohort", columns="months_since", values="share").astype(float)
     count = df.pivot(index="cohort", columns="months_since", values="customers")
     sizes = df.drop_duplicates("cohort").set_index("cohort")["cohort_size"]
+    if one_month_until is not None:  # month 0 alone, 100% by definition: one big cell would say nothing
+        (month,) = share.index
+        return make_empty_figure(
+            f"{sizes[month]:,} customers bought for the first time in {pd.Timestamp(month):%B %Y} up to"
+            f" {one_month_until:%d %b}.<br>Whether they come back shows from the next month on:"
+            " choose a range of two months or more."
+        )
     labels = [f"{pd.Timestamp(c):%b %Y} ({sizes[c]:,})" for c in share.index]
     text = [[("" if pd.isna(v) else f"{v:.0%}") for v in row] for row in share.to_numpy()]
     custom = [[(0 if pd.isna(v) else int(v)) for v in row] for row in count.to_numpy()]

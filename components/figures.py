@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import textwrap
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -96,14 +97,21 @@ def base_layout(fmt: NumberFormat, **extra) -> dict:
     return layout | extra
 
 
+# Characters per line of an empty chart's message: plotly does not wrap annotations, and a
+# longer line runs out of a phone's card (~340 px at 15 px type).
+MESSAGE_WIDTH = 40
+
+
 def make_empty_figure(message: str) -> dict:
-    """A blank chart carrying a sentence, for filters that match nothing."""
+    """A blank chart carrying a sentence, for filters that match nothing; lines broken by <br>
+    or every MESSAGE_WIDTH characters."""
+    lines = [line for part in message.split("<br>") for line in textwrap.wrap(part, MESSAGE_WIDTH) or [""]]
     return figure(
         [],
         {
             "xaxis": {"visible": False},
             "yaxis": {"visible": False},
-            "annotations": [{"text": message, "showarrow": False, "font": {"size": 15, "color": "#6b7280"}}],
+            "annotations": [{"text": "<br>".join(lines), "showarrow": False, "font": {"size": 15, "color": "#6b7280"}}],
             "margin": {"l": 10, "r": 10, "t": 10, "b": 10},
         },
     )

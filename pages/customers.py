@@ -163,9 +163,10 @@ def update_customers(state):
         ],
         className="g-3",
     )
+    in_one_month = f.start.replace(day=1) == f.end.replace(day=1)
     return (
         stats,
-        make_cohort_heatmap(cohorts),
+        make_cohort_heatmap(cohorts, one_month_until=f.end if in_one_month else None),
         make_ltv_histogram(ltv.bins, fmt),
         make_rfm_figure(rfm, fmt),
         grid_rows(top, money=("sales", "profit")),

@@ -249,3 +249,14 @@ def test_no_figure_names_a_colorscale_plotly_js_would_read_otherwise():
         for trace in _sent(build(FRAMES[name]))["data"]:
             for scale in (trace.get("colorscale"), trace.get("marker", {}).get("colorscale")):
                 assert not isinstance(scale, str), f"{name}: a named colorscale"
+
+
+def test_cohort_heatmap_of_a_range_within_one_month_explains_instead_of_one_full_cell():
+    cohort = FRAMES["cohort heatmap"].iloc[[2]]  # the February cohort alone, month 0 (100%)
+    sent = _sent(customer_figures.make_cohort_heatmap(cohort, one_month_until=dt.date(2026, 2, 14)))
+    assert sent["data"] == []
+    lines = sent["layout"]["annotations"][0]["text"].split("<br>")
+    assert " ".join(lines).startswith("2 customers bought for the first time in February 2026 up to 14 Feb.")
+    assert max(len(line) for line in lines) <= 40  # fits a phone's card: plotly does not wrap
+    # A longer range keeps its cells, even where only month 0 has customers yet.
+    assert _sent(customer_figures.make_cohort_heatmap(cohort))["data"][0]["z"] == [[1.0]]
