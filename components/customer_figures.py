@@ -140,6 +140,7 @@ def make_rfm_figure(df: pd.DataFrame, fmt: NumberFormat) -> dict:
         ],
         "text": [f"{c:,}" for c in ordered["customers"]],
         "textposition": "auto",
+        "cliponaxis": False,  # a label just past the longest bar spills into the margin, not cut
         "hovertemplate": "<b>%{y}</b>: %{customdata[1]}<br>%{x:,} customers · %{customdata[2]}<extra></extra>",
     }
     layout = base_layout(fmt, hovermode="closest", xaxis={"title": {"text": "Customers"}}, showlegend=False)

@@ -218,6 +218,7 @@ def make_ranked_bars_figure(df: pd.DataFrame, label: str, fmt: NumberFormat, col
         "customdata": ordered[label].tolist(),
         "text": [fmt.money(v) for v in ordered["sales"]],
         "textposition": "auto",
+        "cliponaxis": False,  # a label just past the longest bar spills into the margin, not cut
         "hovertemplate": "%{y}: " + fmt.symbol + "%{x:,.2f}<extra></extra>",
     }
     axis = {"tickprefix": fmt.symbol, "tickformat": ".3~s"}

@@ -36,6 +36,7 @@ def make_product_level_figure(df: pd.DataFrame, fmt: NumberFormat, measure: str 
         "customdata": [[key, detail] for key, detail in zip(keys, details, strict=True)],
         "text": text,
         "textposition": "auto",
+        "cliponaxis": False,  # a label just past the longest bar spills into the margin, not cut
         "hovertemplate": "<b>%{y}</b><br>%{customdata[1]}<extra></extra>",
     }
     axis = {"tickprefix": fmt.symbol, "tickformat": ".3~s"} if money else {"tickformat": ",~s"}
