@@ -73,7 +73,7 @@ class LtvDistribution:
 
 @cached_query
 def get_lifetime_value_distribution(f: KpiFilter) -> LtvDistribution:
-    """Historical lifetime value (sales over the whole history up to the filter's end) of the
+    """Historical lifetime value (sales over each customer's whole history, kpis.md) of the
     customers with an order in the filter, in LTV_BINS equal bins up to the 99th percentile."""
     buyers, params = _buyers_sql(f)
     history, history_params = _history_sql(f)
@@ -93,11 +93,12 @@ def get_lifetime_value_distribution(f: KpiFilter) -> LtvDistribution:
     # built them twice, ~0.2 s each for five years at 10M lines).
     sql = f"""{base},
         binned AS (
-            SELECT LEAST(FLOOR((v - lo) / ((hi - lo) / {LTV_BINS})), {LTV_BINS - 1})::int AS bin,
-                   lo, (hi - lo) / {LTV_BINS} AS width, count(*) AS customers
-            FROM ltv, stats GROUP BY 1, 2, 3
+            -- width_bucket is floor((v - lo) * bins / (hi - lo)) + 1, exact in numeric, in one
+            -- call per customer; bins + 1 is everything from hi up, which the last bin holds.
+            SELECT LEAST(width_bucket(v, lo, hi, {LTV_BINS}), {LTV_BINS}) - 1 AS bin, count(*) AS customers
+            FROM ltv, stats GROUP BY 1
         )
-        SELECT s.n, s.mean, s.median, b.bin, b.lo, b.width, b.customers
+        SELECT s.n, s.mean, s.median, b.bin, s.lo, (s.hi - s.lo) / {LTV_BINS} AS width, b.customers
         FROM stats s LEFT JOIN binned b ON true
         ORDER BY b.bin
     """
