@@ -1,4 +1,4 @@
-"""Background jobs (the /data page's imports): Dash's DiskcacheManager without its lost-result race."""
+"""Background jobs (the /data page's imports): Dash's DiskcacheManager, with every job's end reported."""
 
 from __future__ import annotations
 
@@ -6,29 +6,38 @@ import threading
 
 from dash import DiskcacheManager
 
+# What the page hears of a job that ended without writing a result (the kernel's out-of-memory
+# killer, a signal): nothing of the import was committed, as it never finished.
+ENDED_SILENTLY = "its worker process ended without an answer (out of memory, or stopped)"
+
 
 class JobManager(DiskcacheManager):
-    """DiskcacheManager that never reports a finished job as cancelled.
+    """DiskcacheManager that never leaves the browser without an answer.
 
-    On each poll Dash reads the job's result and *then* asks whether the job still runs. A job
-    that writes its result and exits between the two reads looks cancelled: Dash answers 204,
-    the browser stops polling and the result stays unread in the cache (a fast import then shows
-    nothing). Here a job that is gone counts as running while its result waits in the cache, so
-    the next poll collects it.
+    On each poll Dash reads the job's result and *then* asks whether the job still runs; a job
+    that is gone by then with no result read looks cancelled: Dash answers 204, the browser stops
+    polling and the page shows nothing. That happens when the job writes its result just after
+    the read (a fast import) and when it dies without writing one. Here such a job counts as
+    running once more, with its result, or an error saying it ended, waiting for the next poll.
     """
 
     def __init__(self, cache):
         super().__init__(cache)
-        # job -> result key of the poll being answered; the two reads happen on one thread.
-        self._polled = threading.local()
+        # The poll being answered: job, result key and whether a result was read. Dash reads
+        # the result and asks whether the job runs on the same thread.
+        self._poll = threading.local()
 
     def get_result(self, key, job):
-        self._polled.job, self._polled.key = job, key
-        return super().get_result(key, job)
+        result = super().get_result(key, job)
+        self._poll.job, self._poll.key, self._poll.found = job, key, result is not self.UNDEFINED
+        return result
 
     def job_running(self, job):
         if super().job_running(job):
             return True
-        if getattr(self._polled, "job", None) != job:
+        poll = self._poll
+        if getattr(poll, "job", None) != job or poll.found:
             return False
-        return self.result_ready(self._polled.key)
+        if not self.result_ready(poll.key):  # a process that is gone writes nothing more
+            self.handle.set(poll.key, {"background_callback_error": {"msg": ENDED_SILENTLY, "tb": ""}})
+        return True

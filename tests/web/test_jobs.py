@@ -7,7 +7,7 @@ import multiprocessing
 import diskcache
 from dash import DiskcacheManager
 
-from web.jobs import JobManager
+from web.jobs import ENDED_SILENTLY, JobManager
 
 
 def _finish_when_told(folder: str, key: str, go, result) -> None:
@@ -38,15 +38,17 @@ def test_a_job_that_ends_between_two_reads_of_a_poll_is_collected_by_the_next(tm
     assert not manager.job_running(pid)
 
 
-def test_a_job_that_died_without_a_result_is_not_running(tmp_path):
+def test_a_job_killed_before_its_result_is_reported_as_an_error(tmp_path):
     manager = JobManager(diskcache.Cache(str(tmp_path)))
-    job, go = _job(tmp_path, None)
+    job, _go = _job(tmp_path, ["never written"])
     pid = str(job.pid)
     assert manager.get_result("key", pid) is manager.UNDEFINED
     assert manager.job_running(pid)
-    go.set()
+    job.kill()  # as the out-of-memory killer would
     job.join(30)
     assert manager.get_result("key", pid) is manager.UNDEFINED
+    assert manager.job_running(pid), "one more poll, to carry the error"
+    assert manager.get_result("key", pid) == {"background_callback_error": {"msg": ENDED_SILENTLY, "tb": ""}}
     assert not manager.job_running(pid)
 
 
