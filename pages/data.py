@@ -146,8 +146,8 @@ def _mapping_editor(columns: list[str], detected: Mapping) -> html.Div:
 
 
 def _stopped(exc: Exception):
-    """An import that failed on something other than the file (the database went away, a bug):
-    say so instead of leaving the page silent."""
+    """An import that failed on something other than the file (the database went away, its
+    worker process was killed, a bug): say so instead of leaving the page silent."""
     reason = str(exc).split("An error occurred inside a background callback: ", 1)[-1].splitlines()[0].rstrip(".")
     message = f"The import stopped with an error: {reason}. An import changes nothing unless it finishes."
     return dbc.Alert(message, color="danger", id="data-import-failed"), no_update

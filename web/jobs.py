@@ -23,21 +23,22 @@ class JobManager(DiskcacheManager):
 
     def __init__(self, cache):
         super().__init__(cache)
-        # The poll being answered: job, result key and whether a result was read. Dash reads
-        # the result and asks whether the job runs on the same thread.
+        # The poll being answered, (job, result key, whether a result was read): Dash reads the
+        # result and then asks whether the job runs, on the same thread.
         self._poll = threading.local()
 
     def get_result(self, key, job):
         result = super().get_result(key, job)
-        self._poll.job, self._poll.key, self._poll.found = job, key, result is not self.UNDEFINED
+        self._poll.last = (job, key, result is not self.UNDEFINED)
         return result
 
     def job_running(self, job):
+        # Taken, not read: a later request on this thread must not act on this poll's key.
+        polled_job, key, found = self._poll.__dict__.pop("last", (None, None, True))
         if super().job_running(job):
             return True
-        poll = self._poll
-        if getattr(poll, "job", None) != job or poll.found:
+        if polled_job != job or found:
             return False
-        if not self.result_ready(poll.key):  # a process that is gone writes nothing more
-            self.handle.set(poll.key, {"background_callback_error": {"msg": ENDED_SILENTLY, "tb": ""}})
+        if not self.result_ready(key):  # a process that is gone writes nothing more
+            self.handle.set(key, {"background_callback_error": {"msg": ENDED_SILENTLY, "tb": ""}})
         return True

@@ -48,6 +48,7 @@ def test_a_job_killed_before_its_result_is_reported_as_an_error(tmp_path):
     job.join(30)
     assert manager.get_result("key", pid) is manager.UNDEFINED
     assert manager.job_running(pid), "one more poll, to carry the error"
+    assert not manager.job_running(pid), "each poll's read is acted on once"
     assert manager.get_result("key", pid) == {"background_callback_error": {"msg": ENDED_SILENTLY, "tb": ""}}
     assert not manager.job_running(pid)
 
