@@ -1,6 +1,8 @@
 """The import page in headless Chromium: upload, mapping, errors, import, Overview follows, undo."""
 
 import pytest
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.keys import Keys
 from sqlalchemy import text
 
 from data_access.db import get_engine
@@ -65,3 +67,16 @@ def test_brws301_upload_import_undo(started, tmp_path, cleanup):
     dash_duo.open("/?from=2026-01-01&to=2026-02-28")
     dash_duo.wait_for_text_to_equal("#overview-kpi-sales-value", "$600.00")
     assert dash_duo.get_logs() == []
+
+
+def test_brws302_the_upload_zone_is_reached_and_shown_by_keyboard(started):
+    dash_duo = started.open("/data")
+    dash_duo.wait_for_element("#data-upload")
+    for _ in range(15):  # Tab through the navbar to the zone's file input (Enter opens the chooser)
+        ActionChains(dash_duo.driver).send_keys(Keys.TAB).perform()
+        focused = dash_duo.driver.switch_to.active_element
+        if focused.get_attribute("type") == "file":
+            break
+    assert focused.get_attribute("type") == "file", "Tab never reached the upload"
+    zone = dash_duo.find_element("#data-upload .upload-zone")
+    assert zone.value_of_css_property("outline-style") == "solid"  # the invisible input's focus, shown
