@@ -121,12 +121,17 @@ def top_customers_grid(grid_id: str, fmt: NumberFormat) -> dag.AgGrid:
     return data_grid(grid_id, columns, "customer_key", "No customers bought in this range and filter")
 
 
+# Support (a share of all orders, tiny for any one pair) is the column a phone does without, so
+# that confidence and lift fit beside the product's name.
+WIDE_ONLY = "text-end d-none d-sm-table-cell"
+
+
 def also_bought_table(items: pd.DataFrame, fmt: NumberFormat, table_id: str) -> dbc.Table:
     header = html.Thead(
         html.Tr(
             [html.Th("Bought with it")]
             + [
-                html.Th(h, className="text-end", title=t)
+                html.Th(h, className=WIDE_ONLY if h == "Support" else "text-end", title=t)
                 for h, t in (
                     ("Orders together", "orders containing both products"),
                     ("Support", "orders with both ÷ all orders"),
@@ -144,7 +149,7 @@ def also_bought_table(items: pd.DataFrame, fmt: NumberFormat, table_id: str) -> 
             [
                 html.Td(r["product"]),
                 html.Td(fmt.number(r["together"]), className="text-end"),
-                html.Td(fmt.percent(r["support"], decimals=2), className="text-end"),
+                html.Td(fmt.percent(r["support"], decimals=2), className=WIDE_ONLY),
                 html.Td(fmt.percent(r["confidence"]), className="text-end"),
                 html.Td(fmt.number(r["lift"], decimals=2), className="text-end"),
             ]
