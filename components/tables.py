@@ -28,21 +28,24 @@ def segment_comparison_table(df: pd.DataFrame, fmt: NumberFormat, table_id: str)
         )
     )
 
-    def cell(text, change=None):
-        return html.Td([html.Div(text), change or ""], className="text-end")
+    def cell(label, text, change=None):
+        # data-label: on a phone each row stacks into a card that names its values (10-style.css).
+        return html.Td([html.Div(text), change or ""], className="text-end", **{"data-label": label})
 
     rows = [
         html.Tr(
             [
                 html.Th(r["segment"], scope="row"),
-                cell(fmt.money(r["sales"]), _change(r["sales"], r["prev_sales"], fmt)),
-                cell(fmt.money(r["profit"])),
-                cell(fmt.percent(r["margin"])),
-                cell(fmt.number(r["orders"]), _change(r["orders"], r["prev_orders"], fmt)),
-                cell(fmt.number(r["customers"]), _change(r["customers"], r["prev_customers"], fmt)),
-                cell(fmt.money(r["aov"]), _change(r["aov"], r["prev_aov"], fmt)),
+                cell("Sales", fmt.money(r["sales"]), _change(r["sales"], r["prev_sales"], fmt)),
+                cell("Profit", fmt.money(r["profit"])),
+                cell("Margin", fmt.percent(r["margin"])),
+                cell("Orders", fmt.number(r["orders"]), _change(r["orders"], r["prev_orders"], fmt)),
+                cell("Customers", fmt.number(r["customers"]), _change(r["customers"], r["prev_customers"], fmt)),
+                cell("AOV", fmt.money(r["aov"]), _change(r["aov"], r["prev_aov"], fmt)),
             ]
         )
         for r in df.to_dict("records")
     ]
-    return dbc.Table([header, html.Tbody(rows)], hover=True, responsive=True, className="mb-0 kpi-table", id=table_id)
+    return dbc.Table(
+        [header, html.Tbody(rows)], hover=True, responsive=True, className="mb-0 kpi-table stacked-table", id=table_id
+    )

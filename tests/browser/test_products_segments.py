@@ -78,3 +78,16 @@ def test_brws104_segments_page_and_cross_filter(started):
     dash_duo.find_element("#nav-link-overview").click()
     dash_duo.wait_for_text_to_equal("#overview-kpi-sales-value", "$240.00")
     assert dash_duo.get_logs() == []
+
+
+def test_brws105_segment_table_stacks_into_cards_on_a_phone(started):
+    started.driver.set_window_size(390, 900)
+    dash_duo = started.open("/segments?from=2026-01-01&to=2026-02-28")
+    dash_duo.wait_for_element("#segments-kpi-table td")
+    table = dash_duo.find_element("#segments-kpi-table")
+    wrapper = table.find_element("xpath", "..")  # Bootstrap's .table-responsive, which scrolls sideways
+    assert dash_duo.driver.execute_script("return arguments[0].scrollWidth <= arguments[0].clientWidth", wrapper)
+    cell = table.find_element("css selector", "td")
+    label = dash_duo.driver.execute_script("return getComputedStyle(arguments[0], '::before').content", cell)
+    assert label == '"Sales"'  # each value names itself, the header row being hidden
+    assert not table.find_element("css selector", "thead").is_displayed()
