@@ -83,6 +83,7 @@ RANK = {
     "field": "rank",
     "headerName": "#",
     "type": "rightAligned",
+    "minWidth": 64,  # "1,000" whole: sized to fit a phone, the column was squeezed to "1.."
     "maxWidth": 80,
     "headerTooltip": "Dense rank by sales",
 }
