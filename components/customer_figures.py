@@ -37,7 +37,7 @@ def make_new_returning_figure(
     if df.empty:
         return make_empty_figure("No customers bought in this range and filter")
     x, xaxis = period_axis(df["bucket"], grain)
-    opacity, note = partial_marks(partial_buckets(df["bucket"], grain, start or dt.date.min, end or dt.date.max))
+    opacity, note = partial_marks(partial_buckets(df["bucket"], grain, start, end))
     money = measure == "sales"
     value = (fmt.symbol + "%{y:,.2f}") if money else "%{y:,}"
     traces = [

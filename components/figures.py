@@ -130,8 +130,10 @@ def period_axis(buckets: pd.Series, grain: str) -> tuple[list, dict]:
     return [d.strftime(PERIOD_LABEL[grain]) for d in dates], {"type": "category", "title": None}
 
 
-def partial_buckets(buckets: pd.Series, grain: str, start: dt.date, end: dt.date) -> list[bool]:
-    """True for a bucket the date range covers only in part (a range starting mid-month)."""
+def partial_buckets(buckets: pd.Series, grain: str, start: dt.date | None, end: dt.date | None) -> list[bool]:
+    """True for a bucket the date range covers only in part (a range starting mid-month); an
+    end given as None cuts no bucket."""
+    start, end = start or dt.date.min, end or dt.date.max
     starts = pd.to_datetime(buckets)
     step = {"day": pd.DateOffset(days=1), "week": pd.DateOffset(days=7), "month": pd.DateOffset(months=1)}[grain]
     return [(s.date() < start) or ((s + step - pd.Timedelta(days=1)).date() > end) for s in starts]
@@ -153,7 +155,7 @@ def make_sales_trend_figure(
     if df.empty or ((df["sales"] == 0).all() and (df["profit"] == 0).all()):
         return make_empty_figure("No sales in this range and filter")
     x, xaxis = period_axis(df["bucket"], grain)
-    partial = partial_buckets(df["bucket"], grain, start or dt.date.min, end or dt.date.max)
+    partial = partial_buckets(df["bucket"], grain, start, end)
     opacity, note = partial_marks(partial)
     money = f"{fmt.symbol}%{{y:,.2f}}"
     # Money is exact in the database; floats here only place bars on the screen.

@@ -73,7 +73,7 @@ def make_segment_trend_figure(
     for segment, rows in df.groupby("segment", sort=True):
         x = pd.to_datetime(rows["bucket"]).tolist()
         y = rows["sales"].astype(float).tolist()
-        partial = partial_buckets(rows["bucket"], grain, start or dt.date.min, end or dt.date.max)
+        partial = partial_buckets(rows["bucket"], grain, start, end)
         near_partial = [any(partial[max(0, i - 1) : i + 2]) for i in range(len(partial))]
         common = {"type": "scatter", "x": x, "name": segment, "legendgroup": segment}
         traces.append(
