@@ -17,7 +17,7 @@ from sqlalchemy import text
 from data_access.cache import cached_query
 from data_access.db import frame, read_connection
 from data_access.facts import FIRST_PURCHASE, LAST_PURCHASE, ORDER_COUNT, PROFIT, QUANTITY, SALES, filtered_facts
-from data_access.filters import KpiFilter
+from data_access.filters import KpiFilter, bucket_sql
 from data_access.rfm import every_group, rfm_scored_sql
 from data_access.rollups import (
     HISTORY,
@@ -87,7 +87,7 @@ def per_customer_sql(f: KpiFilter, bucket: bool = False) -> tuple[str, dict]:
         alias, day = "o", "o.order_date"
         measures = f"{SALES} AS sales, {ORDER_COUNT} AS orders, {QUANTITY} AS quantity, {PROFIT} AS profit, "
         measures += f"{LAST_PURCHASE} AS last_in_range"
-    by_bucket = f"date_trunc(:grain, {day})::date AS bucket, " if bucket else ""
+    by_bucket = f"{bucket_sql(day, f.grain)} AS bucket, " if bucket else ""
     sql = f"""
         SELECT {alias}.customer_key, {by_bucket}{measures}
         {source}
@@ -220,7 +220,7 @@ def _new_vs_returning_sql(f: KpiFilter) -> tuple[str, dict]:
             WHERE month >= :n_mfrom AND month < :n_mto AND {dims}
             UNION ALL
             SELECT e.bucket, h.cohort, (e.orders > 0)::int, e.sales
-            FROM (SELECT customer_key, date_trunc('month', order_date)::date AS bucket,
+            FROM (SELECT customer_key, {bucket_sql("order_date", "month")} AS bucket,
                          count(*) FILTER (WHERE bought_lines > 0) AS orders, sum(sales) AS sales
                   FROM customer_orders
                   WHERE order_date BETWEEN :n_start AND :n_end AND (order_date < :n_mfrom OR order_date >= :n_mto)
@@ -234,18 +234,18 @@ def _new_vs_returning_sql(f: KpiFilter) -> tuple[str, dict]:
     bucketed, params = per_customer_sql(f, bucket=True)
     history, history_params = _history_sql(f)
     sql = f"""
-        SELECT b.bucket, date_trunc(:grain, h.first_order)::date AS cohort, (b.orders > 0)::int AS customers, b.sales
+        SELECT b.bucket, {bucket_sql("h.first_order", f.grain)} AS cohort, (b.orders > 0)::int AS customers, b.sales
         FROM ({bucketed}) b JOIN ({history}) h USING (customer_key)
     """
     return sql, params | history_params
 
 
-# Each customer's cohort at a chart's grain: the month of the first purchase is kept
-# (customer_cohorts, migration 0012); a week or day comes from the first purchase day.
-COHORT_OF = {
-    "month": "SELECT customer_key, cohort FROM customer_cohorts",
-    "other": "SELECT customer_key, date_trunc(:grain, lower(active))::date AS cohort FROM customer_activity",
-}
+def _cohorts_sql(grain: str) -> str:
+    """Each customer's cohort at a chart's grain: the month of the first purchase is kept
+    (customer_cohorts, migration 0012); a week or day comes from the first purchase day."""
+    if grain == "month":
+        return "SELECT customer_key, cohort FROM customer_cohorts"
+    return f"SELECT customer_key, {bucket_sql('lower(active)', grain)} AS cohort FROM customer_activity"
 
 
 def _new_vs_returning_from_customer_rows(f: KpiFilter) -> tuple[str, dict]:
@@ -256,11 +256,11 @@ def _new_vs_returning_from_customer_rows(f: KpiFilter) -> tuple[str, dict]:
     as two aggregates of the same rows took 2.1-2.2 s. (The grouped form was once slower: it
     joined each customer's whole history, a far wider join than the cohort.)"""
     source, params = _customer_rows(f, bucket=True)
-    cohorts = COHORT_OF["month" if f.grain == "month" else "other"]
+    cohorts = _cohorts_sql(f.grain)
     sql = f"""
         WITH h AS ({cohorts})
         SELECT g.bucket, h.cohort, count(*) FILTER (WHERE g.bought) AS customers, sum(g.sales) AS sales
-        FROM (SELECT t.customer_key, date_trunc(:grain, t.day)::date AS bucket, bool_or(t.orders > 0) AS bought,
+        FROM (SELECT t.customer_key, {bucket_sql("t.day", f.grain)} AS bucket, bool_or(t.orders > 0) AS bought,
                      {sum_of("sales", "t", in_units(f))} AS sales
               {source}
               GROUP BY 1, 2) g
@@ -314,7 +314,7 @@ def _cohort_cells_sql(f: KpiFilter) -> tuple[str, dict]:
         """
         return sql, params
     facts, params = history_facts(f, customer_dims=True, up_to_end=True)
-    month = "date_trunc('month', o.order_date)::date"
+    month = bucket_sql("o.order_date", "month")
     sql = f"""
         WITH activity AS (
             SELECT DISTINCT o.customer_key, {month} AS month {facts} AND l.quantity > 0

@@ -10,7 +10,7 @@ from sqlalchemy import text
 from data_access.cache import cached_query
 from data_access.db import read_frame
 from data_access.facts import ORDER_COUNT, PROFIT, QUANTITY, SALES, filtered_facts
-from data_access.filters import KpiFilter
+from data_access.filters import KpiFilter, bucket_sql
 from data_access.rollups import (
     IN_CATEGORIES,
     MonthSplit,
@@ -337,11 +337,11 @@ def get_monthly_sales_by_category(f: KpiFilter) -> pd.DataFrame:
     """month, category, sales, and cumulative_sales (all categories, running over the range)."""
     if rollups_enabled():
         where, params = rollup_where(f, "column")
-        monthly = f"""SELECT date_trunc('month', day)::date AS month, category, sum(sales) AS sales
+        monthly = f"""SELECT {bucket_sql("day", "month")} AS month, category, sum(sales) AS sales
                       FROM rollup_category r WHERE {where} GROUP BY 1, 2"""
     else:
         facts, params = filtered_facts(f)
-        month = "date_trunc('month', o.order_date)::date"
+        month = bucket_sql("o.order_date", "month")
         monthly = f"SELECT {month} AS month, p.category, {SALES} AS sales {facts} GROUP BY 1, 2"
     sql = f"""
         WITH monthly AS ({monthly})

@@ -22,7 +22,7 @@ from data_access.facts import (
     SALES,
     filtered_facts,
 )
-from data_access.filters import KpiFilter
+from data_access.filters import KpiFilter, bucket_sql
 from data_access.rollups import (
     customers_in_periods_sql,
     dims_sql,
@@ -183,7 +183,7 @@ def get_sales_by_period(f: KpiFilter) -> pd.DataFrame:
 def _period_totals_from_facts(f: KpiFilter) -> tuple[str, dict]:
     facts, params = filtered_facts(f)
     sql = f"""
-        SELECT date_trunc(:grain, o.order_date)::date AS bucket,
+        SELECT {bucket_sql("o.order_date", f.grain)} AS bucket,
                {SALES} AS sales, {PROFIT} AS profit, {ORDER_COUNT} AS orders
         {facts}
         GROUP BY 1
@@ -198,9 +198,9 @@ def _period_totals_from_rollups(f: KpiFilter) -> tuple[str, dict]:
     orders, order_params = rollup_where(f, "set", "o_", months)
     sql = f"""
         SELECT bucket, m.sales, m.profit, coalesce(o.orders, 0) AS orders
-        FROM (SELECT date_trunc(:grain, day)::date AS bucket, sum(sales) AS sales, sum(profit) AS profit
+        FROM (SELECT {bucket_sql("day", f.grain)} AS bucket, sum(sales) AS sales, sum(profit) AS profit
               FROM rollup_category r WHERE {measures} GROUP BY 1) m
-        LEFT JOIN (SELECT date_trunc(:grain, day)::date AS bucket, sum(orders)::bigint AS orders
+        LEFT JOIN (SELECT {bucket_sql("day", f.grain)} AS bucket, sum(orders)::bigint AS orders
                    FROM rollup_orders r WHERE {orders} GROUP BY 1) o USING (bucket)
     """
     return sql, params | order_params

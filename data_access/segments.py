@@ -8,7 +8,7 @@ from sqlalchemy import text
 from data_access.cache import cached_query
 from data_access.db import read_frame
 from data_access.facts import SALES, filtered_facts
-from data_access.filters import KpiFilter
+from data_access.filters import KpiFilter, bucket_sql
 from data_access.rollups import label_sql, rollup_where, rollups_enabled
 from data_access.sales import BREAKDOWNS, get_sales_by_dimension, get_sales_by_dimension_then_and_now
 
@@ -67,12 +67,12 @@ def get_sales_by_segment_and_period(f: KpiFilter) -> pd.DataFrame:
     """bucket (day/week/month start), segment, sales; only buckets with sales."""
     if rollups_enabled():
         where, params = rollup_where(f, "column", months=f.grain == "month")
-        source = f"""SELECT date_trunc(:grain, day)::date AS bucket, {label_sql("segment")} AS segment,
+        source = f"""SELECT {bucket_sql("day", f.grain)} AS bucket, {label_sql("segment")} AS segment,
                             sum(sales) AS sales
                      FROM rollup_category r WHERE {where}"""
     else:
         facts, params = filtered_facts(f)
-        bucket = "date_trunc(:grain, o.order_date)::date"
+        bucket = bucket_sql("o.order_date", f.grain)
         source = f"SELECT {bucket} AS bucket, {SEGMENT} AS segment, {SALES} AS sales {facts}"
     sql = f"{source} GROUP BY 1, 2 ORDER BY 1, 2"
     return read_frame(text(sql), params | {"grain": f.grain})

@@ -3,8 +3,10 @@
 import datetime as dt
 
 import pytest
+from sqlalchemy import text
 
-from data_access.filters import FilterError, KpiFilter, where_sql
+from data_access.db import get_engine
+from data_access.filters import GRAINS, FilterError, KpiFilter, bucket_sql, where_sql
 from data_access.periods import auto_grain, resolve_period
 
 
@@ -83,3 +85,23 @@ def test_auto_grain():
     assert auto_grain(dt.date(2026, 1, 1), dt.date(2026, 1, 31)) == "day"
     assert auto_grain(dt.date(2026, 1, 1), dt.date(2026, 5, 31)) == "week"
     assert auto_grain(dt.date(2025, 1, 1), dt.date(2026, 5, 31)) == "month"
+
+
+@pytest.mark.parametrize("grain", GRAINS)
+def test_bucket_sql_agrees_with_date_trunc_and_iso_weeks(grain):
+    # Every day of 1899-2001 (leap years, 1900 not being one, the change of century) plus the
+    # far ends of the calendar, against PostgreSQL's own date_trunc and Python's ISO weeks.
+    days = "SELECT generate_series(DATE '1899-12-01', DATE '2001-03-31', INTERVAL '1 day')::date AS d"
+    days += " UNION ALL SELECT DATE '0001-01-01' UNION ALL SELECT DATE '9999-12-31'"
+    sql = f"SELECT d, {bucket_sql('d', grain)} AS ours, date_trunc(:grain, d)::date AS theirs FROM ({days}) x"
+    with get_engine().connect() as conn:
+        rows = conn.execute(text(sql), {"grain": grain}).all()
+    assert len(rows) == 37_013
+    assert [r.d for r in rows if r.ours != r.theirs] == []
+    if grain == "week":
+        assert all(r.ours.isoweekday() == 1 and 0 <= (r.d - r.ours).days < 7 for r in rows)
+
+
+def test_bucket_sql_refuses_an_unknown_grain():
+    with pytest.raises(FilterError, match="grain must be one of"):
+        bucket_sql("d", "year")
