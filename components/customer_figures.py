@@ -72,7 +72,8 @@ def make_cohort_heatmap(df: pd.DataFrame, one_month_until: dt.date | None = None
             f" {one_month_until:%d %b}.<br>Whether they come back shows from the next month on:"
             " choose a range of two months or more."
         )
-    labels = [f"{pd.Timestamp(c):%b %Y} ({sizes[c]:,})" for c in share.index]
+    # "Dec ’25 (2,896)": the short year leaves the cells a phone's width (the full one took a third).
+    labels = [f"{pd.Timestamp(c):%b ’%y} ({sizes[c]:,})" for c in share.index]
     text = [[("" if pd.isna(v) else f"{v:.0%}") for v in row] for row in share.to_numpy()]
     custom = [[(0 if pd.isna(v) else int(v)) for v in row] for row in count.to_numpy()]
     heatmap = {
@@ -85,7 +86,20 @@ def make_cohort_heatmap(df: pd.DataFrame, one_month_until: dt.date | None = None
         "colorscale": RETENTION_COLORS,
         "zmin": 0,
         "zmax": max(0.5, float(share.iloc[:, 1:].max().max()) if share.shape[1] > 1 else 0.5),
-        "colorbar": {"title": {"text": "Retained"}, "tickformat": ".0%"},
+        # Across the foot rather than at the side, where it took a fifth of a phone's width; the
+        # card's hint says what the colour is (a title beside the bar left a phone a stub of it).
+        "colorbar": {
+            "tickformat": ".0%",
+            "tickangle": 0,
+            "nticks": 6,
+            "orientation": "h",
+            "thickness": 10,
+            "len": 0.8,
+            "x": 0.5,
+            "xanchor": "center",
+            "y": -0.2,
+            "yanchor": "top",
+        },
         "hovertemplate": "Cohort %{y}<br>Month +%{x}: %{customdata:,} customers (%{z:.1%})<extra></extra>",
         "hoverongaps": False,
     }
@@ -93,7 +107,8 @@ def make_cohort_heatmap(df: pd.DataFrame, one_month_until: dt.date | None = None
         heatmap["texttemplate"] = "%{text}"
     layout = {
         "margin": {"l": 10, "r": 10, "t": 36, "b": 10},  # room for the mode bar above the cells
-        "xaxis": {"title": {"text": "Months since first purchase"}, "type": "category"},
+        # Upright month numbers: plotly turns them on their side when a phone squeezes the columns.
+        "xaxis": {"title": {"text": "Months since first purchase"}, "type": "category", "tickangle": 0},
         "yaxis": {"autorange": "reversed", "title": None},
     }
     return figure([heatmap], layout)

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import json
+import re
 from decimal import Decimal
 
 import pandas as pd
@@ -238,7 +239,7 @@ def test_cohort_heatmap_leaves_months_not_reached_yet_as_gaps():
     sent = _sent(FIGURES["cohort heatmap"](FRAMES["cohort heatmap"]))
     heatmap = sent["data"][0]
     assert heatmap["z"] == [[1.0, 0.25], [1.0, None]]  # the February cohort has no month +1 yet
-    assert heatmap["y"] == ["Jan 2026 (4)", "Feb 2026 (2)"]
+    assert heatmap["y"] == ["Jan ’26 (4)", "Feb ’26 (2)"]
     # Light for few retained, dark for many, as plotly.py's "Blues"; plotly.js reads the bare
     # name the other way round, so the scale travels spelled out.
     assert heatmap["colorscale"][0] == [0.0, "rgb(247,251,255)"] and heatmap["colorscale"][-1][0] == 1.0
@@ -260,3 +261,9 @@ def test_cohort_heatmap_of_a_range_within_one_month_explains_instead_of_one_full
     assert max(len(line) for line in lines) <= 40  # fits a phone's card: plotly does not wrap
     # A longer range keeps its cells, even where only month 0 has customers yet.
     assert _sent(customer_figures.make_cohort_heatmap(cohort))["data"][0]["z"] == [[1.0]]
+
+
+def test_cohort_heatmap_leaves_a_phone_the_width_for_its_cells():
+    (heatmap,) = _sent(customer_figures.make_cohort_heatmap(FRAMES["cohort heatmap"]))["data"]
+    assert heatmap["colorbar"]["orientation"] == "h"  # at the foot, not a fifth of the width
+    assert all(re.fullmatch(r"[A-Z][a-z]{2} ’\d\d \([\d,]+\)", label) for label in heatmap["y"]), heatmap["y"]
