@@ -122,9 +122,10 @@ def top_customers_grid(grid_id: str, fmt: NumberFormat) -> dag.AgGrid:
     return data_grid(grid_id, columns, "customer_key", "No customers bought in this range and filter")
 
 
-# Support (a share of all orders, tiny for any one pair) is the column a phone does without, so
-# that confidence and lift fit beside the product's name.
-WIDE_ONLY = "text-end d-none d-sm-table-cell"
+# Cells of the columns a phone (below 576 px) does without, so the others fit its width: also
+# bought's support (a share of all orders, tiny for any one pair), an RFM group's segments and scores.
+WIDE_ONLY_TEXT = "d-none d-sm-table-cell"
+WIDE_ONLY = f"text-end {WIDE_ONLY_TEXT}"
 
 
 def also_bought_table(items: pd.DataFrame, fmt: NumberFormat, table_id: str) -> dbc.Table:

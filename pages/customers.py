@@ -15,7 +15,7 @@ from components.customer_figures import (
     make_rfm_figure,
 )
 from components.figures import export_filename, graph_config, make_empty_figure
-from components.grids import grid_rows, top_customers_grid
+from components.grids import WIDE_ONLY, WIDE_ONLY_TEXT, grid_rows, top_customers_grid
 from components.kpi_cards import stat_card
 from components.shell import chart_card, empty_state, error_state, page_header
 from data_access.concurrent import run_concurrently
@@ -207,23 +207,24 @@ def update_rfm_list(click, state):
         html.Tr(
             [
                 html.Td(r["customer"]),
-                html.Td(r["segment"]),
+                html.Td(r["segment"], className=WIDE_ONLY_TEXT),
                 html.Td(fmt.number(r["recency_days"]), className="text-end"),
                 html.Td(fmt.number(r["frequency"]), className="text-end"),
                 html.Td(fmt.money(r["monetary"]), className="text-end"),
-                html.Td(f"{r['r']}-{r['f']}-{r['m']}", className="text-end"),
+                html.Td(f"{r['r']}-{r['f']}-{r['m']}", className=WIDE_ONLY),
             ]
         )
         for r in members.to_dict("records")
     ]
     header = html.Thead(
         html.Tr(
-            [html.Th("Customer"), html.Th("Segment")]
-            + [html.Th(h, className="text-end") for h in ("Recency (days)", "Orders", "Sales", "R-F-M")]
+            [html.Th("Customer"), html.Th("Segment", className=WIDE_ONLY_TEXT)]
+            + [html.Th(h, className="text-end") for h in ("Recency (days)", "Orders", "Sales")]
+            + [html.Th("R-F-M", className=f"{WIDE_ONLY} text-nowrap")]
         )
     )
     table = html.Div(
-        dbc.Table([header, html.Tbody(rows)], size="sm", hover=True, className="kpi-table mb-0"),
+        dbc.Table([header, html.Tbody(rows)], size="sm", hover=True, className="kpi-table compact-table mb-0"),
         style={"maxHeight": "320px", "overflowY": "auto"},
     )
     return dbc.Card(

@@ -21,7 +21,7 @@ def test_brws201_customers_page_from_deep_link(started):
     assert dash_duo.get_logs() == []
 
 
-def test_rfm_group_click_lists_its_customers_biggest_first():
+def test_rfm_group_click_lists_its_customers_biggest_first(dash_app):
     # The callback itself (a plain function): in the browser, plotly clicks on this chart were
     # lost intermittently in CI-like runs, and a flaky test is worse than this direct one.
     from pages.customers import update_rfm_list
@@ -33,6 +33,23 @@ def test_rfm_group_click_lists_its_customers_biggest_first():
     text = str(update_rfm_list(click, state))
     assert "Champions: 2 customers" in text
     assert text.index("Bob") < text.index("Alice")  # biggest spenders first
+
+
+def test_rfm_group_list_leaves_out_segment_and_scores_on_a_phone(dash_app):
+    # Six columns scrolled sideways in a 390 px card; below 576 px (Bootstrap's d-sm-*) the
+    # segment and the R-F-M scores give way, and the table packs tighter (compact-table).
+    from pages.customers import update_rfm_list
+
+    state = {"period": "custom", "from": "2025-01-01", "to": "2026-02-28", "segment": [], "region": []}
+    state |= {"category": [], "store": []}
+    card = update_rfm_list({"points": [{"customdata": ["Champions"]}]}, state)
+    table = card.children.children[1].children
+    assert "compact-table" in table.className
+    head, body = table.children
+    hidden = [th.children for th in head.children.children if "d-none d-sm-table-cell" in getattr(th, "className", "")]
+    assert hidden == ["Segment", "R-F-M"]
+    first_row = body.children[0].children
+    assert [i for i, td in enumerate(first_row) if "d-none" in getattr(td, "className", "")] == [1, 5]
 
 
 def test_brws202_rfm_chart_and_csv_download(started):
