@@ -9,7 +9,7 @@ import sys
 import dash
 import dash_bootstrap_components as dbc
 from dash import Dash, dcc, html
-from flask import jsonify
+from flask import jsonify, redirect, request
 
 from components.filters import filter_bar
 from components.shell import Account, navbar
@@ -59,7 +59,8 @@ def _account() -> Account | None:
 def serve_layout() -> html.Div:
     admin = may_administer()
     pages = sorted(
-        (p for p in dash.page_registry.values() if admin or not p.get("admin_only")), key=lambda p: p["order"]
+        (p for p in dash.page_registry.values() if p.get("in_nav", True) and (admin or not p.get("admin_only"))),
+        key=lambda p: p["order"],
     )
     return html.Div(
         [
@@ -79,6 +80,14 @@ def healthz():
     """For load balancers and uptime checks: 200 when the database and cache answer, else 503."""
     healthy, parts = check_health(get_engine(), cache)
     return jsonify(status="ok" if healthy else "unhealthy", **parts), 200 if healthy else 503
+
+
+@server.route("/overview")
+def overview_alias():
+    """/overview, a natural guess, is the Overview (at /) with its filter kept (Dash's own
+    redirect_from drops the query string, the filter of a shared link)."""
+    query = request.query_string.decode()
+    return redirect(app.get_relative_path("/") + (f"?{query}" if query else ""), code=301)
 
 
 app.layout = serve_layout

@@ -27,8 +27,8 @@ DIMENSIONS = list(ids.DIMENSION_IDS.items())
 def filtered_pages() -> list[dict]:
     """Pages whose links carry the filter. Not admin-only ones: their link is not in a
     viewer's navbar (an output missing from the layout would stop this callback), and the
-    import page has no use for the filter anyway."""
-    return [p for p in dash.page_registry.values() if not p.get("admin_only")]
+    import page has no use for the filter anyway. Nor pages outside the navbar (not found)."""
+    return [p for p in dash.page_registry.values() if p.get("in_nav", True) and not p.get("admin_only")]
 
 
 def nav_outputs() -> list[Output]:

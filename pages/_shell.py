@@ -1,12 +1,23 @@
 """Browser-side toggles of the page shell (no server round trip): navbar and filter panel."""
 
+import json
+
 from dash import Input, Output, State, clientside_callback
 
 from components import filters as ids
+from pages._filter_sync import filtered_pages
 
 TOGGLE_JS = "function (n, isOpen) { return n ? !isOpen : isOpen; }"
-# Pages where the sales filter means nothing (imports are not filtered by date or segment).
-UNFILTERED_JS = "function (path) { return path === '/data' ? {display: 'none'} : {}; }"
+
+
+def filter_bar_js() -> str:
+    """Shows the sales filter on the pages it filters only: not on the import page (imports are
+    not filtered by date or segment) nor on an unknown address. A trailing slash is the same page."""
+    paths = json.dumps(sorted(p["relative_path"] for p in filtered_pages()))
+    return (
+        f"function (path) {{ var page = (path || '/').replace(/(.)\\/+$/, '$1');"
+        f" return {paths}.indexOf(page) >= 0 ? {{}} : {{display: 'none'}}; }}"
+    )
 
 
 def register_shell_callbacks(url_id: str) -> None:
@@ -22,4 +33,4 @@ def register_shell_callbacks(url_id: str) -> None:
         Input(ids.TOGGLE, "n_clicks"),
         State(ids.COLLAPSE, "is_open"),
     )
-    clientside_callback(UNFILTERED_JS, Output(ids.BAR, "style"), Input(url_id, "pathname"))
+    clientside_callback(filter_bar_js(), Output(ids.BAR, "style"), Input(url_id, "pathname"))

@@ -139,3 +139,18 @@ def test_brws008_every_chart_on_every_page_exports_png_and_svg(started):
                 timeout=10,
             )
     assert dash_duo.get_logs() == []
+
+
+def test_brws011_an_unknown_address_lists_the_pages_and_hides_the_filter(started):
+    dash_duo = started.open("/no-such-page")
+    dash_duo.wait_for_contains_text("#not-found", "There is no page at this address")
+    assert not dash_duo.find_element("#filter-bar").is_displayed()  # it would filter nothing here
+    assert dash_duo.driver.title == "Page not found · Shop Pulse"
+    dash_duo.find_element("#not-found a[href='/customers']").click()
+    dash_duo.wait_for_text_to_equal("#customers-stat-customers-value", "4")
+    until(lambda: dash_duo.find_element("#filter-bar").is_displayed(), timeout=5)
+    # /overview, a natural guess, leads to the Overview (at /).
+    started.open("/overview?from=2026-01-01&to=2026-02-28")
+    dash_duo.wait_for_text_to_equal(SALES, "$600.00")
+    assert dash_duo.driver.current_url.split("?")[0] == dash_duo.server_url + "/"
+    assert dash_duo.get_logs() == []
