@@ -89,7 +89,10 @@ def change_text(current, previous, kind: str, fmt: NumberFormat) -> tuple[str, s
 def kpi_card(spec: KpiSpec, comparison: Any, fmt: NumberFormat, id_prefix: str) -> dbc.Card:
     current = _value(comparison.current, spec.key)
     rows = []
-    for label, other in (("vs prev. period", comparison.previous), ("vs last year", comparison.year_earlier)):
+    baselines = [("vs prev. period", comparison.previous), ("vs last year", comparison.year_earlier)]
+    if comparison.same_dates:  # a whole year: the previous period is last year
+        baselines = baselines[1:]
+    for label, other in baselines:
         baseline = None if other.is_empty else _value(other, spec.key)
         text, tone = change_text(current, baseline, spec.kind, fmt)
         rows.append(

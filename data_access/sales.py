@@ -66,6 +66,9 @@ class SalesComparison:
     current: SalesTotals
     previous: SalesTotals
     year_earlier: SalesTotals
+    # The preceding period is the same dates a year earlier (a range of a whole year, such as
+    # "Last 12 months"): one comparison, not the same one twice.
+    same_dates: bool = False
 
 
 @cached_query
@@ -149,11 +152,16 @@ def _totals_from_rollups(periods: list[KpiFilter]) -> tuple[str, dict]:
 
 @cached_query
 def get_sales_comparison(f: KpiFilter) -> SalesComparison:
-    """The filter's totals against the preceding equal-length period and one year earlier."""
+    """The filter's totals against the preceding equal-length period and one year earlier
+    (each distinct period read once)."""
     periods = [f, f.previous_period(), f.year_earlier()]
+    distinct = list(dict.fromkeys(periods))
     if rollups_enabled():
-        return SalesComparison(*_totals_of(periods))
-    return SalesComparison(*run_concurrently(*[partial(get_sales_totals, p) for p in periods]))
+        totals = _totals_of(distinct)
+    else:
+        totals = run_concurrently(*[partial(get_sales_totals, p) for p in distinct])
+    of = dict(zip(distinct, totals, strict=True))
+    return SalesComparison(*(of[p] for p in periods), same_dates=periods[1] == periods[2])
 
 
 @cached_query

@@ -104,7 +104,10 @@ def update_overview(state, grain):
     f = filter_from_state(state, grain)
     fmt = number_format()
     config = graph_config(export_filename("sales and profit over time", f.start, f.end))
-    subtitle = f"{range_label(f.start, f.end)} · compared with {days_phrase(f.days)} and with the same dates last year"
+    compared = "the same dates last year"
+    if f.previous_period() != f.year_earlier():
+        compared = f"{days_phrase(f.days)} and with {compared}"
+    subtitle = f"{range_label(f.start, f.end)} · compared with {compared}"
     try:
         comparison, trend = run_concurrently(partial(get_sales_comparison, f), partial(get_sales_by_period, f))
     except QueryTimeout as exc:

@@ -22,6 +22,7 @@ class Comparison:
     current: Totals
     previous: Totals
     year_earlier: Totals
+    same_dates: bool = False
 
 
 def test_change_text_money_ratio_and_missing_baseline():
@@ -65,3 +66,16 @@ def test_a_change_that_rounds_to_nothing_is_neutral():
     assert change_text(Decimal("0.25801"), Decimal("0.25799"), "ratio", FMT) == ("■ +0.0 pp", "text-muted")
     assert change_text(Decimal("10.001"), Decimal("10.004"), "money", FMT)[1] == "text-muted"
     assert change_text(Decimal("2.251"), Decimal("2.254"), "decimal", FMT)[0].startswith("■ +0.00 (")
+
+
+def test_a_whole_year_is_compared_once_with_last_year():
+    from components.kpi_cards import KpiSpec
+
+    specs = (KpiSpec("sales", "Sales", "money", "Σ net"),)
+    year_ago = Totals(Decimal("500"), None, 3)
+    twice = _texts(kpi_cards(Comparison(Totals(Decimal("600"), None, 4), year_ago, year_ago), FMT, "t", specs))
+    assert "vs prev. period " in twice and "vs last year " in twice
+    comparison = Comparison(Totals(Decimal("600"), None, 4), year_ago, year_ago, same_dates=True)
+    texts = _texts(kpi_cards(comparison, FMT, "t", specs))
+    assert "vs prev. period " not in texts
+    assert texts.count("▲ +$100.00 (+20.0%)") == 1 and "vs last year " in texts

@@ -67,6 +67,18 @@ def test_comparison_periods():
     # Same dates of 2025: Bob's O7.
     assert comparison.year_earlier.sales == Decimal("300.00")
     assert comparison.year_earlier.customers == 1
+    assert not comparison.same_dates
+
+
+def test_comparison_of_a_whole_year_reads_last_year_once():
+    # 1 Mar 2025 - 28 Feb 2026 is 365 days: the 365 days before are 1 Mar 2024 - 28 Feb 2025,
+    # the same dates a year earlier (2024 being a leap year).
+    f = KpiFilter(start=dt.date(2025, 3, 1), end=dt.date(2026, 2, 28))
+    assert f.previous_period() == f.year_earlier()
+    comparison = get_sales_comparison(f)
+    assert comparison.same_dates
+    assert comparison.previous == comparison.year_earlier == get_sales_totals(f.year_earlier())
+    assert comparison.current == get_sales_totals(f)
 
 
 def test_sales_by_month_with_cumulative_total():
