@@ -32,3 +32,12 @@ def clicked_value(click_data: dict | None, index: int | None = None):
 def days_phrase(days: int) -> str:
     """'the previous day' / 'the previous 30 days'."""
     return "the previous day" if days == 1 else f"the previous {days:,} days"
+
+
+LAST_YEAR = "the same dates last year"
+
+
+def previous_phrase(f) -> str:
+    """What f's previous period is: days_phrase, or LAST_YEAR for a whole year (Last 12
+    months), whose previous days are last year's dates."""
+    return LAST_YEAR if f.previous_period() == f.year_earlier() else days_phrase(f.days)

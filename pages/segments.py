@@ -23,7 +23,7 @@ from data_access.segments import (
 from pages._cross_filter import register_cross_filter
 from pages._filter_state import filter_from_state
 from pages._filter_sync import STORE as FILTER_STATE
-from pages._page_helpers import days_phrase, number_format, range_label
+from pages._page_helpers import number_format, previous_phrase, range_label
 from web.answer_cache import cached_answer
 
 dash.register_page(__name__, path="/segments", name="Segments", title="Segments · Shop Pulse", order=3)
@@ -75,7 +75,7 @@ def update_segments(state):
     f = filter_from_state(state)
     fmt = number_format()
     configs = [graph_config(export_filename(name, f.start, f.end)) for name in GRAPHS.values()]
-    subtitle = f"{range_label(f.start, f.end)} · changes against {days_phrase(f.days)}"
+    subtitle = f"{range_label(f.start, f.end)} · changes against {previous_phrase(f)}"
     try:
         summary, mix, trend = run_concurrently(
             partial(get_segment_comparison, f),
