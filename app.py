@@ -10,11 +10,12 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Dash, dcc, html
 from flask import jsonify, redirect, request
+from sqlalchemy.exc import OperationalError
 
 from components.filters import filter_bar
-from components.shell import Account, navbar
+from components.shell import Account, navbar, unavailable_banner
 from data_access.cache import cache, init_cache
-from data_access.db import get_engine
+from data_access.db import get_engine, unavailable_reason, unreachable_message
 from data_access.health import check_health
 from data_access.settings import get_settings
 from pages._auto_refresh import register_auto_refresh_callbacks
@@ -24,7 +25,7 @@ from web.answer_cache import install_answer_cache
 from web.auth import in_demo_mode, install_auth, may_administer, signed_in_user
 from web.login import csrf_token, install_login_routes
 from web.metrics import install_metrics
-from web.security import configure_sessions, install_security
+from web.security import UNAVAILABLE, UNAVAILABLE_TEXT, configure_sessions, install_security
 
 # Imported by a gunicorn worker = production: no generated secret key, JSON logs.
 SERVED_BY_GUNICORN = "gunicorn" in sys.modules
@@ -68,6 +69,7 @@ def serve_layout() -> html.Div:
             dcc.Store(id=STORE, storage_type="session"),
             dcc.Store(id=DATA_VERSION),
             navbar(pages, _account(), demo_mode=in_demo_mode()),
+            unavailable_banner(UNAVAILABLE, UNAVAILABLE_TEXT),
             dbc.Container(
                 [filter_bar(), html.Main(dash.page_container, className="page")], fluid=True, className="pb-4"
             ),
@@ -124,7 +126,12 @@ def main() -> None:
     # The development server's per-request lines and banner are noise for a shop owner.
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     settings = get_settings()
-    prepare_database()
+    try:
+        prepare_database()
+    except OperationalError as exc:  # one line saying which server and why, not a traceback
+        if unavailable_reason(exc) is None:
+            raise
+        sys.exit(f"Shop Pulse {unreachable_message(exc)}")
     warm_up()
     print(f"\n  Shop Pulse is running on http://{settings.host}:{settings.port}  (Ctrl-C stops it)\n", flush=True)
     app.logger.setLevel(logging.WARNING)

@@ -378,5 +378,20 @@ def settings() -> None:
         click.echo(f"{name.upper():<{width}} {default or '(unset)':<14} {help_text}")
 
 
+def main() -> None:
+    """cli(), with a database that does not answer said in one line instead of a traceback."""
+    from sqlalchemy.exc import OperationalError
+
+    from data_access.db import unavailable_reason, unreachable_message
+
+    try:
+        cli()
+    except OperationalError as exc:
+        if unavailable_reason(exc) is None:
+            raise
+        click.echo(f"Error: {unreachable_message(exc)}", err=True)
+        sys.exit(1)
+
+
 if __name__ == "__main__":
-    sys.exit(cli())
+    main()

@@ -122,6 +122,24 @@ def error_state(message: str) -> dbc.Alert:
     return dbc.Alert(message, color="warning", className="error-state")
 
 
+UNAVAILABLE_RELOAD = "database-unavailable-reload"
+
+
+def unavailable_banner(banner_id: str, message: str) -> dbc.Alert:
+    """Closed until the server opens it (web/security.py: a callback made while the database
+    does not answer); Reload redraws every figure."""
+    return dbc.Alert(
+        [
+            html.Span(message, className="me-2"),
+            dbc.Button("Reload", id=UNAVAILABLE_RELOAD, size="sm", color="danger", outline=True),
+        ],
+        id=banner_id,
+        is_open=False,
+        color="danger",
+        className="rounded-0 mb-0 d-flex flex-wrap align-items-center gap-2",
+    )
+
+
 def page_header(title: str, subtitle_id: str) -> html.Div:
     return html.Div(
         [html.H2(title, className="mb-0"), html.Div(id=subtitle_id, className="text-muted")], className="mb-3"

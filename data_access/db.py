@@ -7,8 +7,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pandas as pd
+import psycopg
 from flask import g, has_request_context
-from sqlalchemy import Connection, Engine, create_engine, text
+from sqlalchemy import Connection, Engine, create_engine, make_url, text
 from sqlalchemy.exc import OperationalError
 
 from data_access.instrumentation import time_queries
@@ -21,6 +22,23 @@ _database_url: str | None = None
 
 class QueryTimeout(Exception):
     """A query ran past STATEMENT_TIMEOUT_MS; the UI turns this into 'narrow your filters'."""
+
+
+def unavailable_reason(exc: BaseException) -> str | None:
+    """One line on why the database did not answer (refused, shut down, starting up, too many
+    clients...) when exc is that kind of error, else None (a bad query, a cancelled statement)."""
+    if not isinstance(exc, OperationalError) or isinstance(exc.orig, psycopg.errors.QueryCanceled):
+        return None
+    said = str(exc.orig).strip()
+    return said.splitlines()[0] if said else type(exc.orig).__name__
+
+
+def unreachable_message(exc: OperationalError) -> str:
+    """For a person at the command line: which server (password hidden) and why."""
+    url = make_url(database_url()).render_as_string(hide_password=True)
+    return (
+        f"cannot reach the database {url}: {unavailable_reason(exc)}. Is PostgreSQL running, and is DATABASE_URL right?"
+    )
 
 
 def database_url() -> str:

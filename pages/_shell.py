@@ -5,6 +5,7 @@ import json
 from dash import Input, Output, State, clientside_callback
 
 from components import filters as ids
+from components.shell import UNAVAILABLE_RELOAD
 from pages._filter_sync import filtered_pages
 
 TOGGLE_JS = "function (n, isOpen) { return n ? !isOpen : isOpen; }"
@@ -34,3 +35,9 @@ def register_shell_callbacks(url_id: str) -> None:
         State(ids.COLLAPSE, "is_open"),
     )
     clientside_callback(filter_bar_js(), Output(ids.BAR, "style"), Input(url_id, "pathname"))
+    clientside_callback(
+        "function (n) { if (n) { window.location.reload(); } return window.dash_clientside.no_update; }",
+        Output(UNAVAILABLE_RELOAD, "disabled"),
+        Input(UNAVAILABLE_RELOAD, "n_clicks"),
+        prevent_initial_call=True,
+    )

@@ -19,9 +19,20 @@ from flask.sessions import SecureCookieSessionInterface
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from data_access.db import unavailable_reason
 from data_access.settings import Settings
 
 log = logging.getLogger("shop_pulse.requests")
+
+# The page's banner for a database that does not answer (app.py puts it under the navbar).
+UNAVAILABLE = "database-unavailable"
+UNAVAILABLE_TEXT = (
+    "The database is not answering, so the figures could not be updated and may be out of date. Reload once it is back."
+)
+UNAVAILABLE_PAGE = (
+    "<!doctype html><title>Shop Pulse</title><p>Shop Pulse cannot reach its database right now.</p>"
+    "<p><a href=''>Reload</a> in a moment.</p>"
+)
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 
@@ -126,8 +137,26 @@ def install_security(app: dash.Dash) -> None:
     def internal_error(exc):
         if isinstance(exc, HTTPException):
             return exc
+        reason = unavailable_reason(exc)
+        if reason is not None:
+            return database_unavailable(reason)
         log.exception("unhandled error", extra={"request_id": g.get("request_id")})
         return jsonify(error="internal error", request_id=g.get("request_id")), 500
+
+
+def database_unavailable(reason: str):
+    """The answer to a request the database could not serve (down, restarting, full): in the
+    log one line, not a traceback per request; to a browser a message, not 'internal error'.
+    A callback's answer is a 200 that changes none of its outputs and opens the page's banner
+    (Dash's renderer applies a sideUpdate as it does set_props), so the figures stay as they
+    were under a message saying they may be out of date."""
+    log.error("database unavailable: %s", reason, extra={"request_id": g.get("request_id")})
+    g.transient_answer = True  # never kept by the answer cache
+    if request.path.endswith("/_dash-update-component"):
+        return jsonify(multi=True, response={}, sideUpdate={UNAVAILABLE: {"is_open": True}})
+    if request.accept_mimetypes.accept_html and not request.path.startswith("/_"):
+        return UNAVAILABLE_PAGE, 503, {"Content-Type": "text/html; charset=utf-8", "Retry-After": "10"}
+    return jsonify(error="database unavailable", request_id=g.get("request_id")), 503, {"Retry-After": "10"}
 
 
 def _log_request(status: int) -> None:

@@ -154,3 +154,22 @@ def test_brws011_an_unknown_address_lists_the_pages_and_hides_the_filter(started
     dash_duo.wait_for_text_to_equal(SALES, "$600.00")
     assert dash_duo.driver.current_url.split("?")[0] == dash_duo.server_url + "/"
     assert dash_duo.get_logs() == []
+
+
+def test_brws012_a_database_that_stops_answering_is_said_and_reload_recovers(started, fixture_database):
+    from bench.pages import free_port
+    from tests.conftest import _use_environment
+
+    dash_duo = started.open("/?from=2026-01-01&to=2026-02-28")
+    dash_duo.wait_for_text_to_equal(SALES, "$600.00")
+    try:
+        # A server that refuses connections (nobody listens on that port), as a stopped one does.
+        _use_environment(DATABASE_URL=f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/gone")
+        dash_duo.find_element("#nav-link-segments").click()
+        dash_duo.wait_for_contains_text("#database-unavailable", "The database is not answering")
+        assert dash_duo.find_element(SALES).text == "$600.00"  # what was shown stays, under the banner
+    finally:
+        _use_environment(DATABASE_URL=fixture_database)
+    dash_duo.find_element("#database-unavailable-reload").click()
+    dash_duo.wait_for_element("#segments-kpi-table td")
+    assert dash_duo.find_elements("#database-unavailable") == []
