@@ -81,7 +81,9 @@ def make_category_monthly_figure(df: pd.DataFrame, fmt: NumberFormat) -> dict:
     )
     layout = base_layout(fmt) | {
         "barmode": "relative",
-        "xaxis": xaxis | ({"dtick": "M1"} if xaxis["type"] == "date" and len(months) <= 14 else {}),
+        # Every month labelled only for a few (plotly would put ticks between them); a year's 13
+        # labels stood on their side on a phone, and plotly spaces them to the width by itself.
+        "xaxis": xaxis | ({"dtick": "M1"} if xaxis["type"] == "date" and len(months) <= 6 else {}),
         "yaxis": {"tickprefix": fmt.symbol, "tickformat": ".3~s"},
         "yaxis2": {
             "overlaying": "y",

@@ -267,3 +267,14 @@ def test_cohort_heatmap_leaves_a_phone_the_width_for_its_cells():
     (heatmap,) = _sent(customer_figures.make_cohort_heatmap(FRAMES["cohort heatmap"]))["data"]
     assert heatmap["colorbar"]["orientation"] == "h"  # at the foot, not a fifth of the width
     assert all(re.fullmatch(r"[A-Z][a-z]{2} ’\d\d \([\d,]+\)", label) for label in heatmap["y"]), heatmap["y"]
+
+
+@pytest.mark.parametrize(("months", "every_month"), [(3, True), (6, True), (7, False), (13, False)])
+def test_monthly_categories_label_every_month_only_for_a_few(months, every_month):
+    # A year's 13 forced labels stood on their side on a phone; plotly spaces labels to the width.
+    starts = pd.date_range("2025-12-01", periods=months, freq="MS").date
+    frame = pd.DataFrame(
+        {"category": "Furniture", "month": starts, "sales": Decimal(1), "cumulative_sales": Decimal(1)}
+    )
+    xaxis = _sent(product_figures.make_category_monthly_figure(frame, FMT))["layout"]["xaxis"]
+    assert (xaxis.get("dtick") == "M1") is every_month
