@@ -236,26 +236,39 @@ def history_table():
     frame = list_imports(get_engine())
     if frame.empty:
         return empty_state("No imports yet", "Files you import appear here, with a button to undo each one.")
+
+    def cell(label, value, class_name=""):
+        # data-label: on a phone each import stacks into a card naming its values (10-style.css).
+        return html.Td(value, className=class_name, **{"data-label": label})
+
     rows = [
         html.Tr(
             [
-                html.Td(f"#{r['import_id']}"),
-                html.Td(r["finished_at"].strftime("%Y-%m-%d %H:%M") if r["finished_at"] is not None else ""),
-                html.Td(r["file_name"]),
-                html.Td(r["source"]),
-                html.Td(f"{r['rows_read']:,}", className="text-end"),
-                html.Td(r["status"]),
-                html.Td(
+                html.Th(f"#{r['import_id']}", scope="row"),
+                cell("When", r["finished_at"].strftime("%Y-%m-%d %H:%M") if r["finished_at"] is not None else ""),
+                cell("File", r["file_name"], "text-break"),
+                cell("Source", r["source"]),
+                cell("Rows", f"{r['rows_read']:,}", "text-end"),
+                cell("Status", r["status"]),
+                cell(
+                    "",
                     dbc.Button("Undo", id={"type": UNDO, "id": int(r["import_id"])}, size="sm", color="link")
                     if r["status"] == "committed"
-                    else ""
+                    else "",
                 ),
             ]
         )
         for r in frame.to_dict("records")
     ]
     header = html.Thead(html.Tr([html.Th(h) for h in ("Import", "When", "File", "Source", "Rows", "Status", "")]))
-    return dbc.Table([header, html.Tbody(rows)], size="sm", hover=True, responsive=True, id="data-history-table")
+    return dbc.Table(
+        [header, html.Tbody(rows)],
+        size="sm",
+        hover=True,
+        responsive=True,
+        className="mb-0 stacked-table stacked-list",
+        id="data-history-table",
+    )
 
 
 @callback(Output(HISTORY, "children"), Input(HISTORY, "id"))

@@ -1,6 +1,7 @@
 """The import page in headless Chromium: upload, mapping, errors, import, Overview follows, undo."""
 
 import pytest
+from dash.testing.wait import until
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.keys import Keys
 from sqlalchemy import text
@@ -62,6 +63,14 @@ def test_brws301_upload_import_undo(started, tmp_path, cleanup):
 
     dash_duo.open("/data")
     dash_duo.wait_for_contains_text("#data-history-table", "good.csv")
+    dash_duo.driver.set_window_size(390, 900)  # a phone: each import a card of named values
+    table = dash_duo.find_element("#data-history-table")
+    wrapper = table.find_element("xpath", "..")  # Bootstrap's .table-responsive, which scrolls sideways
+    fits = "return arguments[0].scrollWidth <= arguments[0].clientWidth"
+    until(lambda: dash_duo.driver.execute_script(fits, wrapper), timeout=5)
+    cell = table.find_element("css selector", "td")
+    assert dash_duo.driver.execute_script("return getComputedStyle(arguments[0], '::before').content", cell) == '"When"'
+    dash_duo.driver.set_window_size(1400, 1000)
     dash_duo.click("#data-history-table button")
     dash_duo.wait_for_contains_text("#data-history-table", "undone")
     dash_duo.open("/?from=2026-01-01&to=2026-02-28")
