@@ -173,3 +173,23 @@ def test_brws012_a_database_that_stops_answering_is_said_and_reload_recovers(sta
     dash_duo.find_element("#database-unavailable-reload").click()
     dash_duo.wait_for_element("#segments-kpi-table td")
     assert dash_duo.find_elements("#database-unavailable") == []
+
+
+def test_brws013_on_a_phone_the_mode_bar_waits_for_a_touch_clear_of_the_legend(started):
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    started.driver.set_window_size(390, 844)
+    dash_duo = started.open("/?from=2026-01-01&to=2026-02-28")
+    dash_duo.wait_for_element("#overview-trend-graph .modebar-container")
+    chart = dash_duo.find_element("#overview-trend-graph .js-plotly-plot")
+    bar = chart.find_element("css selector", ".modebar-container")
+    visibility = "return getComputedStyle(arguments[0]).visibility"
+    dash_duo.driver.execute_script("window.scrollTo(0, 0)")  # the pointer away from the chart
+    assert dash_duo.driver.execute_script(visibility, bar) == "hidden"
+    dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", chart)
+    ActionChains(dash_duo.driver).move_to_element(chart).perform()
+    until(lambda: dash_duo.driver.execute_script(visibility, bar) == "visible", timeout=5)
+    started.driver.set_window_size(1400, 1000)  # a desktop keeps it in sight, pointer or not
+    ActionChains(dash_duo.driver).move_to_element(dash_duo.find_element("#filter-period")).perform()
+    until(lambda: dash_duo.driver.execute_script(visibility, bar) == "visible", timeout=5)
+    assert dash_duo.get_logs() == []
