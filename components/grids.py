@@ -89,13 +89,15 @@ RANK = {
 }
 
 
+# The rank's measure, sales, comes right after the name: a phone shows about three columns, and
+# showed the rank, the name and a category or segment, the sales out of sight to the right.
 def top_products_grid(grid_id: str, fmt: NumberFormat) -> dag.AgGrid:
     columns = [
         RANK,
         {"field": "product", "headerName": "Product", "flex": 2, "minWidth": 200},
+        money_column("sales", "Sales", fmt),
         {"field": "category", "headerName": "Category", "minWidth": 130},
         {"field": "sub_category", "headerName": "Sub-category", "minWidth": 130},
-        money_column("sales", "Sales", fmt),
         money_column("profit", "Profit", fmt),
         _number_column("margin", "Margin", fmt, "percent", 1),
         _number_column("quantity", "Quantity", fmt),
@@ -108,9 +110,9 @@ def top_customers_grid(grid_id: str, fmt: NumberFormat) -> dag.AgGrid:
     columns = [
         RANK,
         {"field": "customer", "headerName": "Customer", "flex": 2, "minWidth": 160},
+        money_column("sales", "Sales", fmt),
         {"field": "segment", "headerName": "Segment", "minWidth": 110},
         {"field": "region", "headerName": "Region", "minWidth": 100},
-        money_column("sales", "Sales", fmt),
         _number_column("orders", "Orders", fmt),
         _number_column("quantity", "Quantity", fmt),
         money_column("profit", "Profit", fmt),
