@@ -6,7 +6,7 @@ from functools import partial
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, dcc, html
+from dash import Input, Output, callback, ctx, dcc, html
 
 from components.customer_figures import (
     make_cohort_heatmap,
@@ -22,6 +22,8 @@ from data_access.concurrent import run_concurrently
 from data_access.customer_value import get_lifetime_value_distribution, get_rfm_customers
 from data_access.customers import get_cohort_retention, get_customer_summary, get_new_vs_returning_by_period
 from data_access.db import QueryTimeout
+from data_access.filters import KpiFilter
+from data_access.rfm import RFM_GROUP_NAMES
 from pages._filter_state import filter_from_state
 from pages._filter_sync import STORE as FILTER_STATE
 from pages._grid_controls import register_grid_controls
@@ -33,7 +35,8 @@ dash.register_page(__name__, path="/customers", name="Customers", title="Custome
 SUBTITLE, STATS = "customers-subtitle", "customers-stats"
 NEW_RETURNING, NR_MEASURE = "customers-new-returning-graph", "customers-nr-measure"
 COHORTS, LTV, RFM = "customers-cohort-graph", "customers-ltv-graph", "customers-rfm-graph"
-RFM_LIST = "customers-rfm-list"
+RFM_LIST, RFM_PICK = "customers-rfm-list", "customers-rfm-pick"
+NO_GROUP = "none"  # not "": dbc.Select keeps a hidden placeholder option of that value
 GRID, SEARCH, CSV = "customers-grid", "customers-search", "customers-csv"
 # Each chart's config is returned by the callback that draws it: a config arriving from
 # another callback while the figure is being drawn is lost.
@@ -50,6 +53,19 @@ def layout(**_query) -> html.Div:
         options=[{"label": "Customers", "value": "customers"}, {"label": "Sales", "value": "sales"}],
         value="customers",
         inline=True,
+    )
+    # The same choice as a click on a bar, for a keyboard (Tab, arrows) and for a thumb.
+    rfm_pick = html.Div(
+        [
+            html.Label("RFM group whose customers to list", htmlFor=RFM_PICK, className="visually-hidden"),
+            dbc.Select(
+                id=RFM_PICK,
+                options=[{"label": "List a group's customers…", "value": NO_GROUP}]
+                + [{"label": name, "value": name} for name in RFM_GROUP_NAMES],
+                value=NO_GROUP,
+                size="sm",
+            ),
+        ]
     )
     grid_header = dbc.Row(
         [
@@ -75,7 +91,12 @@ def layout(**_query) -> html.Div:
                     dbc.Col(chart_card("Lifetime value", LTV, hint="Sales over each customer's whole history"), lg=6),
                     dbc.Col(
                         [
-                            chart_card("RFM groups", RFM, hint="Recency and frequency scores 1–5; click a group"),
+                            chart_card(
+                                "RFM groups",
+                                RFM,
+                                controls=rfm_pick,
+                                hint="Recency and frequency scores 1–5; click a group or choose it",
+                            ),
                             dcc.Loading(html.Div(id=RFM_LIST, className="mb-3"), type="dot", delay_show=150),
                         ],
                         lg=6,
@@ -195,14 +216,30 @@ def update_new_returning(state, measure):
     return make_new_returning_figure(frame, number_format(), measure, f.grain, f.start, f.end), config
 
 
-@callback(Output(RFM_LIST, "children"), Input(RFM, "clickData"), State(FILTER_STATE, "data"), prevent_initial_call=True)
+@callback(
+    Output(RFM_LIST, "children"),
+    Output(RFM_PICK, "value"),
+    Input(RFM, "clickData"),
+    Input(RFM_PICK, "value"),
+    Input(FILTER_STATE, "data"),
+    prevent_initial_call=True,
+)
 @cached_answer
-def update_rfm_list(click, state):
-    group = clicked_value(click, index=0)
-    if group is None or not state:  # also the call Dash makes when the page mounts
+def update_rfm_list(click, picked, state):
+    """The chosen group's customers: chosen by a click on its bar or in the list beside the chart
+    (each shows the other's choice), and listed again when the filter changes."""
+    group = clicked_value(click, index=0) if ctx.triggered_id == RFM else picked
+    if not state:  # also the call Dash makes when the page mounts
         raise dash.exceptions.PreventUpdate
+    if not group or group == NO_GROUP:
+        return "", NO_GROUP
+    return _rfm_members(filter_from_state(state), group), group
+
+
+def _rfm_members(f: KpiFilter, group: str) -> dbc.Card:
     fmt = number_format()
-    members = get_rfm_customers(filter_from_state(state), group)
+    members = get_rfm_customers(f, group)
+    customers = f"{len(members):,} customer{'' if len(members) == 1 else 's'}"
     rows = [
         html.Tr(
             [
@@ -228,7 +265,7 @@ def update_rfm_list(click, state):
         style={"maxHeight": "320px", "overflowY": "auto"},
     )
     return dbc.Card(
-        dbc.CardBody([html.H6(f"{group}: {len(members):,} customers (biggest spenders first)"), table]),
+        dbc.CardBody([html.H6(f"{group}: {customers} (biggest spenders first)"), table]),
         id="customers-rfm-members",
     )
 

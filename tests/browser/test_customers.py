@@ -21,28 +21,47 @@ def test_brws201_customers_page_from_deep_link(started):
     assert dash_duo.get_logs() == []
 
 
-def test_rfm_group_click_lists_its_customers_biggest_first(dash_app):
-    # The callback itself (a plain function): in the browser, plotly clicks on this chart were
-    # lost intermittently in CI-like runs, and a flaky test is worse than this direct one.
+STATE = {"period": "custom", "from": "2025-01-01", "to": "2026-02-28", "segment": [], "region": []}
+STATE |= {"category": [], "store": []}
+CLICKED = "customers-rfm-graph.clickData"
+
+
+def _list_rfm(click, picked="none", trigger=CLICKED, state=STATE):
+    """The callback itself (a plain function) as Dash calls it after `trigger` changed: in the
+    browser, plotly clicks on this chart were lost intermittently in CI-like runs, and a flaky
+    test is worse than this direct one."""
+    from dash._callback_context import context_value
+    from dash._utils import AttributeDict
+
     from pages.customers import update_rfm_list
 
-    state = {"period": "custom", "from": "2025-01-01", "to": "2026-02-28"}
-    for key in ("segment", "region", "category", "store"):
-        state[key] = []
+    context_value.set(AttributeDict(triggered_inputs=[{"prop_id": trigger, "value": None}]))
+    return update_rfm_list(click, picked, state)
+
+
+def test_rfm_group_click_lists_its_customers_biggest_first(dash_app):
     click = {"points": [{"customdata": ["Champions", "bought recently and buy often", "$800.00"]}]}
-    text = str(update_rfm_list(click, state))
+    card, picked = _list_rfm(click)
+    assert picked == "Champions"  # the list beside the chart shows the clicked group
+    text = str(card)
     assert "Champions: 2 customers" in text
     assert text.index("Bob") < text.index("Alice")  # biggest spenders first
+
+
+def test_rfm_group_chosen_in_the_list_wins_over_an_earlier_click_and_follows_the_filter(dash_app):
+    click = {"points": [{"customdata": ["Champions"]}]}
+    card, picked = _list_rfm(click, picked="Lost", trigger="customers-rfm-pick.value")
+    assert picked == "Lost" and "Lost: " in str(card)
+    narrower = STATE | {"from": "2026-01-01"}
+    card, picked = _list_rfm(click, picked="Champions", trigger="filter-state.data", state=narrower)
+    assert picked == "Champions" and "Champions: 1 customer (" in str(card)  # Alice alone in 2026
+    assert _list_rfm(click, picked="none", trigger="customers-rfm-pick.value") == ("", "none")  # none: no list
 
 
 def test_rfm_group_list_leaves_out_segment_and_scores_on_a_phone(dash_app):
     # Six columns scrolled sideways in a 390 px card; below 576 px (Bootstrap's d-sm-*) the
     # segment and the R-F-M scores give way, and the table packs tighter (compact-table).
-    from pages.customers import update_rfm_list
-
-    state = {"period": "custom", "from": "2025-01-01", "to": "2026-02-28", "segment": [], "region": []}
-    state |= {"category": [], "store": []}
-    card = update_rfm_list({"points": [{"customdata": ["Champions"]}]}, state)
+    card, _ = _list_rfm({"points": [{"customdata": ["Champions"]}]})
     table = card.children.children[1].children
     assert "compact-table" in table.className
     head, body = table.children
@@ -72,4 +91,19 @@ def test_brws202_rfm_chart_and_csv_download(started):
 def test_brws203_no_customers_is_an_empty_state(started):
     dash_duo = started.open("/customers?from=2024-06-01&to=2024-06-30")
     dash_duo.wait_for_contains_text("#customers-stats", "No customers match these filters")
+    assert dash_duo.get_logs() == []
+
+
+def test_brws204_rfm_group_chosen_in_a_list_not_only_by_a_click_on_its_bar(started):
+    # A native <select>: reachable by Tab and chosen with the arrows, where a plotly bar is not.
+    from selenium.webdriver.support.ui import Select
+
+    dash_duo = started.open("/customers?from=2025-01-01&to=2026-02-28")
+    until(lambda: bars(dash_duo, "customers-rfm-graph") is not None, timeout=10)
+    pick = dash_duo.find_element("#customers-rfm-pick")
+    assert pick.tag_name == "select"
+    Select(pick).select_by_visible_text("Champions")
+    dash_duo.wait_for_contains_text("#customers-rfm-members", "Champions: 2 customers")
+    Select(pick).select_by_visible_text("List a group's customers…")  # none: the list goes
+    dash_duo.wait_for_no_elements("#customers-rfm-members")
     assert dash_duo.get_logs() == []
