@@ -24,10 +24,15 @@ class QueryTimeout(Exception):
     """A query ran past STATEMENT_TIMEOUT_MS; the UI turns this into 'narrow your filters'."""
 
 
+# Operational errors of a server that answers: a statement cancelled (timeout), a transaction
+# rolled back (deadlock, serialization), a lock not granted.
+ANSWERED = (psycopg.errors.QueryCanceled, psycopg.errors.TransactionRollback, psycopg.errors.LockNotAvailable)
+
+
 def unavailable_reason(exc: BaseException) -> str | None:
     """One line on why the database did not answer (refused, shut down, starting up, too many
     clients...) when exc is that kind of error, else None (a bad query, a cancelled statement)."""
-    if not isinstance(exc, OperationalError) or isinstance(exc.orig, psycopg.errors.QueryCanceled):
+    if not isinstance(exc, OperationalError) or isinstance(exc.orig, ANSWERED):
         return None
     said = str(exc.orig).strip()
     return said.splitlines()[0] if said else type(exc.orig).__name__

@@ -37,12 +37,18 @@ def refused_error() -> OperationalError:
     raise AssertionError("a closed port accepted a connection")
 
 
-def test_a_refused_connection_is_unavailable_and_a_cancelled_statement_is_not():
+def test_a_refused_connection_is_unavailable_and_a_cancelled_statement_or_a_lock_is_not():
     assert "Connection refused" in unavailable_reason(refused_error())
     with get_engine().connect() as conn, pytest.raises(OperationalError) as cancelled:
         conn.execute(text("SET statement_timeout = 10"))
         conn.execute(text("SELECT pg_sleep(1)"))
     assert unavailable_reason(cancelled.value) is None
+    with get_engine().connect() as holder, get_engine().connect() as asker:
+        holder.execute(text("LOCK TABLE stores IN ACCESS EXCLUSIVE MODE"))
+        with pytest.raises(OperationalError) as refused_lock:
+            asker.execute(text("LOCK TABLE stores IN ACCESS SHARE MODE NOWAIT"))
+        holder.rollback()
+    assert unavailable_reason(refused_lock.value) is None  # a busy table, not a missing server
     assert unavailable_reason(ValueError("no")) is None
 
 
