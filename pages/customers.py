@@ -232,6 +232,8 @@ def update_rfm_list(click, picked, state):
     if not state:  # also the call Dash makes when the page mounts
         raise dash.exceptions.PreventUpdate
     if not group or group == NO_GROUP:
+        if ctx.triggered_id == FILTER_STATE:  # a new filter, no group chosen: nothing to redraw
+            raise dash.exceptions.PreventUpdate
         return "", NO_GROUP
     return _rfm_members(filter_from_state(state), group), group
 

@@ -3,6 +3,8 @@
 import csv
 import pathlib
 
+import pytest
+from dash.exceptions import PreventUpdate
 from dash.testing.wait import until
 
 from tests.browser.charts import bars
@@ -56,6 +58,8 @@ def test_rfm_group_chosen_in_the_list_wins_over_an_earlier_click_and_follows_the
     card, picked = _list_rfm(click, picked="Champions", trigger="filter-state.data", state=narrower)
     assert picked == "Champions" and "Champions: 1 customer (" in str(card)  # Alice alone in 2026
     assert _list_rfm(click, picked="none", trigger="customers-rfm-pick.value") == ("", "none")  # none: no list
+    with pytest.raises(PreventUpdate):  # a new filter and no group chosen: nothing to redraw
+        _list_rfm(click, picked="none", trigger="filter-state.data")
 
 
 def test_rfm_group_list_leaves_out_segment_and_scores_on_a_phone(dash_app):
