@@ -161,5 +161,10 @@ def also_bought_table(items: pd.DataFrame, fmt: NumberFormat, table_id: str) -> 
         for r in items.to_dict("records")
     ]
     return dbc.Table(
-        [header, html.Tbody(rows)], size="sm", hover=True, responsive=True, className="kpi-table mb-0", id=table_id
+        [header, html.Tbody(rows)],
+        size="sm",
+        hover=True,
+        responsive=True,
+        className="kpi-table compact-table mb-0",
+        id=table_id,
     )
