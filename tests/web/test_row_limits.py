@@ -89,6 +89,8 @@ def _answers(client, state: dict) -> dict[str, object]:
     for path, prefix in PAGES.items():
         for request in page_requests(post, dependencies, path, prefix, state):
             status, body = post("/_dash-update-component", request.body)
+            if status == 204 and request.output.startswith("..customers-rfm-list"):
+                continue  # no RFM group chosen: nothing to redraw (test_customers.py lists one)
             assert status == 200, (request.output, status)
             answers[request.output] = body["response"]
     return answers
