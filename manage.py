@@ -92,6 +92,7 @@ def kpis(start, end, segments, regions, categories, stores, output) -> None:
 @click.option("--user", default=None, help="who imports (recorded in the import history)")
 def import_command(file, mapping, source, dry_run, user) -> None:
     """Import a CSV, TSV, XLSX or Parquet file of order lines, all or nothing."""
+    from components.formatting import counted
     from data_access.db import get_engine
     from ingest.file_import import import_file
     from ingest.files import ImportRejected
@@ -110,11 +111,13 @@ def import_command(file, mapping, source, dry_run, user) -> None:
     if result.already_imported_as is not None:
         click.echo(f"{file.name} was already imported (import #{result.already_imported_as}); nothing changed")
     elif result.dry_run:
-        click.echo(f"dry run: {result.rows_read:,} valid lines in {result.orders:,} orders; nothing changed")
+        lines, orders = counted(result.rows_read, "valid line"), counted(result.orders, "order")
+        click.echo(f"dry run: {lines} in {orders}; nothing changed")
     else:
+        lines, orders = counted(result.rows_read, "line"), counted(result.orders, "order")
         click.echo(
-            f"import #{result.import_id}: {result.rows_read:,} lines in {result.orders:,} orders loaded"
-            + (f", {result.replaced_orders:,} earlier orders replaced" if result.replaced_orders else "")
+            f"import #{result.import_id}: {lines} in {orders} loaded"
+            + (f", {counted(result.replaced_orders, 'earlier order')} replaced" if result.replaced_orders else "")
         )
 
 

@@ -8,7 +8,7 @@ import pandas as pd
 from plotly.colors import get_colorscale
 
 from components.figures import base_layout, figure, make_empty_figure, partial_buckets, partial_marks, period_axis
-from components.formatting import NumberFormat
+from components.formatting import NumberFormat, counted
 
 NEW_COLOR, RETURNING_COLOR = "#0891b2", "#2563eb"
 # plotly.py's Blues, light to dark, spelled out: plotly.js reads the name "Blues" the other way
@@ -68,7 +68,7 @@ def make_cohort_heatmap(df: pd.DataFrame, one_month_until: dt.date | None = None
     if one_month_until is not None:  # month 0 alone, 100% by definition: one big cell would say nothing
         (month,) = share.index
         return make_empty_figure(
-            f"{sizes[month]:,} customers bought for the first time in {pd.Timestamp(month):%B %Y} up to"
+            f"{counted(sizes[month], 'customer')} bought for the first time in {pd.Timestamp(month):%B %Y} up to"
             f" {one_month_until:%d %b}.<br>Whether they come back shows from the next month on:"
             " choose a range of two months or more."
         )

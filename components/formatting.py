@@ -15,6 +15,12 @@ from babel.numbers import (
 CENT = Decimal("0.01")
 
 
+def counted(n: int, noun: str) -> str:
+    """'1 order', '2 orders', '1,204 valid lines': a count and its noun, plural but for one
+    (the nouns our messages count take an s)."""
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
 def _decimal(value) -> Decimal:
     return value if isinstance(value, Decimal) else Decimal(str(value))
 

@@ -15,6 +15,7 @@ from components.customer_figures import (
     make_rfm_figure,
 )
 from components.figures import export_filename, graph_config, make_empty_figure
+from components.formatting import counted
 from components.grids import WIDE_ONLY, WIDE_ONLY_TEXT, grid_rows, top_customers_grid
 from components.kpi_cards import stat_card
 from components.shell import chart_card, empty_state, error_state, page_header
@@ -241,7 +242,6 @@ def update_rfm_list(click, picked, state):
 def _rfm_members(f: KpiFilter, group: str) -> dbc.Card:
     fmt = number_format()
     members = get_rfm_customers(f, group)
-    customers = f"{len(members):,} customer{'' if len(members) == 1 else 's'}"
     rows = [
         html.Tr(
             [
@@ -267,7 +267,7 @@ def _rfm_members(f: KpiFilter, group: str) -> dbc.Card:
         style={"maxHeight": "320px", "overflowY": "auto"},
     )
     return dbc.Card(
-        dbc.CardBody([html.H6(f"{group}: {customers} (biggest spenders first)"), table]),
+        dbc.CardBody([html.H6(f"{group}: {counted(len(members), 'customer')} (biggest spenders first)"), table]),
         id="customers-rfm-members",
     )
 

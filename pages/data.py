@@ -13,6 +13,7 @@ import dash_bootstrap_components as dbc
 import diskcache
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
 
+from components.formatting import counted
 from components.shell import empty_state, page_header
 from data_access.db import get_engine
 from data_access.settings import get_settings
@@ -198,10 +199,12 @@ def update_import(set_progress, _check, _import, uploaded, values, ids, source):
         message = f"This file was already imported (import #{result.already_imported_as}); nothing changed."
         return dbc.Alert([message, *notes], color="info"), no_update
     if dry_run:
-        message = f"Ready: {result.rows_read:,} valid lines in {result.orders:,} orders. Nothing has been changed yet."
+        lines, orders = counted(result.rows_read, "valid line"), counted(result.orders, "order")
+        message = f"Ready: {lines} in {orders}. Nothing has been changed yet."
         return dbc.Alert([message, *notes], color="success"), no_update
-    replaced = f", {result.replaced_orders:,} earlier orders replaced" if result.replaced_orders else ""
-    message = f"Imported #{result.import_id}: {result.rows_read:,} lines in {result.orders:,} orders{replaced}."
+    replaced = f", {counted(result.replaced_orders, 'earlier order')} replaced" if result.replaced_orders else ""
+    lines, orders = counted(result.rows_read, "line"), counted(result.orders, "order")
+    message = f"Imported #{result.import_id}: {lines} in {orders}{replaced}."
     return dbc.Alert([message, *notes], color="success", id="data-import-done"), history_table()
 
 

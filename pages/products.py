@@ -10,6 +10,7 @@ from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 
 from components import filters as filter_ids
 from components.figures import export_filename, graph_config, make_empty_figure
+from components.formatting import counted
 from components.grids import also_bought_table, grid_rows, top_products_grid
 from components.product_figures import MEASURES, make_category_monthly_figure, make_product_level_figure
 from components.shell import chart_card, empty_state, error_state, page_header
@@ -243,17 +244,21 @@ def update_also_bought(product_key, state):
             intro,
             empty_state(
                 "Too little data",
-                f"Only {result.product_orders} order(s) in this range contain this product; at least "
+                f"This product is in only {counted(result.product_orders, 'order')} in this range; at least "
                 f"{MIN_ORDERS_FOR_AFFINITY} are needed before pairs mean more than chance. Try a longer range.",
             ),
         ]
     if result.items.empty:
         return [
             intro,
-            empty_state("Bought alone", f"None of its {result.product_orders} orders contained anything else."),
+            empty_state(
+                "Bought alone", f"None of its {counted(result.product_orders, 'order')} contained anything else."
+            ),
         ]
     note = html.Small(
-        f"Among {result.total_orders:,} orders, {result.product_orders:,} contain this product.", className="text-muted"
+        f"Among {counted(result.total_orders, 'order')}, {result.product_orders:,} "
+        f"{'contains' if result.product_orders == 1 else 'contain'} this product.",
+        className="text-muted",
     )
     return html.Div([intro, also_bought_table(result.items, number_format(), "products-also-table"), note])
 

@@ -50,7 +50,7 @@ def test_brws301_upload_import_undo(started, tmp_path, cleanup):
     source.clear()
     source.send_keys(SOURCE)
     dash_duo.click("#data-import")
-    dash_duo.wait_for_contains_text("#data-import-done", "1 lines in 1 orders")
+    dash_duo.wait_for_contains_text("#data-import-done", "1 line in 1 order.")
     assert not dash_duo.find_element("#data-progress-box").is_displayed()  # shown only while it runs
     dash_duo.wait_for_contains_text("#data-history-table", "good.csv")
     with get_engine().connect() as conn:  # the name the user uploaded, not the stored copy's

@@ -25,7 +25,7 @@ def test_brws101_products_drill_down_and_back_up(started):
     dash_duo.wait_for_text_to_equal("#products-crumb-sub", "Chairs")
 
     click_bar(dash_duo, level, "Desk Chair")  # a product click picks it for also-bought
-    dash_duo.wait_for_contains_text("#products-also-bought", "Only 2 order(s)")  # O1 and O5
+    dash_duo.wait_for_contains_text("#products-also-bought", "in only 2 orders in this range")  # O1 and O5
 
     dash_duo.click("#products-crumb-all")
     wait_for_bars(dash_duo, level, ["Office Supplies", "Technology", "Furniture"])
@@ -42,9 +42,9 @@ def test_brws102_grid_ranks_and_also_bought_follows_the_chosen_row(started):
     dash_duo.wait_for_contains_text('#products-grid .ag-row[row-index="2"]', "$60.00")  # Paper
 
     dash_duo.click('#products-grid .ag-row[row-index="1"] [col-id="product"]')  # Phone
-    dash_duo.wait_for_contains_text("#products-also-bought", "Only 1 order(s)")  # O2 (O4 is cancelled)
+    dash_duo.wait_for_contains_text("#products-also-bought", "in only 1 order in this range")  # O2 (O4 is cancelled)
     dash_duo.click('#products-grid .ag-row[row-index="2"] [col-id="product"]')  # Paper
-    dash_duo.wait_for_contains_text("#products-also-bought", "Only 2 order(s)")  # O1 and O3
+    dash_duo.wait_for_contains_text("#products-also-bought", "in only 2 orders in this range")  # O1 and O3
 
     dash_duo.find_element("#products-search").send_keys("pho")
     until(

@@ -35,3 +35,10 @@ def test_numbers_keep_their_decimals():
 @pytest.mark.parametrize("locale, separators", [("en_US", ".,"), ("de_DE", ",."), ("fr_FR", ",\u202f")])
 def test_plotly_separators(locale, separators):
     assert plotly_separators(locale) == separators
+
+
+def test_counted_says_one_without_an_s():
+    from components.formatting import counted
+
+    assert [counted(n, "order") for n in (0, 1, 2, 1204)] == ["0 orders", "1 order", "2 orders", "1,204 orders"]
+    assert counted(1, "valid line") == "1 valid line"
