@@ -98,6 +98,12 @@ class KpiFilter:
         """The same calendar dates one year earlier (29 February becomes 28 February)."""
         return replace(self, start=_minus_year(self.start), end=_minus_year(self.end))
 
+    @property
+    def previous_is_year_earlier(self) -> bool:
+        """Whether the previous period is the same dates a year earlier (a range of a whole
+        year, such as Last 12 months): one comparison, not the same one twice."""
+        return self.previous_period() == self.year_earlier()
+
     @classmethod
     def from_query(cls, query: dict[str, Any], default_start: dt.date, default_end: dt.date) -> KpiFilter:
         """From URL query values (str or list); missing dates fall back to the defaults."""

@@ -66,9 +66,7 @@ class SalesComparison:
     current: SalesTotals
     previous: SalesTotals
     year_earlier: SalesTotals
-    # The preceding period is the same dates a year earlier (a range of a whole year, such as
-    # "Last 12 months"): one comparison, not the same one twice.
-    same_dates: bool = False
+    same_dates: bool = False  # KpiFilter.previous_is_year_earlier: previous and year_earlier are one
 
 
 @cached_query
@@ -161,7 +159,7 @@ def get_sales_comparison(f: KpiFilter) -> SalesComparison:
     else:
         totals = run_concurrently(*[partial(get_sales_totals, p) for p in distinct])
     of = dict(zip(distinct, totals, strict=True))
-    return SalesComparison(*(of[p] for p in periods), same_dates=periods[1] == periods[2])
+    return SalesComparison(*(of[p] for p in periods), same_dates=f.previous_is_year_earlier)
 
 
 @cached_query

@@ -40,4 +40,4 @@ LAST_YEAR = "the same dates last year"
 def previous_phrase(f) -> str:
     """What f's previous period is: days_phrase, or LAST_YEAR for a whole year (Last 12
     months), whose previous days are last year's dates."""
-    return LAST_YEAR if f.previous_period() == f.year_earlier() else days_phrase(f.days)
+    return LAST_YEAR if f.previous_is_year_earlier else days_phrase(f.days)

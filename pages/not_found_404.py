@@ -6,6 +6,7 @@ import dash_bootstrap_components as dbc
 from dash import html
 
 from components.shell import empty_state
+from pages._filter_sync import filtered_pages
 
 dash.register_page(__name__, path="/404", title="Page not found · Shop Pulse", order=99, in_nav=False)
 
@@ -13,8 +14,7 @@ dash.register_page(__name__, path="/404", title="Page not found · Shop Pulse", 
 def layout(**_query) -> html.Div:
     links = [
         dbc.Button(page["name"], href=page["relative_path"], color="primary" if i == 0 else "secondary", outline=i > 0)
-        for i, page in enumerate(sorted(dash.page_registry.values(), key=lambda p: p["order"]))
-        if page.get("in_nav", True) and not page.get("admin_only")
+        for i, page in enumerate(sorted(filtered_pages(), key=lambda p: p["order"]))
     ]
     return html.Div(
         empty_state(

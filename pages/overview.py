@@ -25,7 +25,7 @@ from data_access.sales import get_sales_by_dimension, get_sales_by_period, get_s
 from pages._cross_filter import register_cross_filter
 from pages._filter_state import filter_from_state
 from pages._filter_sync import STORE as FILTER_STATE
-from pages._page_helpers import LAST_YEAR, number_format, previous_phrase, range_label
+from pages._page_helpers import LAST_YEAR, days_phrase, number_format, range_label
 from web.answer_cache import cached_answer
 
 dash.register_page(__name__, path="/", name="Overview", title="Overview · Shop Pulse", order=0)
@@ -104,8 +104,7 @@ def update_overview(state, grain):
     f = filter_from_state(state, grain)
     fmt = number_format()
     config = graph_config(export_filename("sales and profit over time", f.start, f.end))
-    previous = previous_phrase(f)
-    compared = previous if previous == LAST_YEAR else f"{previous} and with {LAST_YEAR}"
+    compared = LAST_YEAR if f.previous_is_year_earlier else f"{days_phrase(f.days)} and with {LAST_YEAR}"
     subtitle = f"{range_label(f.start, f.end)} · compared with {compared}"
     try:
         comparison, trend = run_concurrently(partial(get_sales_comparison, f), partial(get_sales_by_period, f))
