@@ -141,7 +141,7 @@ def _per_product_from_rollups(f: KpiFilter) -> tuple[str, dict]:
     ragged ends from the facts. Orders add up across the parts: an order has one date."""
     if not names_customer_attributes(f):
         table = "rollup_product_stores" if f.stores else "rollup_product_totals"
-        where, params = rollup_where(f, "product", "p_")
+        where, params = rollup_where(f, "product", "p_", stores="keys")
         sql = f"""SELECT product_key, sum(sales) AS sales, sum(profit) AS profit, sum(quantity) AS quantity,
                          sum(orders)::bigint AS orders
                   FROM {table} r WHERE {where}
