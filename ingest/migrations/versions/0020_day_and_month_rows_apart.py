@@ -16,6 +16,13 @@ however its rows arrive, with no upkeep of its own. The table keeps its name, co
 and ON CONFLICT targets, so no writer or reader changes; a query reading one kind reads one
 partition. The customers' period tables (kinds 'm' and 'y') are left as they are: they are
 read per customer, were rewritten in period order by 0012, and measured no faster split.
+
+rollup_product holds month rows only, so its key, which led with `kind`, told the planner its
+rows lay in key order (the statistics of a column with one value say "in order"): five years
+of two segments were read by that index, row by row across the table (at 10M lines 440 ms,
+347k page visits), where reading the whole table takes 138 ms. Its key now leads with `day`,
+whose statistics say how the rows lie. The split tables keep `kind` first: a range's month
+and day rows are one OR of (kind, day) ranges, which such a key finds in each partition.
 """
 
 from alembic import op
@@ -26,25 +33,27 @@ down_revision = "0019"
 branch_labels = None
 depends_on = None
 
-# Table -> its date column (rows are copied in (kind, date) order).
-TABLES = {
-    "rollup_category": "day",
-    "rollup_orders": "day",
-    "rollup_subcategory": "day",
-    "rollup_product_stores": "day",
-    "rollup_product_totals": "day",
-}
+# The tables split by kind; rollup_product (month rows only) is rewritten with `day` leading its key.
+PARTITIONED = (
+    "rollup_category",
+    "rollup_orders",
+    "rollup_subcategory",
+    "rollup_product_stores",
+    "rollup_product_totals",
+)
+DAY_FIRST = "rollup_product"
 KINDS = ("d", "m")
 
 
-def _keys_and_indexes(table: str) -> list[str]:
-    """The statements that re-create the table's unique keys and other indexes, with their
-    names (ON CONFLICT finds a key by its columns, so the key must be there as it was)."""
+def _keys_and_indexes(table: str, day_first: bool) -> list[str]:
+    """The statements that re-create the table's unique keys (leading with `day` when day_first,
+    else with `kind`) and its other indexes. ON CONFLICT finds a key by its set of columns,
+    whatever their order; PostgreSQL names an unnamed key after its columns, as it did these."""
     conn = op.get_bind()
     keys = conn.execute(
         text(
-            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
-            "WHERE conrelid = CAST(:t AS regclass) AND contype IN ('u', 'p') ORDER BY conname"
+            "SELECT pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid = CAST(:t AS regclass) AND contype = 'u' ORDER BY conname"
         ),
         {"t": table},
     ).all()
@@ -57,14 +66,15 @@ def _keys_and_indexes(table: str) -> list[str]:
         ),
         {"t": table},
     ).all()
-    return [f"ALTER TABLE {table} ADD CONSTRAINT {name} {definition}" for name, definition in keys] + [
+    old, new = ("(kind, day, ", "(day, kind, ") if day_first else ("(day, kind, ", "(kind, day, ")
+    return [f"ALTER TABLE {table} ADD {key.replace(old, new)}" for (key,) in keys] + [
         definition.replace(" ON ONLY ", " ON ") for (definition,) in indexes
     ]
 
 
-def _rebuild(table: str, partitioned: bool) -> None:
-    """Copy `table` into a new one, partitioned by kind or not, in (kind, date) order."""
-    recreate = _keys_and_indexes(table)
+def _rebuild(table: str, partitioned: bool, day_first: bool) -> None:
+    """Copy `table` into a new one, partitioned by kind or not, in (kind, day) order."""
+    recreate = _keys_and_indexes(table, day_first)
     old = f"{table}_before_0020"
     op.execute(f"ALTER TABLE {table} RENAME TO {old}")
     split = " PARTITION BY LIST (kind)" if partitioned else ""
@@ -72,7 +82,7 @@ def _rebuild(table: str, partitioned: bool) -> None:
     if partitioned:
         for kind in KINDS:
             op.execute(f"CREATE TABLE {table}_{kind} PARTITION OF {table} FOR VALUES IN ('{kind}')")
-    op.execute(f"INSERT INTO {table} SELECT * FROM {old} ORDER BY kind, {TABLES[table]}")
+    op.execute(f"INSERT INTO {table} SELECT * FROM {old} ORDER BY kind, day")
     op.execute(f"DROP TABLE {old}")
     for statement in recreate:
         op.execute(statement)
@@ -81,10 +91,12 @@ def _rebuild(table: str, partitioned: bool) -> None:
 
 
 def upgrade() -> None:
-    for table in TABLES:
-        _rebuild(table, partitioned=True)
+    for table in PARTITIONED:
+        _rebuild(table, partitioned=True, day_first=False)
+    _rebuild(DAY_FIRST, partitioned=False, day_first=True)
 
 
 def downgrade() -> None:
-    for table in TABLES:
-        _rebuild(table, partitioned=False)
+    for table in PARTITIONED:
+        _rebuild(table, partitioned=False, day_first=False)
+    _rebuild(DAY_FIRST, partitioned=False, day_first=False)
