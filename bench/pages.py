@@ -117,8 +117,8 @@ def app_server(database_url: str, workdir: Path, extra_env: dict[str, str]) -> I
             try:
                 if requests.get(url + "/healthz", timeout=2).status_code == 200:
                     break
-            except requests.ConnectionError:
-                pass
+            except (requests.ConnectionError, requests.Timeout):
+                pass  # not listening yet, or its first answer is slow on a busy machine: ask again
             if time.monotonic() > deadline:
                 raise RuntimeError("the app did not answer /healthz within 2 minutes")
             time.sleep(0.3)
