@@ -40,10 +40,18 @@ def navbar(pages: list[dict], account: Account | None = None, demo_mode: bool = 
             [
                 dbc.NavbarBrand("Shop Pulse", href="/", className="fw-semibold"),
                 dbc.NavbarToggler(id="navbar-toggler"),
-                dbc.Collapse(dbc.Nav(links, navbar=True), id="navbar-collapse", navbar=True),
-                html.Small(id="data-as-of", className="text-white-50 ms-lg-auto data-as-of"),
-                auto_refresh_control(),
-                account_menu(account) if account else "",
+                # Everything but the brand folds into the menu on a phone: there the data's
+                # date and the refresh choice took two lines above every page.
+                dbc.Collapse(
+                    [
+                        dbc.Nav(links, navbar=True),
+                        html.Small(id="data-as-of", className="text-white-50 ms-lg-auto data-as-of"),
+                        auto_refresh_control(),
+                        account_menu(account) if account else "",
+                    ],
+                    id="navbar-collapse",
+                    navbar=True,
+                ),
             ],
             fluid=True,
         ),
@@ -52,8 +60,15 @@ def navbar(pages: list[dict], account: Account | None = None, demo_mode: bool = 
         className="mb-3" if not demo_mode else "",
     )
     notice = dbc.Alert(
-        "Local demo mode: create a user to share this dashboard "
-        "(python manage.py create-user EMAIL --role admin). Until then it answers this computer only.",
+        [
+            "Local demo mode: ",
+            html.Span(
+                "create a user to share this dashboard (python manage.py create-user EMAIL --role admin). "
+                "Until then it answers this computer only.",
+                className="d-none d-sm-inline",
+            ),
+            html.Span("it answers this computer only.", className="d-sm-none"),
+        ],
         color="info",
         className="demo-mode rounded-0 py-1 px-3 small mb-3",
         id="demo-mode-notice",

@@ -85,9 +85,13 @@ def test_brws006_phone_folds_filters_and_menu_behind_buttons(started):
     dash_duo.find_element("#filter-toggle").click()
     until(lambda: dash_duo.find_element("#filter-segment").is_displayed(), timeout=5)
 
-    assert not dash_duo.find_element("#nav-link-products").is_displayed()
+    # The menu holds the pages, the data's date and the refresh choice: above the page only
+    # the brand and the button stay.
+    menu = ["#nav-link-products", "#data-as-of", "#auto-refresh"]
+    until(lambda: "Data as of" in dash_duo.find_element("#data-as-of").get_attribute("textContent"), timeout=10)
+    assert not any(dash_duo.find_element(item).is_displayed() for item in menu)
     dash_duo.find_element("#navbar-toggler").click()
-    until(lambda: dash_duo.find_element("#nav-link-products").is_displayed(), timeout=5)
+    until(lambda: all(dash_duo.find_element(item).is_displayed() for item in menu), timeout=5)
     dash_duo.find_element("#nav-link-products").click()
     dash_duo.wait_for_element("#products-page")
     assert "segment=Corporate" in dash_duo.driver.current_url
