@@ -27,6 +27,7 @@ from data_access.rollups import (
     customer_split,
     dims_sql,
     in_units,
+    ragged_days_sql,
     rollups_enabled,
     sum_of,
 )
@@ -223,7 +224,7 @@ def _new_vs_returning_sql(f: KpiFilter) -> tuple[str, dict]:
             FROM (SELECT customer_key, {bucket_sql("order_date", "month")} AS bucket,
                          count(*) FILTER (WHERE bought_lines > 0) AS orders, sum(sales) AS sales
                   FROM customer_orders
-                  WHERE order_date BETWEEN :n_start AND :n_end AND (order_date < :n_mfrom OR order_date >= :n_mto)
+                  WHERE {ragged_days_sql("order_date", "n_")}
                   GROUP BY 1, 2) e
             JOIN customer_cohorts h USING (customer_key)
             WHERE {dims}

@@ -399,6 +399,14 @@ def sum_of(column: str, alias: str, units: bool) -> str:
     return f"sum({alias}.{column}) * {UNITS[column][1]}" if units else f"sum({alias}.{column})"
 
 
+def ragged_days_sql(column: str, p: str) -> str:
+    """The days from :{p}start to :{p}end outside the whole months [:{p}mfrom, :{p}mto), as two
+    ranges a date index seeks. Written as "in the range and not in the months", the index read
+    every day of the range and dropped the months' rows one by one (at 10M lines, a year's
+    ragged days from customer_orders: 884k rows read for 136k, ~0.5 s)."""
+    return f"(({column} >= :{p}start AND {column} < :{p}mfrom) OR ({column} >= :{p}mto AND {column} <= :{p}end))"
+
+
 def customer_rows_sql(f: KpiFilter, prefix: str = "o_", coarsest: str = "year") -> tuple[str, dict[str, Any]]:
     """FROM/WHERE over t(customer_key, store_key, day, sales, profit, quantity, orders = orders
     with a purchase, last_bought): each customer's whole years and months in f's dates from
@@ -411,7 +419,9 @@ def customer_rows_sql(f: KpiFilter, prefix: str = "o_", coarsest: str = "year") 
     kinds = COARSEST[coarsest] if split.has_months else ()
     p = prefix
     params: dict[str, Any] = {f"{p}start": f.start, f"{p}end": f.end}
-    ragged = f" AND (order_date < :{p}mfrom OR order_date >= :{p}mto)" if kinds else ""
+    days = f"order_date BETWEEN :{p}start AND :{p}end"
+    if kinds:
+        days = ragged_days_sql("order_date", p)
     money = "sales, profit, quantity"
     if in_units(f):
         money = ", ".join(f"({column} * {per_one})::bigint AS {column}" for column, (per_one, _) in UNITS.items())
@@ -419,7 +429,7 @@ def customer_rows_sql(f: KpiFilter, prefix: str = "o_", coarsest: str = "year") 
         SELECT customer_key, store_key, order_date AS day, {money},
                (bought_lines > 0)::int::bigint AS orders,
                CASE WHEN bought_lines > 0 THEN order_date END AS last_bought
-        FROM customer_orders WHERE order_date BETWEEN :{p}start AND :{p}end{ragged}"""
+        FROM customer_orders WHERE {days}"""
     if kinds:
         periods, period_params = _whole_periods(split, kinds, p)
         params |= period_params
