@@ -243,10 +243,12 @@ def _new_vs_returning_sql(f: KpiFilter) -> tuple[str, dict]:
 
 def _cohorts_sql(grain: str) -> str:
     """Each customer's cohort at a chart's grain: the month of the first purchase is kept
-    (customer_cohorts, migration 0012); a week or day comes from the first purchase day."""
+    (customer_cohorts, migration 0012); a week or day comes from the first purchase day
+    (first_day, 0013: reading lower(active) made the join carry every customer's day set, a
+    41 MB hash at 10M lines where the dates take 4)."""
     if grain == "month":
         return "SELECT customer_key, cohort FROM customer_cohorts"
-    return f"SELECT customer_key, {bucket_sql('lower(active)', grain)} AS cohort FROM customer_activity"
+    return f"SELECT customer_key, {bucket_sql('first_day', grain)} AS cohort FROM customer_activity"
 
 
 def _new_vs_returning_from_customer_rows(f: KpiFilter) -> tuple[str, dict]:
