@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import dash_bootstrap_components as dbc
 import pandas as pd
@@ -17,6 +17,15 @@ def _change(current, previous, fmt: NumberFormat) -> html.Span:
     ratio = (Decimal(str(current)) - Decimal(str(previous))) / abs(Decimal(str(previous)))
     tone = "text-success" if ratio > 0 else "text-danger" if ratio < 0 else "text-muted"
     return html.Span(f"{fmt.signed(ratio * 100, decimals=1)}%", className=f"{tone} small")
+
+
+def _point_change(current, previous, fmt: NumberFormat) -> html.Span:
+    """A ratio's change in percentage points ('+0.3 pp'), toned as displayed: '+0.0 pp' is grey."""
+    if current is None or previous is None:
+        return html.Span("n/a", className="text-muted small")
+    points = ((Decimal(str(current)) - Decimal(str(previous))) * 100).quantize(Decimal("0.1"), ROUND_HALF_UP) + 0
+    tone = "text-success" if points > 0 else "text-danger" if points < 0 else "text-muted"
+    return html.Span(f"{fmt.signed(points, decimals=1)} pp", className=f"{tone} small")
 
 
 def segment_comparison_table(df: pd.DataFrame, fmt: NumberFormat, table_id: str) -> dbc.Table:
@@ -37,8 +46,8 @@ def segment_comparison_table(df: pd.DataFrame, fmt: NumberFormat, table_id: str)
             [
                 html.Th(r["segment"], scope="row"),
                 cell("Sales", fmt.money(r["sales"]), _change(r["sales"], r["prev_sales"], fmt)),
-                cell("Profit", fmt.money(r["profit"])),
-                cell("Margin", fmt.percent(r["margin"])),
+                cell("Profit", fmt.money(r["profit"]), _change(r["profit"], r["prev_profit"], fmt)),
+                cell("Margin", fmt.percent(r["margin"]), _point_change(r["margin"], r["prev_margin"], fmt)),
                 cell("Orders", fmt.number(r["orders"]), _change(r["orders"], r["prev_orders"], fmt)),
                 cell("Customers", fmt.number(r["customers"]), _change(r["customers"], r["prev_customers"], fmt)),
                 cell("AOV", fmt.money(r["aov"]), _change(r["aov"], r["prev_aov"], fmt)),

@@ -29,13 +29,14 @@ def _with_ratios(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def get_segment_comparison(f: KpiFilter) -> pd.DataFrame:
-    """get_kpis_by_segment with the previous period's sales, orders, customers, aov as prev_*."""
+    """get_kpis_by_segment with the previous period's sales, profit, margin, orders, customers
+    and aov as prev_*."""
     # Both periods from one statement: each read the rollups and the customers' activity.
     current, previous = (
         _with_ratios(frame.rename(columns={"label": "segment"}))
         for frame in get_sales_by_dimension_then_and_now(f, "segment")
     )
-    previous = previous[["segment", "sales", "orders", "customers", "aov"]]
+    previous = previous[["segment", "sales", "profit", "margin", "orders", "customers", "aov"]]
     merged = current.merge(previous.add_prefix("prev_"), left_on="segment", right_on="prev_segment", how="left")
     merged = merged.drop(columns="prev_segment").astype(object)
     return merged.where(merged.notna(), None)  # no previous sales: None, not NaN

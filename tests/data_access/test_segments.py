@@ -33,6 +33,8 @@ def test_segment_comparison_with_previous_period():
     rows = _rows(get_segment_comparison(JAN_FEB))
     # Nov 3 - Dec 31 2025: Dan (Home Office) 15.00, Erin (Corporate) 300.00.
     assert rows["Corporate"]["prev_sales"] == Decimal("300.00") and rows["Corporate"]["prev_orders"] == 1
+    assert rows["Corporate"]["prev_profit"] == Decimal("120.00")  # Erin's O9: 3 x Desk Chair
+    assert rows["Corporate"]["prev_margin"] == Decimal("0.4")
     assert rows["Consumer"]["prev_sales"] is None  # no Consumer sales then: no made-up change
 
 
