@@ -47,7 +47,16 @@ def layout(**_query) -> html.Div:
         )
     upload = dcc.Upload(
         id=UPLOAD,
-        children=html.Div(["Drag and drop a CSV, TSV, Excel or Parquet export here, or ", html.A("choose a file")]),
+        # A touch screen cannot drop a file on the page: it is told to tap (10-style.css).
+        children=html.Div(
+            [
+                html.Span(
+                    ["Drag and drop a CSV, TSV, Excel or Parquet export here, or ", html.A("choose a file")],
+                    className="upload-drag",
+                ),
+                html.Span([html.A("Tap to choose"), " a CSV, TSV, Excel or Parquet export"], className="upload-touch"),
+            ]
+        ),
         className="upload-zone",
         multiple=False,
     )

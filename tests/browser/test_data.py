@@ -89,3 +89,12 @@ def test_brws302_the_upload_zone_is_reached_and_shown_by_keyboard(started):
     assert focused.get_attribute("type") == "file", "Tab never reached the upload"
     zone = dash_duo.find_element("#data-upload .upload-zone")
     assert zone.value_of_css_property("outline-style") == "solid"  # the invisible input's focus, shown
+
+
+def test_brws303_a_touch_screen_is_asked_to_tap_not_to_drag(started):
+    dash_duo = started.open("/data")
+    zone = dash_duo.find_element("#data-upload .upload-zone")
+    assert zone.text.startswith("Drag and drop a CSV")  # a mouse
+    dash_duo.driver.execute_cdp_cmd("Emulation.setTouchEmulationEnabled", {"enabled": True, "maxTouchPoints": 1})
+    until(lambda: zone.text == "Tap to choose a CSV, TSV, Excel or Parquet export", timeout=5)
+    assert dash_duo.get_logs() == []
