@@ -18,19 +18,21 @@ def migration(name: str) -> ModuleType:
     return module
 
 
-def replace_once(sql: str, old: str, new: str) -> str:
-    """An earlier migration's sql with its one `old` replaced by `new`. Raises when `old` is not
-    there exactly once: that migration's text changed, and the edit would go astray."""
-    if sql.count(old) != 1:
-        raise RuntimeError(f"the earlier SQL changed: {old!r} is not there once")
+def replace_once(sql: str, old: str, new: str, times: int = 1) -> str:
+    """An earlier migration's sql with its one `old` (or its `times` of them) replaced by `new`.
+    Raises when `old` is not there exactly so often: that migration's text changed, and the edit
+    would go astray."""
+    if sql.count(old) != times:
+        raise RuntimeError(f"the earlier SQL changed: {old!r} is not there {times} time(s)")
     return sql.replace(old, new)
 
 
-def order_after(sql: str, group_by: str, order_by: str) -> str:
-    """sql with `order_by` on a line of its own after its one line reading `group_by`, indented
-    alike: an INSERT ... SELECT ... GROUP BY that writes its rows in that order."""
-    lines = [line for line in sql.splitlines() if line.strip() == group_by]
+def order_after(sql: str, group_by: str, order_by: str, times: int = 1) -> str:
+    """sql with `order_by` on a line of its own after its one line reading `group_by` (or each
+    of its `times` such lines, indented alike), indented alike: an INSERT ... SELECT ... GROUP BY
+    that writes its rows in that order."""
+    lines = {line for line in sql.splitlines() if line.strip() == group_by}
     if len(lines) != 1:
-        raise RuntimeError(f"the earlier SQL changed: {group_by!r} is not a line of it once")
-    line = lines[0]
-    return replace_once(sql, f"{line}\n", f"{line}\n{line.replace(group_by, order_by)}\n")
+        raise RuntimeError(f"the earlier SQL changed: {group_by!r} is not a line of it, indented alike")
+    (line,) = lines
+    return replace_once(sql, f"{line}\n", f"{line}\n{line.replace(group_by, order_by)}\n", times)

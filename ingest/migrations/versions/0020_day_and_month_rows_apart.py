@@ -31,7 +31,7 @@ statement, and those three tables came out of it in hash order (correlation of `
 from alembic import op
 from sqlalchemy import text
 
-from ingest.migrations.earlier import migration
+from ingest.migrations.earlier import migration, order_after
 
 revision = "0020"
 down_revision = "0019"
@@ -53,7 +53,6 @@ KINDS = ("d", "m")
 # rollup_orders, which wrote their rows in the order they came out of a hash aggregate.
 ACTIVITY = migration("0013_activity_by_category_and_store")
 GRAINS = ACTIVITY._grains(ACTIVITY._rebuild(ACTIVITY.TOUCHED))
-GROUP_BY = "    GROUP BY 1, 2, 3, 4, 5, 6\n"
 
 
 def _in_key_order(grains: str) -> str:
@@ -61,9 +60,7 @@ def _in_key_order(grains: str) -> str:
     A load is one statement, so a new shop's tables came out in no order at all: the split
     tables' `kind` is one value, whose statistics say "in order", and the planner would read
     a range through the key row by row across the table, as it did rollup_product's."""
-    if grains.count(GROUP_BY) != 3:
-        raise RuntimeError("the earlier SQL changed: rollup_apply_grains has not its three GROUP BY lines")
-    return grains.replace(GROUP_BY, GROUP_BY + "    ORDER BY 1, 2, 3, 4, 5, 6\n")
+    return order_after(grains, "GROUP BY 1, 2, 3, 4, 5, 6", "ORDER BY 1, 2, 3, 4, 5, 6", times=3)
 
 
 def _keys_and_indexes(table: str, day_first: bool) -> list[str]:
