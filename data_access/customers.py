@@ -27,7 +27,7 @@ from data_access.rollups import (
     customer_split,
     dims_sql,
     in_units,
-    ragged_days_sql,
+    ragged_customer_rows_sql,
     rollups_enabled,
     sum_of,
 )
@@ -216,20 +216,20 @@ def _new_vs_returning_sql(f: KpiFilter) -> tuple[str, dict]:
         split = customer_split(f.start, f.end)
         dims, params = dims_sql(f, None, "n_")
         params |= {"n_start": f.start, "n_end": f.end, "n_mfrom": split.months_from, "n_mto": split.months_to}
+        ragged, ragged_params = ragged_customer_rows_sql(split, "n_", units=True)
         sql = f"""
             SELECT month AS bucket, cohort, customers, sales FROM rollup_cohorts
             WHERE month >= :n_mfrom AND month < :n_mto AND {dims}
             UNION ALL
             SELECT e.bucket, h.cohort, (e.orders > 0)::int, e.sales
-            FROM (SELECT customer_key, {bucket_sql("order_date", "month")} AS bucket,
-                         count(*) FILTER (WHERE bought_lines > 0) AS orders, sum(sales) AS sales
-                  FROM customer_orders
-                  WHERE {ragged_days_sql("order_date", "n_")}
+            FROM (SELECT customer_key, {bucket_sql("day", "month")} AS bucket,
+                         sum(orders) AS orders, {sum_of("sales", "r", units=True)} AS sales
+                  FROM ({ragged}) r
                   GROUP BY 1, 2) e
             JOIN customer_cohorts h USING (customer_key)
             WHERE {dims}
         """
-        return sql, params
+        return sql, params | ragged_params
     if rollups_enabled() and len(f.categories) <= 1:
         return _new_vs_returning_from_customer_rows(f)
     bucketed, params = per_customer_sql(f, bucket=True)

@@ -407,38 +407,95 @@ def ragged_days_sql(column: str, p: str) -> str:
     return f"(({column} >= :{p}start AND {column} < :{p}mfrom) OR ({column} >= :{p}mto AND {column} <= :{p}end))"
 
 
+# A ragged start is read as its month less the days before it when those are at most this
+# share of the days read: at 10M lines, six months from the 2nd of March summed every customer
+# 15 % faster that way, from the 6th as fast, from the 8th slower (the month's rows are read
+# whole, and the days before are grouped per customer apart).
+DAYS_BEFORE_SHARE = 5
+
+
+def start_month_read_whole(split: MonthSplit) -> dt.date | None:
+    """The first day of the month holding split's ragged start, when those days are read as the
+    month's rows less the days before the start: when they run to the month's end (the range
+    has whole months after them) and the days before are few (DAYS_BEFORE_SHARE). At 10M lines
+    "last 12 months" from 3 December read 132k orders for its 29 ragged days; the month's 21k
+    customer rows less the 9k orders of its first 2 days answer the same, 25-30 % faster."""
+    if not split.has_months or split.start >= split.months_from:
+        return None
+    first = split.start.replace(day=1)
+    return first if (split.start - first) * DAYS_BEFORE_SHARE <= split.months_from - split.start else None
+
+
+def _order_rows(days: str, units: bool) -> str:
+    """customer_orders as customer rows (customer_key, store_key, day, sales, profit, quantity,
+    orders, last_bought) for the days a WHERE keeps."""
+    money = "sales, profit, quantity"
+    if units:
+        money = ", ".join(f"({column} * {per_one})::bigint AS {column}" for column, (per_one, _) in UNITS.items())
+    return f"""
+        SELECT customer_key, store_key, order_date AS day, {money},
+               (bought_lines > 0)::int::bigint AS orders,
+               CASE WHEN bought_lines > 0 THEN order_date END AS last_bought, lines
+        FROM customer_orders WHERE {days}"""
+
+
+def _month_less_days_before(p: str) -> str:
+    """Customer rows of the month from :{p}cfrom on less its days before :{p}start, over every
+    store in UNITS: each customer's month row of customer_period_totals with the orders of those
+    days taken off, kept when a line is left. The month's last purchase is the part's when a
+    purchase is left (the part is the month's end). Sums stay bigint: as numeric they made the
+    customers' sums ~2x slower."""
+    before = _order_rows(f"order_date >= :{p}cfrom AND order_date < :{p}start", units=True)
+    sums = ", ".join(f"sum({name})::bigint AS {name}" for name in UNITS)
+    taken = ", ".join(f"m.{name}_x{per_one} - coalesce(x.{name}, 0)" for name, (per_one, _) in UNITS.items())
+    return f"""
+        SELECT m.customer_key, NULL::integer, m.period, {taken}, m.orders - coalesce(x.orders, 0),
+               CASE WHEN m.orders > coalesce(x.orders, 0) THEN m.last_bought END, m.lines - coalesce(x.lines, 0)
+        FROM customer_period_totals m
+        LEFT JOIN (SELECT customer_key, {sums}, sum(orders)::bigint AS orders, sum(lines)::bigint AS lines
+                   FROM ({before}) b GROUP BY customer_key) x USING (customer_key)
+        WHERE m.kind = 'm' AND m.period = :{p}cfrom AND m.lines > coalesce(x.lines, 0)"""
+
+
+def ragged_customer_rows_sql(split: MonthSplit, p: str, units: bool) -> tuple[str, dict[str, Any]]:
+    """Customer rows (customer_key, store_key, day, sales, profit, quantity, orders, last_bought,
+    lines) of split's ragged days from customer_orders; in UNITS (over every store), a ragged
+    start that is most of its month as that month's rows less the days before it
+    (start_month_read_whole). Per store that read more than it saved: the store test is applied
+    above the union (at 10M, a quarter of one store 60 -> 80 ms). Parameters :{p}start, :{p}end,
+    :{p}mfrom, :{p}mto are the caller's."""
+    first = start_month_read_whole(split) if units else None
+    if first is None:
+        return _order_rows(ragged_days_sql("order_date", p), units), {}
+    rows = _order_rows(f"order_date >= :{p}mto AND order_date <= :{p}end", units)
+    return f"{rows}\n        UNION ALL{_month_less_days_before(p)}", {f"{p}cfrom": first}
+
+
 def customer_rows_sql(f: KpiFilter, prefix: str = "o_", coarsest: str = "year") -> tuple[str, dict[str, Any]]:
     """FROM/WHERE over t(customer_key, store_key, day, sales, profit, quantity, orders = orders
-    with a purchase, last_bought): each customer's whole years and months in f's dates from
-    customer_periods or, without a store filter, customer_period_totals (as coarse as `coarsest`
-    allows; day = the period's first day; store_key NULL from the totals; sales, profit and
-    quantity then in UNITS: add them up with sum_of), the ragged
-    days from customer_orders (migration 0009). f's stores, segments, regions and the row limits
-    apply; f must not name categories: only the lines carry them (customer_category_rows_sql)."""
+    with a purchase, last_bought, lines): each customer's whole years and months in f's dates
+    from customer_periods or, without a store filter, customer_period_totals (as coarse as
+    `coarsest` allows; day = the period's first day; store_key NULL from the totals; sales,
+    profit and quantity then in UNITS: add them up with sum_of), the ragged days from
+    customer_orders (migration 0009; ragged_customer_rows_sql). f's stores, segments, regions
+    and the row limits apply; f must not name categories: only the lines carry them
+    (customer_category_rows_sql)."""
     split = customer_split(f.start, f.end)
     kinds = COARSEST[coarsest] if split.has_months else ()
     p = prefix
     params: dict[str, Any] = {f"{p}start": f.start, f"{p}end": f.end}
-    days = f"order_date BETWEEN :{p}start AND :{p}end"
-    if kinds:
-        days = ragged_days_sql("order_date", p)
-    money = "sales, profit, quantity"
-    if in_units(f):
-        money = ", ".join(f"({column} * {per_one})::bigint AS {column}" for column, (per_one, _) in UNITS.items())
-    rows = f"""
-        SELECT customer_key, store_key, order_date AS day, {money},
-               (bought_lines > 0)::int::bigint AS orders,
-               CASE WHEN bought_lines > 0 THEN order_date END AS last_bought
-        FROM customer_orders WHERE {days}"""
-    if kinds:
+    if not kinds:
+        rows = _order_rows(f"order_date BETWEEN :{p}start AND :{p}end", in_units(f))
+    else:
+        rows, ragged_params = ragged_customer_rows_sql(split, p, in_units(f))
         periods, period_params = _whole_periods(split, kinds, p)
-        params |= period_params
+        params |= ragged_params | period_params
         # Without a store filter, each customer's periods over every store (migration 0018):
         # 2-2.6x fewer rows than one per customer and store, money as bigint units.
-        source = "store_key, period, sales, profit, quantity, orders, last_bought FROM customer_periods"
+        source = "store_key, period, sales, profit, quantity, orders, last_bought, lines FROM customer_periods"
         if in_units(f):
             source = (
-                "NULL::integer, period, sales_x10000, profit_x10000, quantity_x1000, orders, last_bought "
+                "NULL::integer, period, sales_x10000, profit_x10000, quantity_x1000, orders, last_bought, lines "
                 "FROM customer_period_totals"
             )
         rows += f"""

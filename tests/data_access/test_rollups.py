@@ -30,6 +30,7 @@ from data_access.rollups import (
     customer_days_known,
     customer_split,
     customers_in_periods_sql,
+    start_month_read_whole,
 )
 from data_access.settings import get_settings
 from ingest import bulk
@@ -106,6 +107,10 @@ def _filters(count: int = 24) -> list[KpiFilter]:
         KpiFilter(start=dt.date(2024, 5, 20), end=dt.date(2025, 9, 14)),
         KpiFilter(start=dt.date(2025, 2, 11), end=dt.date(2026, 8, 15), categories=["Office Supplies"]),
         KpiFilter(start=dt.date(2025, 12, 24), end=dt.date(2026, 7, 3), grain="week", regions=["West"]),
+        # a ragged start that is most of its month: the month's customer rows less the days
+        # before it (start_month_read_whole), for the summary and new vs returning by month
+        KpiFilter(start=dt.date(2024, 9, 4), end=dt.date(2026, 6, 30)),
+        KpiFilter(start=dt.date(2025, 3, 2), end=dt.date(2025, 11, 20), grain="week", segments=["Consumer"]),
         # a week in two stores: its customers are counted from their orders (SHORT_PERIOD_DAYS)
         KpiFilter(start=dt.date(2025, 6, 2), end=dt.date(2025, 6, 8), stores=["Web Shop", "Marketplace"]),
     ]
@@ -172,6 +177,20 @@ def test_customer_rollups_read_whole_years_beyond_the_customers_days(demo_url):
     assert (beyond.months_from, beyond.months_to) == (dt.date(first.year, 1, 1), dt.date(last.year + 1, 1, 1))
     assert within == inside  # a range inside the data is split as it is
     assert within.months_from > first and within.months_to <= last
+
+
+def test_a_ragged_start_is_read_as_its_month_less_the_days_before_when_they_are_few():
+    def month_read(start, end):
+        return start_month_read_whole(MonthSplit.of(start, end))
+
+    assert month_read(dt.date(2024, 9, 4), dt.date(2026, 6, 30)) == dt.date(2024, 9, 1)  # 3 days off 27
+    assert month_read(dt.date(2025, 3, 2), dt.date(2025, 11, 20)) == dt.date(2025, 3, 1)
+    assert month_read(dt.date(2025, 3, 7), dt.date(2025, 11, 20)) is None  # 6 days before 25: read the 25
+    assert month_read(dt.date(2025, 3, 1), dt.date(2025, 11, 20)) is None  # no ragged start
+    assert month_read(dt.date(2025, 3, 2), dt.date(2025, 3, 31)) is None  # no whole month: all days are read
+    f = KpiFilter(start=dt.date(2024, 9, 4), end=dt.date(2026, 6, 30))
+    assert "customer_period_totals m" in customers.per_customer_sql(f)[0]
+    assert "customer_period_totals m" not in customers.per_customer_sql(replace(f, stores=("Web Shop",)))[0]
 
 
 def test_short_periods_count_customers_from_their_orders(demo_url):
