@@ -1,6 +1,6 @@
 """Rollups recomputed from the facts from scratch, and compared with what the triggers keep.
 
-Written independently of migrations 0007 to 0019 (no shared SQL): a rebuild by plain GROUP BY over the
+Written independently of migrations 0007 to 0022 (no shared SQL): a rebuild by plain GROUP BY over the
 fact query, then EXCEPT both ways. Any row in one and not the other is a drift.
 """
 
@@ -28,6 +28,15 @@ COHORTS = f"""
     SELECT customer_key, min(month) FILTER (WHERE bought > 0) AS cohort, segment, region
     FROM ({CUSTOMER_MONTHS}) m GROUP BY 1, 3, 4"""
 BUCKET = "CASE WHEN k.kind = 'd' THEN f.order_date ELSE date_trunc('month', f.order_date)::date END"
+# Each customer's days and ISO weeks (Mondays): a purchase in them, sales; and the first purchase day.
+CUSTOMER_BUCKETS = f"""
+    SELECT f.customer_key, f.segment, f.region, k.kind,
+           CASE WHEN k.kind = 'd' THEN f.order_date ELSE date_trunc('week', f.order_date)::date END AS bucket,
+           count(*) FILTER (WHERE f.quantity > 0) AS bought, sum(f.net_amount) AS sales
+    FROM ({FACTS}) f, (VALUES ('d'), ('w')) k(kind) WHERE f.customer_key IS NOT NULL GROUP BY 1, 2, 3, 4, 5"""
+FIRST_DAYS = f"""
+    SELECT customer_key, min(order_date) FILTER (WHERE quantity > 0) AS first_day
+    FROM ({FACTS}) f WHERE customer_key IS NOT NULL GROUP BY 1"""
 
 EXPECTED = {
     "rollup_category": f"""
@@ -111,6 +120,11 @@ EXPECTED = {
     "rollup_cohorts": f"""
         SELECT k.cohort, m.month, m.segment, m.region, count(*) FILTER (WHERE m.bought > 0), sum(m.sales), count(*)
         FROM ({CUSTOMER_MONTHS}) m JOIN ({COHORTS}) k USING (customer_key) GROUP BY 1, 2, 3, 4""",
+    "rollup_cohort_buckets": f"""
+        SELECT b.kind, b.bucket,
+               b.bucket = CASE WHEN b.kind = 'd' THEN d.first_day ELSE date_trunc('week', d.first_day)::date END,
+               b.segment, b.region, count(*) FILTER (WHERE b.bought > 0), sum(b.sales), count(*)
+        FROM ({CUSTOMER_BUCKETS}) b JOIN ({FIRST_DAYS}) d USING (customer_key) GROUP BY 1, 2, 3, 4, 5""",
 }
 
 COLUMNS = {
@@ -138,6 +152,7 @@ COLUMNS = {
     "rollup_product_stores": "kind, day, store_key, product_key, sales, profit, quantity, orders, lines",
     "customer_cohorts": "customer_key, cohort, segment, region",
     "rollup_cohorts": "cohort, month, segment, region, customers, sales, cells",
+    "rollup_cohort_buckets": "kind, bucket, new, segment, region, customers, sales, cells",
 }
 
 

@@ -193,6 +193,20 @@ def test_a_ragged_start_is_read_as_its_month_less_the_days_before_when_they_are_
     assert "customer_period_totals m" not in customers.per_customer_sql(replace(f, stores=("Web Shop",)))[0]
 
 
+def test_new_vs_returning_by_day_or_week_reads_whole_buckets_from_their_rollup():
+    wednesday, tuesday = dt.date(2025, 6, 4), dt.date(2025, 7, 1)
+    assert customers.whole_weeks(wednesday, tuesday) == (dt.date(2025, 6, 9), dt.date(2025, 6, 30))
+    monday, sunday = dt.date(2025, 6, 2), dt.date(2025, 6, 29)
+    assert customers.whole_weeks(monday, sunday) == (monday, sunday + dt.timedelta(days=1))
+    week = KpiFilter(start=wednesday, end=tuesday, grain="week")
+    sql = customers._new_vs_returning_sql(week)[0]
+    assert "rollup_cohort_buckets" in sql and sql.count("FROM customer_orders") == 2  # and the two cut weeks' days
+    day = replace(week, grain="day")
+    assert "FROM customer_orders" not in customers._new_vs_returning_sql(day)[0]
+    assert "rollup_cohort_buckets" not in customers._new_vs_returning_sql(replace(day, stores=("Web Shop",)))[0]
+    assert "rollup_cohort_buckets" not in customers._new_vs_returning_sql(replace(week, end=dt.date(2025, 6, 10)))[0]
+
+
 def test_short_periods_count_customers_from_their_orders(demo_url):
     week = KpiFilter(start=dt.date(2025, 6, 2), end=dt.date(2025, 6, 8), stores=["Web Shop"])
     month = KpiFilter(start=dt.date(2025, 6, 1), end=dt.date(2025, 6, 30))
