@@ -21,6 +21,7 @@ from data_access.filters import KpiFilter, bucket_sql
 from data_access.rfm import every_group, rfm_scored_sql
 from data_access.rollups import (
     HISTORY,
+    MonthSplit,
     customer_category_rows_sql,
     customer_days_known,
     customer_rows_sql,
@@ -180,7 +181,7 @@ def _summary_sql(f: KpiFilter) -> tuple[str, dict]:
 def get_customer_summary(f: KpiFilter) -> CustomerSummary:
     """The repeat rate, the RFM groups and the top customers of f, from one statement."""
     with read_connection() as conn, customer_days_known(conn):
-        if in_units(f) and not names_customer_attributes(f):
+        if not (f.stores or f.categories or names_customer_attributes(f)):
             # Every customer's sums over every store: merging two workers' partial sums of ~100k
             # customers cost more than it saved (at 10M lines five years 616 -> 482 ms serial, a
             # year 200-239 -> 188-226 ms), and the page runs its other statements meanwhile. Under
@@ -303,6 +304,9 @@ def _new_vs_returning_from_customer_rows(f: KpiFilter, prefix: str = "o_") -> tu
     months of Furniture: 1.7-1.8 s, where counting the distinct buyers and adding up the sales
     as two aggregates of the same rows took 2.1-2.2 s. (The grouped form was once slower: it
     joined each customer's whole history, a far wider join than the cohort.)"""
+    split = customer_split(f.start, f.end)
+    if f.grain == "month" and in_units(f) and split.has_months:
+        return _whole_months_apart(f, split, prefix)
     source, params = _customer_rows(f, bucket=True, prefix=prefix)
     cohorts = _cohorts_sql(f.grain)
     sql = f"""
@@ -317,6 +321,29 @@ def _new_vs_returning_from_customer_rows(f: KpiFilter, prefix: str = "o_") -> tu
         GROUP BY 1, 2
     """
     return sql, params
+
+
+def _whole_months_apart(f: KpiFilter, split: MonthSplit, prefix: str) -> tuple[str, dict]:
+    """_new_vs_returning_from_customer_rows by month over every store (in UNITS): the whole
+    months' rows are one per customer and month already (customer_category_period_totals,
+    migration 0023), so only the ragged ends are grouped per customer first. At 10M lines,
+    five years of one category for two segments: 1.07-1.09 s -> 205-217 ms."""
+    whole = replace(f, start=split.months_from, end=split.months_to - dt.timedelta(days=1))
+    source, params = _customer_rows(whole, bucket=True, prefix=f"{prefix}w_")
+    parts = [
+        f"""
+        WITH h AS ({_cohorts_sql("month")}),
+        w AS (SELECT t.customer_key, t.day, t.orders, t.sales {source})
+        SELECT w.day AS bucket, h.cohort = w.day AS new, count(*) FILTER (WHERE w.orders > 0) AS customers,
+               {sum_of("sales", "w", units=True)} AS sales
+        FROM w LEFT JOIN h USING (customer_key)
+        GROUP BY 1, 2"""
+    ]
+    for i, edge in enumerate(split.edges(f)):
+        sql, edge_params = _new_vs_returning_from_customer_rows(edge, f"{prefix}{i}_")
+        parts.append(sql)
+        params |= edge_params
+    return " UNION ALL ".join(f"({part})" for part in parts), params
 
 
 @cached_query

@@ -382,16 +382,18 @@ def _customer_join(f: KpiFilter, alias: str) -> str:
     return ""
 
 
-# customer_rows_sql without a store filter gives sales, profit and quantity as bigint units
-# (customer_period_totals' own, the ragged days converted): a sum of them times its unit is
+# customer_rows_sql and customer_category_rows_sql without a store filter give sales, profit and
+# quantity as bigint units (customer_period_totals' and customer_category_period_totals' own,
+# the ragged days converted): a sum of them times its unit is
 # the exact numeric, got several times faster than adding up numerics.
 # column: (units in one, one unit); multiplying by the unit keeps the facts' scale (4, 3 digits).
 UNITS = {"sales": ("10000", "0.0001"), "profit": ("10000", "0.0001"), "quantity": ("1000", "0.001")}
 
 
 def in_units(f: KpiFilter) -> bool:
-    """Whether customer_rows_sql(f) gives its money and quantities in UNITS."""
-    return not (f.stores or f.categories)
+    """Whether customer_rows_sql(f) or customer_category_rows_sql(f) gives its money and
+    quantities in UNITS: without a store filter (the sums over every store are kept so)."""
+    return not f.stores and len(f.categories) <= 1
 
 
 def sum_of(column: str, alias: str, units: bool) -> str:
@@ -508,30 +510,40 @@ def customer_rows_sql(f: KpiFilter, prefix: str = "o_", coarsest: str = "year") 
 def customer_category_rows_sql(f: KpiFilter, prefix: str = "o_", coarsest: str = "year") -> tuple[str, dict[str, Any]]:
     """customer_rows_sql for an f that names one category: FROM/WHERE over t(customer_key, day,
     sales, profit, quantity, orders, last_bought) of that category; whole years and months from
-    customer_category_periods (migration 0015), the ragged days from the facts (per customer
-    and day). f's stores, segments, regions and the row limits apply. Orders do not add up
-    across categories: f must not name two."""
+    customer_category_periods (migration 0015) or, without a store filter, its sums over the
+    stores (customer_category_period_totals, 0023; sales, profit and quantity then in UNITS:
+    add them up with sum_of), the ragged days from the facts (per customer and day). f's
+    stores, segments, regions and the row limits apply. Orders do not add up across
+    categories: f must not name two."""
     if len(f.categories) != 1:
         raise ValueError("customer_category_periods answers one category")
     split = customer_split(f.start, f.end)
     kinds = COARSEST[coarsest] if split.has_months else ()
-    p = prefix
+    p, units = prefix, in_units(f)
+    money = {"sales": SALES, "profit": PROFIT, "quantity": QUANTITY}
+    if units:
+        money = {column: f"({money[column]} * {per_one})::bigint" for column, (per_one, _) in UNITS.items()}
     parts, params = [], {}
     for i, edge in enumerate(split.edges(f) if kinds else [f]):
         facts, edge_params = filtered_facts(edge, prefix=f"{p}e{i}_")
         params |= edge_params
         parts.append(f"""
-        SELECT o.customer_key, o.order_date AS day, {SALES} AS sales, {PROFIT} AS profit,
-               {QUANTITY} AS quantity, {ORDER_COUNT} AS orders, {LAST_PURCHASE} AS last_bought
+        SELECT o.customer_key, o.order_date AS day, {money["sales"]} AS sales, {money["profit"]} AS profit,
+               {money["quantity"]} AS quantity, {ORDER_COUNT} AS orders, {LAST_PURCHASE} AS last_bought
         {facts} AND o.customer_key IS NOT NULL
         GROUP BY o.customer_key, o.order_date""")
     if kinds:
         periods, period_params = _whole_periods(split, kinds, p)
         dims, dim_params = dims_sql(f, "column", p)
         params |= period_params | dim_params
+        source = "t.sales, t.profit, t.quantity, t.orders, t.last_bought FROM customer_category_periods t"
+        if units:  # one row per customer, not per customer and store: ~1.8x fewer at 10M lines
+            source = (
+                "t.sales_x10000 AS sales, t.profit_x10000 AS profit, t.quantity_x1000 AS quantity, t.orders, "
+                "t.last_bought FROM customer_category_period_totals t"
+            )
         parts.append(f"""
-        SELECT t.customer_key, t.period AS day, t.sales, t.profit, t.quantity, t.orders, t.last_bought
-        FROM customer_category_periods t {_customer_join(f, "t")}
+        SELECT t.customer_key, t.period AS day, {source} {_customer_join(f, "t")}
         WHERE {periods} AND {dims}""")
     return f"FROM ({' UNION ALL '.join(parts)}) t WHERE true", params
 

@@ -1,6 +1,6 @@
 """Rollups recomputed from the facts from scratch, and compared with what the triggers keep.
 
-Written independently of migrations 0007 to 0022 (no shared SQL): a rebuild by plain GROUP BY over the
+Written independently of migrations 0007 to 0023 (no shared SQL): a rebuild by plain GROUP BY over the
 fact query, then EXCEPT both ways. Any row in one and not the other is a drift.
 """
 
@@ -94,6 +94,13 @@ EXPECTED = {
                max(f.order_date) FILTER (WHERE f.quantity > 0)
         FROM ({FACTS}) f, (VALUES ('m', 'month'), ('y', 'year')) k(kind, unit)
         WHERE f.customer_key IS NOT NULL GROUP BY 1, 2, 3""",
+    "customer_category_period_totals": f"""
+        SELECT k.kind, date_trunc(k.unit, f.order_date)::date, f.category, f.customer_key,
+               sum(f.net_amount) * 10000, sum(f.profit) * 10000, sum(f.quantity) * 1000,
+               count(DISTINCT f.order_key) FILTER (WHERE f.quantity > 0), count(*),
+               max(f.order_date) FILTER (WHERE f.quantity > 0)
+        FROM ({FACTS}) f, (VALUES ('m', 'month'), ('y', 'year')) k(kind, unit)
+        WHERE f.customer_key IS NOT NULL GROUP BY 1, 2, 3, 4""",
     "rollup_pairs": f"""
         SELECT x.month, x.segment, x.region, x.store_key, x.product_key, y.product_key, count(DISTINCT x.order_key)
         FROM (SELECT order_key, date_trunc('month', order_date)::date AS month, segment, region, store_key,
@@ -143,6 +150,9 @@ COLUMNS = {
     "customer_periods": "kind, period, customer_key, store_key, sales, profit, quantity, orders, lines, last_bought",
     "customer_period_totals": (
         "kind, period, customer_key, sales_x10000, profit_x10000, quantity_x1000, orders, lines, last_bought"
+    ),
+    "customer_category_period_totals": (
+        "kind, period, category, customer_key, sales_x10000, profit_x10000, quantity_x1000, orders, lines, last_bought"
     ),
     "rollup_pairs": "month, segment, region, store_key, product_key, other_key, orders",
     "customer_category_periods": (

@@ -100,6 +100,8 @@ def _filters(count: int = 24) -> list[KpiFilter]:
         KpiFilter(start=dt.date(2025, 2, 1), end=dt.date(2025, 2, 28)),  # one whole month
         KpiFilter(start=dt.date(2025, 1, 30), end=dt.date(2025, 3, 2)),  # a month and two ragged ends
         KpiFilter(start=first, end=last, categories=["Furniture", "Technology"]),  # two categories
+        # one category over every store, whole years only: customer_category_period_totals alone
+        KpiFilter(start=first, end=last, categories=["Technology"], segments=["Corporate"]),
         # one category, ragged ends: customers' years and months per category plus the facts
         KpiFilter(start=dt.date(2024, 7, 17), end=dt.date(2026, 6, 3), categories=["Furniture"], stores=["Web Shop"]),
         KpiFilter(start=first, end=last, stores=["Web Shop"], segments=["Consumer"]),
