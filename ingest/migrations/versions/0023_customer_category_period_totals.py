@@ -52,15 +52,16 @@ COLUMNS = (
     "kind, period, category, customer_key, sales_x10000, profit_x10000, quantity_x1000, orders, lines, last_bought"
 )
 
-# The (kind, period, category, customer) cells the delta touched.
+# The (kind, period, category, customer) cells the delta touched (or took lines from: only
+# those can be left without rows, and an import only adds).
 TOUCHED = """(SELECT DISTINCT k.kind, date_trunc(k.unit, d.day)::date AS period, d.category, d.customer_key
     FROM rollup_delta d CROSS JOIN (VALUES ('m', 'month'), ('y', 'year')) AS k(kind, unit)
-    WHERE d.customer_key IS NOT NULL)"""
+    WHERE d.customer_key IS NOT NULL{taken})"""
 
 UPSERT = f"""
     INSERT INTO customer_category_period_totals AS t ({COLUMNS})
     {SUMMED}
-    WHERE (p.kind, p.period, p.category, p.customer_key) IN {TOUCHED}
+    WHERE (p.kind, p.period, p.category, p.customer_key) IN {TOUCHED.format(taken="")}
     GROUP BY 1, 2, 3, 4
     ORDER BY 1, 2, 3, 4
     ON CONFLICT (kind, period, category, customer_key) DO UPDATE SET
@@ -68,7 +69,7 @@ UPSERT = f"""
         quantity_x1000 = EXCLUDED.quantity_x1000, orders = EXCLUDED.orders, lines = EXCLUDED.lines,
         last_bought = EXCLUDED.last_bought;
     DELETE FROM customer_category_period_totals t
-    WHERE (t.kind, t.period, t.category, t.customer_key) IN {TOUCHED}
+    WHERE (t.kind, t.period, t.category, t.customer_key) IN {TOUCHED.format(taken=" AND d.sign < 0")}
       AND NOT EXISTS (SELECT 1 FROM customer_category_periods p
                       WHERE p.kind = t.kind AND p.period = t.period AND p.category = t.category
                         AND p.customer_key = t.customer_key);
