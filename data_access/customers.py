@@ -17,7 +17,7 @@ from sqlalchemy import text
 from data_access.cache import cached_query
 from data_access.db import frame, read_connection
 from data_access.facts import FIRST_PURCHASE, LAST_PURCHASE, ORDER_COUNT, PROFIT, QUANTITY, SALES, filtered_facts
-from data_access.filters import KpiFilter, bucket_sql
+from data_access.filters import KpiFilter, bucket_sql, whole_weeks
 from data_access.rfm import every_group, rfm_scored_sql
 from data_access.rollups import (
     HISTORY,
@@ -35,7 +35,6 @@ from data_access.rollups import (
 )
 
 FIRST_DAY, LAST_DAY = dt.date(1900, 1, 1), dt.date(9999, 12, 31)
-WEEK_ONE = dt.date(1, 1, 1)  # a Monday: ISO weeks start a whole number of weeks after it
 
 
 def history_facts(f: KpiFilter, customer_dims: bool = False, up_to_end: bool = False) -> tuple[str, dict]:
@@ -256,13 +255,6 @@ def _new_vs_returning_by_month(f: KpiFilter) -> tuple[str, dict]:
         WHERE {dims}
     """
     return sql, params | ragged_params
-
-
-def whole_weeks(start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
-    """[first, after): the Mondays of the ISO weeks wholly inside start..end (empty: first >= after)."""
-    first = start + dt.timedelta(days=-(start - WEEK_ONE).days % 7)
-    after_end = end + dt.timedelta(days=1)
-    return first, after_end - dt.timedelta(days=(after_end - WEEK_ONE).days % 7)
 
 
 def _new_vs_returning_from_buckets(f: KpiFilter) -> tuple[str, dict]:

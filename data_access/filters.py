@@ -9,6 +9,8 @@ from typing import Any
 from data_access.access import current_scope
 
 GRAINS = ("day", "week", "month")
+# A Monday: bucket_sql's weeks start a whole number of weeks after it.
+WEEK_ONE = dt.date(1, 1, 1)
 
 
 def bucket_sql(day: str, grain: str) -> str:
@@ -20,10 +22,18 @@ def bucket_sql(day: str, grain: str) -> str:
     if grain == "day":
         return f"({day})"
     if grain == "week":
-        return f"(({day}) - (({day}) - DATE '0001-01-01') % 7)"
+        return f"(({day}) - (({day}) - DATE '{WEEK_ONE.isoformat()}') % 7)"
     if grain == "month":
         return f"date_trunc('month', CAST({day} AS timestamp))::date"
     raise FilterError(f"grain must be one of {', '.join(GRAINS)}, not {grain!r}")
+
+
+def whole_weeks(start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
+    """[first, after): the Mondays of the bucket_sql weeks wholly inside start..end (empty:
+    first >= after)."""
+    first = start + dt.timedelta(days=-(start - WEEK_ONE).days % 7)
+    after_end = end + dt.timedelta(days=1)
+    return first, after_end - dt.timedelta(days=(after_end - WEEK_ONE).days % 7)
 
 
 # Query-string key -> KpiFilter field for the multi-valued dimensions.

@@ -396,6 +396,11 @@ def in_units(f: KpiFilter) -> bool:
     return not f.stores and len(f.categories) <= 1
 
 
+def units_of(column: str, exact: str) -> str:
+    """SQL for an exact numeric of `column` (sales, profit, quantity) as bigint UNITS."""
+    return f"({exact} * {UNITS[column][0]})::bigint"
+
+
 def sum_of(column: str, alias: str, units: bool) -> str:
     """SQL adding up a customer row column (sales, profit, quantity) as an exact numeric."""
     return f"sum({alias}.{column}) * {UNITS[column][1]}" if units else f"sum({alias}.{column})"
@@ -433,7 +438,7 @@ def _order_rows(days: str, units: bool) -> str:
     orders, last_bought) for the days a WHERE keeps."""
     money = "sales, profit, quantity"
     if units:
-        money = ", ".join(f"({column} * {per_one})::bigint AS {column}" for column, (per_one, _) in UNITS.items())
+        money = ", ".join(f"{units_of(column, column)} AS {column}" for column in UNITS)
     return f"""
         SELECT customer_key, store_key, order_date AS day, {money},
                (bought_lines > 0)::int::bigint AS orders,
@@ -522,7 +527,7 @@ def customer_category_rows_sql(f: KpiFilter, prefix: str = "o_", coarsest: str =
     p, units = prefix, in_units(f)
     money = {"sales": SALES, "profit": PROFIT, "quantity": QUANTITY}
     if units:
-        money = {column: f"({money[column]} * {per_one})::bigint" for column, (per_one, _) in UNITS.items()}
+        money = {column: units_of(column, exact) for column, exact in money.items()}
     parts, params = [], {}
     for i, edge in enumerate(split.edges(f) if kinds else [f]):
         facts, edge_params = filtered_facts(edge, prefix=f"{p}e{i}_")

@@ -23,7 +23,7 @@ from sqlalchemy import create_engine, text
 from data_access import customer_value, customers, products, sales, segments
 from data_access.access import RowScope, row_scope
 from data_access.db import read_connection
-from data_access.filters import KpiFilter
+from data_access.filters import KpiFilter, whole_weeks
 from data_access.rollups import (
     MonthSplit,
     buyers_sql,
@@ -197,9 +197,9 @@ def test_a_ragged_start_is_read_as_its_month_less_the_days_before_when_they_are_
 
 def test_new_vs_returning_by_day_or_week_reads_whole_buckets_from_their_rollup():
     wednesday, tuesday = dt.date(2025, 6, 4), dt.date(2025, 7, 1)
-    assert customers.whole_weeks(wednesday, tuesday) == (dt.date(2025, 6, 9), dt.date(2025, 6, 30))
+    assert whole_weeks(wednesday, tuesday) == (dt.date(2025, 6, 9), dt.date(2025, 6, 30))
     monday, sunday = dt.date(2025, 6, 2), dt.date(2025, 6, 29)
-    assert customers.whole_weeks(monday, sunday) == (monday, sunday + dt.timedelta(days=1))
+    assert whole_weeks(monday, sunday) == (monday, sunday + dt.timedelta(days=1))
     week = KpiFilter(start=wednesday, end=tuesday, grain="week")
     sql = customers._new_vs_returning_sql(week)[0]
     assert "rollup_cohort_buckets" in sql and sql.count("FROM customer_orders") == 2  # and the two cut weeks' days
