@@ -1,4 +1,4 @@
-"""The query router's building blocks: SQL over the rollup tables (migrations 0007 to 0019).
+"""The query router's building blocks: SQL over the rollup tables (migrations 0007 to 0024).
 
 A rollup answers exactly what the fact query answers for the same filter; the router (the
 query functions) uses one when it can and the facts otherwise, so QUERY_ROUTER=facts is the
@@ -20,14 +20,8 @@ from sqlalchemy import Connection, text
 
 from data_access.access import current_scope
 from data_access.facts import (
-    LAST_PURCHASE,
     NO_CUSTOMER,
     NO_STORE,
-    ORDER_COUNT,
-    PROFIT,
-    QUANTITY,
-    SALES,
-    filtered_facts,
 )
 from data_access.filters import KpiFilter, limit_sql
 from data_access.settings import get_settings
@@ -512,35 +506,43 @@ def customer_rows_sql(f: KpiFilter, prefix: str = "o_", coarsest: str = "year") 
     return f"FROM ({rows}) t {_customer_join(f, 't')} WHERE {dims}", params | dim_params
 
 
+# customer_order_categories' (and the period totals') column holding each measure in UNITS.
+UNIT_COLUMNS = {"sales": "sales_x10000", "profit": "profit_x10000", "quantity": "quantity_x1000"}
+
+
+def _order_category_money(units: bool) -> str:
+    """customer_order_categories' sales, profit, quantity: its bigint UNITS, or as exact numerics."""
+    if units:
+        return ", ".join(f"t.{column} AS {name}" for name, column in UNIT_COLUMNS.items())
+    return ", ".join(f"t.{column} * {UNITS[name][1]} AS {name}" for name, column in UNIT_COLUMNS.items())
+
+
 def customer_category_rows_sql(f: KpiFilter, prefix: str = "o_", coarsest: str = "year") -> tuple[str, dict[str, Any]]:
     """customer_rows_sql for an f that names one category: FROM/WHERE over t(customer_key, day,
     sales, profit, quantity, orders, last_bought) of that category; whole years and months from
     customer_category_periods (migration 0015) or, without a store filter, its sums over the
     stores (customer_category_period_totals, 0023; sales, profit and quantity then in UNITS:
-    add them up with sum_of), the ragged days from the facts (per customer and day). f's
-    stores, segments, regions and the row limits apply. Orders do not add up across
-    categories: f must not name two."""
+    add them up with sum_of), the ragged days from customer_order_categories (0024, one row per
+    order: at 10M lines a month of one category ~4x faster than from the lines). f's stores,
+    segments, regions and the row limits apply. Orders do not add up across categories: f must
+    not name two (customer_orders_in_categories_sql)."""
     if len(f.categories) != 1:
         raise ValueError("customer_category_periods answers one category")
     split = customer_split(f.start, f.end)
     kinds = COARSEST[coarsest] if split.has_months else ()
     p, units = prefix, in_units(f)
-    money = {"sales": SALES, "profit": PROFIT, "quantity": QUANTITY}
-    if units:
-        money = {column: units_of(column, exact) for column, exact in money.items()}
-    parts, params = [], {}
+    dims, params = dims_sql(f, "column", p)
+    parts = []
     for i, edge in enumerate(split.edges(f) if kinds else [f]):
-        facts, edge_params = filtered_facts(edge, prefix=f"{p}e{i}_")
-        params |= edge_params
+        params |= {f"{p}e{i}_start": edge.start, f"{p}e{i}_end": edge.end}
         parts.append(f"""
-        SELECT o.customer_key, o.order_date AS day, {money["sales"]} AS sales, {money["profit"]} AS profit,
-               {money["quantity"]} AS quantity, {ORDER_COUNT} AS orders, {LAST_PURCHASE} AS last_bought
-        {facts} AND o.customer_key IS NOT NULL
-        GROUP BY o.customer_key, o.order_date""")
+        SELECT t.customer_key, t.order_date AS day, {_order_category_money(units)},
+               (t.bought_lines > 0)::int AS orders, CASE WHEN t.bought_lines > 0 THEN t.order_date END AS last_bought
+        FROM customer_order_categories t {_customer_join(f, "t")}
+        WHERE t.order_date BETWEEN :{p}e{i}_start AND :{p}e{i}_end AND {dims}""")
     if kinds:
         periods, period_params = _whole_periods(split, kinds, p)
-        dims, dim_params = dims_sql(f, "column", p)
-        params |= period_params | dim_params
+        params |= period_params
         source = "t.sales, t.profit, t.quantity, t.orders, t.last_bought FROM customer_category_periods t"
         if units:  # one row per customer, not per customer and store: ~1.8x fewer at 10M lines
             source = (
@@ -551,6 +553,26 @@ def customer_category_rows_sql(f: KpiFilter, prefix: str = "o_", coarsest: str =
         SELECT t.customer_key, t.period AS day, {source} {_customer_join(f, "t")}
         WHERE {periods} AND {dims}""")
     return f"FROM ({' UNION ALL '.join(parts)}) t WHERE true", params
+
+
+def customer_orders_in_categories_sql(f: KpiFilter, prefix: str = "o_") -> tuple[str, dict[str, Any]]:
+    """FROM/WHERE over t(customer_key, day, sales, profit, quantity, orders, last_bought) of f's
+    categories (any number), one row per order, sales, profit and quantity in UNITS; from
+    customer_order_categories (migration 0024), an order's rows in several of the categories
+    made one (it counts once). f's stores, segments, regions and the row limits apply."""
+    p = prefix
+    dims, params = dims_sql(f, "column", p)
+    params |= {f"{p}start": f.start, f"{p}end": f.end}
+    sums = ", ".join(f"sum(t.{column}) AS {name}" for name, column in UNIT_COLUMNS.items())
+    return (
+        f"""FROM (
+            SELECT t.customer_key, t.order_date AS day, {sums}, bool_or(t.bought_lines > 0)::int AS orders,
+                   max(t.order_date) FILTER (WHERE t.bought_lines > 0) AS last_bought
+            FROM customer_order_categories t {_customer_join(f, "t")}
+            WHERE t.order_date BETWEEN :{p}start AND :{p}end AND {dims}
+            GROUP BY t.customer_key, t.order_key, t.order_date) t WHERE true""",
+        params,
+    )
 
 
 # The rollup column each breakdown is labelled from.

@@ -1,6 +1,6 @@
 """Rollups recomputed from the facts from scratch, and compared with what the triggers keep.
 
-Written independently of migrations 0007 to 0023 (no shared SQL): a rebuild by plain GROUP BY over the
+Written independently of migrations 0007 to 0024 (no shared SQL): a rebuild by plain GROUP BY over the
 fact query, then EXCEPT both ways. Any row in one and not the other is a drift.
 """
 
@@ -94,6 +94,10 @@ EXPECTED = {
                max(f.order_date) FILTER (WHERE f.quantity > 0)
         FROM ({FACTS}) f, (VALUES ('m', 'month'), ('y', 'year')) k(kind, unit)
         WHERE f.customer_key IS NOT NULL GROUP BY 1, 2, 3""",
+    "customer_order_categories": f"""
+        SELECT category, order_date, order_key, customer_key, store_key, sum(net_amount) * 10000,
+               sum(profit) * 10000, sum(quantity) * 1000, count(*), count(*) FILTER (WHERE quantity > 0)
+        FROM ({FACTS}) f WHERE customer_key IS NOT NULL GROUP BY 1, 2, 3, 4, 5""",
     "customer_category_period_totals": f"""
         SELECT k.kind, date_trunc(k.unit, f.order_date)::date, f.category, f.customer_key,
                sum(f.net_amount) * 10000, sum(f.profit) * 10000, sum(f.quantity) * 1000,
@@ -153,6 +157,10 @@ COLUMNS = {
     ),
     "customer_category_period_totals": (
         "kind, period, category, customer_key, sales_x10000, profit_x10000, quantity_x1000, orders, lines, last_bought"
+    ),
+    "customer_order_categories": (
+        "category, order_date, order_key, customer_key, store_key, sales_x10000, profit_x10000, quantity_x1000, "
+        "lines, bought_lines"
     ),
     "rollup_pairs": "month, segment, region, store_key, product_key, other_key, orders",
     "customer_category_periods": (

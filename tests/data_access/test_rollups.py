@@ -90,7 +90,7 @@ def _both(query, *args):
     return ours, naive
 
 
-def _filters(count: int = 24) -> list[KpiFilter]:
+def _filters(count: int = 26) -> list[KpiFilter]:
     rng = random.Random(7)
     first, last = dt.date(2024, 7, 1), dt.date(2026, 6, 30)
     picked = [
@@ -102,7 +102,7 @@ def _filters(count: int = 24) -> list[KpiFilter]:
         KpiFilter(start=first, end=last, categories=["Furniture", "Technology"]),  # two categories
         # one category over every store, whole years only: customer_category_period_totals alone
         KpiFilter(start=first, end=last, categories=["Technology"], segments=["Corporate"]),
-        # one category, ragged ends: customers' years and months per category plus the facts
+        # one category, ragged ends: customers' years and months per category plus its orders' rows
         KpiFilter(start=dt.date(2024, 7, 17), end=dt.date(2026, 6, 3), categories=["Furniture"], stores=["Web Shop"]),
         KpiFilter(start=first, end=last, stores=["Web Shop"], segments=["Consumer"]),
         # beyond the data at one end: the customer rollups read whole years there (customer_split)
@@ -113,6 +113,24 @@ def _filters(count: int = 24) -> list[KpiFilter]:
         # before it (start_month_read_whole), for the summary and new vs returning by month
         KpiFilter(start=dt.date(2024, 9, 4), end=dt.date(2026, 6, 30)),
         KpiFilter(start=dt.date(2025, 3, 2), end=dt.date(2025, 11, 20), grain="week", segments=["Consumer"]),
+        # one category by week: every day from the orders' rows per category (migration 0024),
+        # the customers joined for their region
+        KpiFilter(
+            start=dt.date(2025, 1, 12),
+            end=dt.date(2025, 4, 3),
+            grain="week",
+            categories=["Furniture"],
+            regions=["West", "East"],
+        ),
+        # two categories in two stores for a segment, by day: an order of both counts once
+        KpiFilter(
+            start=dt.date(2025, 5, 19),
+            end=dt.date(2025, 8, 7),
+            grain="day",
+            segments=["Consumer"],
+            categories=["Technology", "Office Supplies"],
+            stores=["Web Shop", "Marketplace"],
+        ),
         # a week in two stores: its customers are counted from their orders (SHORT_PERIOD_DAYS)
         KpiFilter(start=dt.date(2025, 6, 2), end=dt.date(2025, 6, 8), stores=["Web Shop", "Marketplace"]),
     ]

@@ -75,12 +75,13 @@ UPSERT = f"""
                         AND p.customer_key = t.customer_key);
 """
 
+UPSERTS = LATEST.UPSERTS + UPSERT  # rollup_apply as this migration leaves it
 ROLLUPS = f"{LATEST.ROLLUPS}, customer_category_period_totals"
 
 
 def upgrade() -> None:
     op.execute(TABLE)
-    PAIRS._install(LATEST.UPSERTS + UPSERT, ROLLUPS)
+    PAIRS._install(UPSERTS, ROLLUPS)
     op.execute("SET LOCAL work_mem = '256MB'")
     op.execute(
         f"INSERT INTO customer_category_period_totals ({COLUMNS}) {SUMMED}\n    GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4"
