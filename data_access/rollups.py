@@ -212,23 +212,37 @@ def _activity(f: KpiFilter, label: str | None, prefix: str) -> tuple[str, str, b
     return table, f"{_bought_between(prefix)} AND {dims}", unique, params
 
 
-# A period up to this many days counts its customers from their orders of those days: at 10M
-# lines, three periods of 7 days took 27-40 ms that way and 80-130 ms from the activity
-# table (which is read whole, whatever the range); 30 days took about as long either way.
+# A period up to this many days counts its customers from their orders: at 10M lines, three
+# periods of 7 days took 27-40 ms that way and 80-130 ms from the activity table (which is read
+# whole, whatever the range); 30 days took about as long either way.
 SHORT_PERIOD_DAYS = 14
+# Under a category filter, periods of up to this many days times categories in all count their
+# customers from the orders' rows per category (migration 0024), read by category and date: at
+# 10M lines one category's buyers of 14 days took 7-9 ms that way and ~55 ms from
+# customer_activity_category, 3 months 28-30 vs ~80 ms, 6 months 54 vs 80 ms; two categories'
+# 3 months 55-69 vs ~83 ms.
+CATEGORY_PERIOD_DAYS = 200
 
 
-def _from_orders(periods: list[KpiFilter]) -> bool:
-    """Whether customer_orders answers who bought in these periods: all short, and naming no
-    category or customer attribute (customer_orders has neither; row limits name the latter)."""
-    short = all(period.days <= SHORT_PERIOD_DAYS for period in periods)
-    return short and not (periods[0].categories or names_customer_attributes(periods[0]))
+def _orders_table(periods: list[KpiFilter]) -> str | None:
+    """The table of orders that answers who bought in these periods (filters differing only in
+    their dates), if one does cheaper than the activity tables: customer_orders for short
+    periods without a category, customer_order_categories (0024) for periods under a category
+    short enough in all. Neither when they name a customer attribute (neither has one; row
+    limits name them too)."""
+    f = periods[0]
+    if names_customer_attributes(f):
+        return None
+    if not f.categories:
+        return "customer_orders" if all(period.days <= SHORT_PERIOD_DAYS for period in periods) else None
+    read = sum(period.days for period in periods) * len(f.categories)
+    return "customer_order_categories" if read <= CATEGORY_PERIOD_DAYS else None
 
 
 def _orders_of(periods: list[KpiFilter], p: str) -> tuple[list[str], dict[str, Any]]:
-    """For each period (_from_orders ones), the WHERE over customer_orders that keeps its
-    purchases; dims_sql leaves only their stores to test."""
-    dims, params = dims_sql(periods[0], None, p)
+    """For each period (_orders_table ones), the WHERE over its table that keeps its purchases;
+    dims_sql leaves only their stores and categories to test."""
+    dims, params = dims_sql(periods[0], "column" if periods[0].categories else None, p)
     wheres = []
     for i, period in enumerate(periods):
         params |= {f"{p}{i}_start": period.start, f"{p}{i}_end": period.end}
@@ -236,22 +250,22 @@ def _orders_of(periods: list[KpiFilter], p: str) -> tuple[list[str], dict[str, A
     return wheres, params
 
 
-def _customers_from_orders(periods: list[KpiFilter], p: str) -> tuple[str, dict[str, Any]]:
-    """customers_in_periods_sql for short periods without a category or a customer attribute
-    (customer_orders has neither): each period's distinct customers from its days' orders."""
+def _customers_from_orders(periods: list[KpiFilter], table: str, p: str) -> tuple[str, dict[str, Any]]:
+    """customers_in_periods_sql for periods _orders_table answers: each period's distinct
+    customers from its days' orders."""
     wheres, params = _orders_of(periods, p)
     counts = [
-        f"(SELECT count(DISTINCT customer_key) FROM customer_orders WHERE {where}) AS customers_{i}"
+        f"(SELECT count(*) FROM (SELECT DISTINCT customer_key FROM {table} WHERE {where}) d) AS customers_{i}"
         for i, where in enumerate(wheres)
     ]
     return f"SELECT {', '.join(counts)}", params
 
 
-def _store_buyers_from_orders(f: KpiFilter, p: str) -> tuple[str, dict[str, Any]]:
-    """SELECT DISTINCT store_key, customer_key of f's purchases from its days' orders (a short f
-    without a category or a customer attribute, as _customers_from_orders)."""
+def _store_buyers_from_orders(f: KpiFilter, table: str, p: str) -> tuple[str, dict[str, Any]]:
+    """SELECT DISTINCT store_key, customer_key of f's purchases from its days' orders (an f
+    _orders_table answers)."""
     (where,), params = _orders_of([f], p)
-    return f"SELECT DISTINCT store_key, customer_key FROM customer_orders WHERE {where}", params
+    return f"SELECT DISTINCT store_key, customer_key FROM {table} WHERE {where}", params
 
 
 def customers_in_periods_sql(
@@ -260,12 +274,12 @@ def customers_in_periods_sql(
     """SELECT [label,] customers_0, customers_1, ...: distinct customers with a purchase in each
     of filters that differ only in their dates (per label of a breakdown), from one read of
     the activity table, or for short periods of every customer, from their orders."""
-    from_orders = _from_orders(periods)
-    if label is None and from_orders:
-        return _customers_from_orders(periods, prefix)
+    orders = _orders_table(periods)
+    if label is None and orders:
+        return _customers_from_orders(periods, orders, prefix)
     if label == "store" and len(periods) == 1:  # one period: shared store names counted cheaper
-        if from_orders:  # a week by store at 10M: 15-21 ms, where the activity took ~100 ms
-            rows, params = _store_buyers_from_orders(periods[0], prefix)
+        if orders:  # a week by store at 10M: 15-21 ms, where the activity took ~100 ms
+            rows, params = _store_buyers_from_orders(periods[0], orders, prefix)
         else:
             table, where, unique, params = _activity(periods[0], label, prefix)
             rows = f"SELECT {'' if unique else 'DISTINCT '}store_key, customer_key FROM {table} WHERE {where}"
@@ -319,9 +333,10 @@ def _customers_by_store_name(rows: str) -> str:
 
 def buyers_sql(f: KpiFilter, prefix: str = "c_") -> tuple[str, dict[str, Any]]:
     """SELECT customer_key of each customer with a purchase in f, once."""
-    if _from_orders([f]):
+    orders = _orders_table([f])
+    if orders:
         (where,), params = _orders_of([f], prefix)
-        return f"SELECT DISTINCT customer_key FROM customer_orders WHERE {where}", params
+        return f"SELECT DISTINCT customer_key FROM {orders} WHERE {where}", params
     table, where, unique, params = _activity(f, None, prefix)
     return f"SELECT {'' if unique else 'DISTINCT '}customer_key FROM {table} WHERE {where}", params
 

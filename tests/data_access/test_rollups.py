@@ -90,7 +90,7 @@ def _both(query, *args):
     return ours, naive
 
 
-def _filters(count: int = 26) -> list[KpiFilter]:
+def _filters(count: int = 28) -> list[KpiFilter]:
     rng = random.Random(7)
     first, last = dt.date(2024, 7, 1), dt.date(2026, 6, 30)
     picked = [
@@ -131,6 +131,10 @@ def _filters(count: int = 26) -> list[KpiFilter]:
             categories=["Technology", "Office Supplies"],
             stores=["Web Shop", "Marketplace"],
         ),
+        # a month of one category in a store, three weeks of two: their customers are counted
+        # from the orders' rows per category (CATEGORY_PERIOD_DAYS)
+        KpiFilter(start=dt.date(2025, 4, 10), end=dt.date(2025, 5, 9), categories=["Furniture"], stores=["Web Shop"]),
+        KpiFilter(start=dt.date(2025, 10, 6), end=dt.date(2025, 10, 26), categories=["Furniture", "Technology"]),
         # a week in two stores: its customers are counted from their orders (SHORT_PERIOD_DAYS)
         KpiFilter(start=dt.date(2025, 6, 2), end=dt.date(2025, 6, 8), stores=["Web Shop", "Marketplace"]),
     ]
@@ -232,7 +236,9 @@ def test_short_periods_count_customers_from_their_orders(demo_url):
     month = KpiFilter(start=dt.date(2025, 6, 1), end=dt.date(2025, 6, 30))
 
     def source(periods):
-        return "customer_orders" if "FROM customer_orders" in customers_in_periods_sql(periods)[0] else "activity"
+        sql = customers_in_periods_sql(periods)[0]
+        tables = [table for table in ("customer_orders", "customer_order_categories") if f"FROM {table} " in sql]
+        return tables[0] if tables else "activity"
 
     assert source([week, week.previous_period()]) == "customer_orders"
     assert source([month]) == "activity"
@@ -240,7 +246,14 @@ def test_short_periods_count_customers_from_their_orders(demo_url):
     assert "FROM customer_orders" not in customers_in_periods_sql([month], "store")[0]
     assert "FROM customer_orders" in buyers_sql(week)[0]  # and the buyers whose lifetime value is shown
     assert "FROM customer_orders" not in buyers_sql(month)[0]
-    assert source([replace(week, categories=("Furniture",))]) == "activity"  # orders carry no categories
+    # under a category, from the orders' rows per category while the days times categories are few
+    furniture = replace(month, categories=("Furniture",))
+    assert source([furniture, furniture.previous_period()]) == "customer_order_categories"
+    assert source([replace(furniture, categories=("Furniture", "Technology"))]) == "customer_order_categories"
+    four_months = replace(furniture, start=dt.date(2025, 3, 1))
+    assert source([four_months, four_months.previous_period()]) == "activity"
+    assert "FROM customer_order_categories " in buyers_sql(four_months)[0]
+    assert source([replace(furniture, segments=("Consumer",))]) == "activity"
     assert source([replace(week, segments=("Consumer",))]) == "activity"
     with row_scope(RowScope(regions=("West",))):  # a viewer's limits name the customers' regions
         assert source([week]) == "activity"
