@@ -433,13 +433,15 @@ DAYS_BEFORE_SHARE = 5
 def start_month_read_whole(split: MonthSplit) -> dt.date | None:
     """The first day of the month holding split's ragged start, when those days are read as the
     month's rows less the days before the start: when they run to the month's end (the range
-    has whole months after them) and the days before are few (DAYS_BEFORE_SHARE). At 10M lines
-    "last 12 months" from 3 December read 132k orders for its 29 ragged days; the month's 21k
-    customer rows less the 9k orders of its first 2 days answer the same, 25-30 % faster."""
-    if not split.has_months or split.start >= split.months_from:
-        return None
+    goes on into the next month, whole or not) and the days before are few (DAYS_BEFORE_SHARE).
+    At 10M lines "last 12 months" from 3 December read 132k orders for its 29 ragged days; the
+    month's 21k customer rows less the 9k orders of its first 2 days answer the same, 25-30 %
+    faster."""
     first = split.start.replace(day=1)
-    return first if (split.start - first) * DAYS_BEFORE_SHARE <= split.months_from - split.start else None
+    after = _first_of_next_month(split.start)
+    if split.start == first or split.end < after - dt.timedelta(days=1):
+        return None
+    return first if (split.start - first) * DAYS_BEFORE_SHARE <= after - split.start else None
 
 
 def _order_rows(days: str, units: bool) -> str:
@@ -475,16 +477,19 @@ def _month_less_days_before(p: str) -> str:
 
 def ragged_customer_rows_sql(split: MonthSplit, p: str, units: bool, stores: str = "") -> tuple[str, dict[str, Any]]:
     """Customer rows (customer_key, store_key, day, sales, profit, quantity, orders, last_bought,
-    lines) of split's ragged days from customer_orders; in UNITS (over every store), a ragged
-    start that is most of its month as that month's rows less the days before it
-    (start_month_read_whole). Per store that read more than it saved: the store test is applied
-    above the union (at 10M, a quarter of one store 60 -> 80 ms). `stores` (store_test) keeps
-    the orders of f's stores. Parameters :{p}start, :{p}end, :{p}mfrom, :{p}mto are the caller's."""
+    lines) of split's ragged days (all its days when it has no whole month) from
+    customer_orders; in UNITS (over every store), a ragged start that is most of its month as
+    that month's rows less the days before it (start_month_read_whole), then the days from the
+    next month's first on that are not whole months. Not per store: the month's rows of
+    customer_periods per store read more than they saved (at 10M, a quarter of one store 60 ->
+    80 ms). `stores` (store_test) keeps the orders of f's stores. Parameters :{p}start,
+    :{p}end, :{p}mfrom, :{p}mto are the caller's."""
     first = start_month_read_whole(split) if units else None
     if first is None:
         return _order_rows(ragged_days_sql("order_date", p) + stores, units), {}
-    rows = _order_rows(f"order_date >= :{p}mto AND order_date <= :{p}end", units)
-    return f"{rows}\n        UNION ALL{_month_less_days_before(p)}", {f"{p}cfrom": first}
+    rest = split.months_to if split.has_months else _first_of_next_month(first)
+    rows = _order_rows(f"order_date >= :{p}crest AND order_date <= :{p}end", units)
+    return f"{rows}\n        UNION ALL{_month_less_days_before(p)}", {f"{p}cfrom": first, f"{p}crest": rest}
 
 
 def customer_rows_sql(f: KpiFilter, prefix: str = "o_", coarsest: str = "year") -> tuple[str, dict[str, Any]]:
@@ -501,12 +506,18 @@ def customer_rows_sql(f: KpiFilter, prefix: str = "o_", coarsest: str = "year") 
     p = prefix
     stores, params = store_test(f, p)
     params |= {f"{p}start": f.start, f"{p}end": f.end}
-    if not kinds:
+    # A ragged start most of its month is read as that month even without whole months after
+    # it (at 10M lines, 7 November to 7 December: ~130k orders -> 21k month rows less ~25k
+    # orders, and December's ~30k).
+    month_start = "m" in COARSEST[coarsest] and in_units(f) and start_month_read_whole(split)
+    if not (kinds or month_start):
         rows = _order_rows(f"order_date BETWEEN :{p}start AND :{p}end{stores}", in_units(f))
     else:
         rows, ragged_params = ragged_customer_rows_sql(split, p, in_units(f), stores)
+        params |= ragged_params | {f"{p}mfrom": split.months_from, f"{p}mto": split.months_to}
+    if kinds:
         periods, period_params = _whole_periods(split, kinds, p)
-        params |= ragged_params | period_params
+        params |= period_params
         # Without a store filter, each customer's periods over every store (migration 0018):
         # 2-2.6x fewer rows than one per customer and store, money as bigint units.
         source = "store_key, period, sales, profit, quantity, orders, last_bought, lines FROM customer_periods"
@@ -523,10 +534,11 @@ def customer_rows_sql(f: KpiFilter, prefix: str = "o_", coarsest: str = "year") 
 
 
 def store_test(f: KpiFilter, p: str) -> tuple[str, dict[str, Any]]:
-    """ " AND <f's store test>" for a WHERE over one table with a store_key (empty without a store
-    filter). Inside each branch of a union the planner sees the store's share of that table's
-    rows; above the union it guessed 1 % and joined the customers for their segment by an index
-    loop (at 10M lines, a year of two stores for a segment: 150k lookups, ~120 ms)."""
+    """f's store test, to append to a WHERE over one table with a store_key (" AND ...", empty
+    without a store filter). Inside each branch of a union the planner sees the store's share
+    of that table's rows; above the union it guessed 1 % and joined the customers for their
+    segment by an index loop (at 10M lines, a year of two stores for a segment: 150k lookups,
+    ~120 ms)."""
     if not f.stores:
         return "", {}
     return f" AND {STORE_TESTS['join'].format(p=p)}", {f"{p}stores": list(f.stores)}

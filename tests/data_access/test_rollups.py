@@ -90,7 +90,7 @@ def _both(query, *args):
     return ours, naive
 
 
-def _filters(count: int = 28) -> list[KpiFilter]:
+def _filters(count: int = 29) -> list[KpiFilter]:
     rng = random.Random(7)
     first, last = dt.date(2024, 7, 1), dt.date(2026, 6, 30)
     picked = [
@@ -113,6 +113,7 @@ def _filters(count: int = 28) -> list[KpiFilter]:
         # before it (start_month_read_whole), for the summary and new vs returning by month
         KpiFilter(start=dt.date(2024, 9, 4), end=dt.date(2026, 6, 30)),
         KpiFilter(start=dt.date(2025, 3, 2), end=dt.date(2025, 11, 20), grain="week", segments=["Consumer"]),
+        KpiFilter(start=dt.date(2025, 3, 4), end=dt.date(2025, 4, 9)),  # and no whole month after it
         # one category by week: every day from the orders' rows per category (migration 0024),
         # the customers joined for their region
         KpiFilter(
@@ -211,7 +212,9 @@ def test_a_ragged_start_is_read_as_its_month_less_the_days_before_when_they_are_
     assert month_read(dt.date(2025, 3, 2), dt.date(2025, 11, 20)) == dt.date(2025, 3, 1)
     assert month_read(dt.date(2025, 3, 7), dt.date(2025, 11, 20)) is None  # 6 days before 25: read the 25
     assert month_read(dt.date(2025, 3, 1), dt.date(2025, 11, 20)) is None  # no ragged start
-    assert month_read(dt.date(2025, 3, 2), dt.date(2025, 3, 31)) is None  # no whole month: all days are read
+    assert month_read(dt.date(2025, 3, 2), dt.date(2025, 3, 31)) == dt.date(2025, 3, 1)  # to its end: March less 1
+    assert month_read(dt.date(2025, 3, 4), dt.date(2025, 4, 9)) == dt.date(2025, 3, 1)  # no whole month after it
+    assert month_read(dt.date(2025, 3, 2), dt.date(2025, 3, 30)) is None  # not to its end: all days are read
     f = KpiFilter(start=dt.date(2024, 9, 4), end=dt.date(2026, 6, 30))
     assert "customer_period_totals m" in customers.per_customer_sql(f)[0]
     assert "customer_period_totals m" not in customers.per_customer_sql(replace(f, stores=("Web Shop",)))[0]
