@@ -331,16 +331,6 @@ def _customers_by_store_name(rows: str) -> str:
         GROUP BY 1"""
 
 
-def buyers_sql(f: KpiFilter, prefix: str = "c_") -> tuple[str, dict[str, Any]]:
-    """SELECT customer_key of each customer with a purchase in f, once."""
-    orders = _orders_table([f])
-    if orders:
-        (where,), params = _orders_of([f], prefix)
-        return f"SELECT DISTINCT customer_key FROM {orders} WHERE {where}", params
-    table, where, unique, params = _activity(f, None, prefix)
-    return f"SELECT {'' if unique else 'DISTINCT '}customer_key FROM {table} WHERE {where}", params
-
-
 # Each customer's whole history (kpis.md): first and last purchase from the days they bought
 # on, lifetime sales from customer_lifetime (migration 0008), which also lists the customers
 # whose only lines are returns (no purchase days, so no first or last order).

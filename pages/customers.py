@@ -20,7 +20,7 @@ from components.grids import WIDE_ONLY, WIDE_ONLY_TEXT, grid_rows, top_customers
 from components.kpi_cards import stat_card
 from components.shell import chart_card, empty_state, error_state, page_header
 from data_access.concurrent import run_concurrently
-from data_access.customer_value import get_lifetime_value_distribution, get_rfm_customers
+from data_access.customer_value import get_rfm_customers
 from data_access.customers import get_cohort_retention, get_customer_summary, get_new_vs_returning_by_period
 from data_access.db import QueryTimeout
 from data_access.filters import KpiFilter
@@ -133,20 +133,15 @@ def update_customers(state):
     subtitle = f"{range_label(f.start, f.end)} · customers with at least one order in the range"
     csv = {"fileName": export_filename("top customers", f.start, f.end) + ".csv"}
     try:
-        # The repeat rate, RFM groups and top customers come from one summary (one pass over
-        # the customers' sums): asked for apart, each thread would compute it again.
-        summary, new_returning, ltv, cohorts = run_concurrently(
+        # The repeat rate, RFM groups, top customers and lifetime value come from one summary
+        # (one pass over the customers' sums): asked for apart, each would compute it again.
+        summary, new_returning, cohorts = run_concurrently(
             *[
                 partial(query, f)
-                for query in (
-                    get_customer_summary,
-                    get_new_vs_returning_by_period,
-                    get_lifetime_value_distribution,
-                    get_cohort_retention,
-                )
+                for query in (get_customer_summary, get_new_vs_returning_by_period, get_cohort_retention)
             ]
         )
-        repeat, rfm, top = summary.repeat, summary.rfm, summary.top
+        repeat, rfm, top, ltv = summary.repeat, summary.rfm, summary.top, summary.ltv
     except QueryTimeout as exc:
         blank = make_empty_figure(str(exc))
         return error_state(str(exc)), blank, blank, blank, [], csv, subtitle, *configs

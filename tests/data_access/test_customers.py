@@ -103,6 +103,13 @@ def test_lifetime_value_distribution():
     assert list(ltv.bins.bin_start) == [Decimal("243"), Decimal("513")]
 
 
+def test_lifetime_value_counts_the_customers_with_a_purchase_only():
+    ltv = get_lifetime_value_distribution(KpiFilter(start=D(2020, 1, 1), end=D(2030, 1, 1)))
+    # Alice 260.00, Bob 540.00, Dan 15.00, Erin 300.00; Carol's only line is a return (-100.00).
+    assert ltv.customers == 4 and ltv.mean == Decimal("278.75")
+    assert ltv.bins.bin_start.min() == 0  # the lowest value counted is above zero
+
+
 def test_rfm_scores_and_groups():
     # In 2025-01-01 .. 2026-02-28: recency days Alice 25, Bob 39, Erin 70, Dan 75; orders 2, 2, 1, 1;
     # sales 260, 540, 300, 15. Scores (1-5 by percent rank, ties shared): R 5, 4, 2, 1; F 4, 4, 1, 1.

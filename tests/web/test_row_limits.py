@@ -32,7 +32,6 @@ ARGUMENTS = {
     "get_new_vs_returning_by_period": (),
     "get_cohort_retention": (),
     "get_rfm_customers": ("Champions",),
-    "get_lifetime_value_distribution": (),
     "get_category_mix_by_segment": (),
     "get_sales_by_segment_and_period": (),
     "get_filter_options": None,  # no filter: checked on its own below
