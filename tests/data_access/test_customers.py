@@ -9,9 +9,12 @@ Purchases per customer (positive lines, not cancelled):
 """
 
 import datetime as dt
+import math
+import random
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import text
 
 from data_access.customer_value import get_lifetime_value_distribution, get_rfm_customers, get_rfm_groups
 from data_access.customers import (
@@ -20,8 +23,9 @@ from data_access.customers import (
     get_repeat_customer_rate,
     get_top_customers,
 )
+from data_access.db import get_engine
 from data_access.filters import KpiFilter
-from data_access.rfm import RFM_GROUP_NAMES, rfm_group
+from data_access.rfm import RFM_GROUP_NAMES, rfm_group, rfm_groups_sql, rfm_scored_sql
 
 JAN_FEB = KpiFilter(start=dt.date(2026, 1, 1), end=dt.date(2026, 2, 28))
 YEAR_2025 = KpiFilter(start=dt.date(2025, 1, 1), end=dt.date(2025, 12, 31))
@@ -127,3 +131,52 @@ def test_every_score_pair_has_exactly_one_group():
     assert {rfm_group(r, f) for r in range(1, 6) for f in range(1, 6)} == set(RFM_GROUP_NAMES)
     with pytest.raises(ValueError):
         get_rfm_customers(SINCE_2025, "Champions'; --")
+
+
+def _python_scores(values: list[int], descending: bool) -> list[int]:
+    """kpis.md's score, by hand: 1-5 by percent rank ((rank - 1) / (n - 1), ties share the
+    lowest rank), the same float arithmetic as PostgreSQL's percent_rank."""
+    n = len(values)
+    before = [sum((w > v) if descending else (w < v) for w in values) for v in values]
+    return [min(5, math.floor((0.0 if n <= 1 else b / (n - 1)) * 5) + 1) for b in before]
+
+
+def _numeric_mean(values: list[int]) -> Decimal:
+    """avg() of integers as PostgreSQL gives it (numeric_div: 16 significant digits here)."""
+    with get_engine().connect() as conn:
+        return conn.execute(
+            text("SELECT CAST(:s AS numeric) / CAST(:n AS numeric)"), {"s": sum(values), "n": len(values)}
+        ).scalar_one()
+
+
+@pytest.mark.parametrize("customers", [1, 2, 7, 400])
+def test_rfm_scores_equal_the_percent_rank_by_hand(customers):
+    # Few distinct order counts and days, so most customers tie (as in a real shop).
+    rng = random.Random(customers)
+    rows = [(key, rng.choice([1, 1, 1, 2, 2, 3, 5, 8]), rng.randint(0, 40)) for key in range(1, customers + 1)]
+    values = ", ".join(f"({key}, {orders}, {orders * 10}.00, DATE '2026-03-01' - {days})" for key, orders, days in rows)
+    relation = f"(SELECT * FROM (VALUES {values}) v(customer_key, orders, sales, last_in_range))"
+    end = {"end": dt.date(2026, 3, 1)}
+    with get_engine().connect() as conn:
+        scored = conn.execute(text(rfm_scored_sql(relation)), end).all()
+        groups = conn.execute(text(rfm_groups_sql(relation)), end).all()
+    by_key = {row.customer_key: (row.r, row.f, row.rfm_group) for row in scored}
+    recency = _python_scores([days for _, _, days in rows], descending=True)
+    frequency = _python_scores([orders for _, orders, _ in rows], descending=False)
+    expected = {key: (r, f, rfm_group(r, f)) for (key, _, _), r, f in zip(rows, recency, frequency, strict=True)}
+    assert by_key == expected
+    # The summary's groups, from (recency, frequency) pairs: what avg() over the customers gives.
+    members: dict[str, list] = {}
+    for key, orders, days in rows:
+        members.setdefault(expected[key][2], []).append((orders, days))
+    assert {g.rfm_group: (g.customers, g.sales, str(g.avg_recency_days), str(g.avg_frequency)) for g in groups} == {
+        group: (
+            len(m),
+            Decimal(sum(orders * 10 for orders, _ in m)),
+            str(_numeric_mean([days for _, days in m])),
+            str(_numeric_mean([orders for orders, _ in m])),
+        )
+        for group, m in members.items()
+    }
+    if customers == 400:
+        assert len({r for r, _, _ in expected.values()}) == 5 and len({f for _, f, _ in expected.values()}) >= 3
