@@ -16,6 +16,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import text
 
+from data_access import customers
 from data_access.customer_value import get_lifetime_value_distribution, get_rfm_customers, get_rfm_groups
 from data_access.customers import (
     get_cohort_retention,
@@ -55,6 +56,15 @@ def test_top_customers_dense_rank_ties_and_whole_history():
     bob = top.set_index("customer").loc["Bob"]
     assert bob.last_order == D(2026, 1, 20)  # whole history, past the filter's end
     assert bob.recency_days == 345  # 2025-01-20 (last order in the range) to 2025-12-31
+
+
+@pytest.mark.parametrize("limit, names", [(1, ["Bob"]), (2, ["Bob", "Erin"]), (3, ["Bob", "Erin", "Dan"])])
+def test_top_customers_cut_at_the_limit_keep_dense_ranks(monkeypatch, limit, names):
+    # The summary keeps the customers with at least the limit-th best sales before ranking them:
+    # with the limit inside a tie (Bob and Erin 300.00) both rank 1 and Dan is 2 when listed.
+    monkeypatch.setattr(customers, "TOP_CUSTOMERS", limit)
+    top = customers.get_customer_summary.uncached(YEAR_2025).top
+    assert list(zip(top["customer"], top["rank"], strict=True)) == list(zip(names, [1, 1, 2], strict=False))
 
 
 @pytest.mark.parametrize(
