@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import pandas as pd
@@ -17,6 +18,7 @@ from data_access.rollups import (
     dims_sql,
     names_customer_attributes,
     period_sql,
+    ragged_pieces,
     rollup_where,
     rollups_enabled,
 )
@@ -150,21 +152,32 @@ def _per_product_from_rollups(f: KpiFilter) -> tuple[str, dict]:
     split = MonthSplit.of(f.start, f.end)
     params = {"p_mfrom": split.months_from, "p_mto": split.months_to}
     dims, dim_params = dims_sql(f, "product", "p_")
-    parts = [
-        f"""SELECT product_key, sales, profit, quantity, orders FROM rollup_product r
-            WHERE kind = 'm' AND day >= :p_mfrom AND day < :p_mto AND {dims}"""
-    ]
-    for number, edge in enumerate(split.edges(f)):
-        facts, edge_params = filtered_facts(edge, prefix=f"e{number}_")
-        parts.append(
-            f"SELECT l.product_key, {SALES}, {PROFIT}, {QUANTITY}, {ORDER_COUNT} {facts} GROUP BY l.product_key"
-        )
-        params |= edge_params
+    month_rows = "SELECT product_key, sales, profit, quantity, orders, lines FROM rollup_product r WHERE kind = 'm'"
+    parts = [f"{month_rows} AND day >= :p_mfrom AND day < :p_mto AND {dims}"]
+    numbers = itertools.count()
+
+    def lines_of(days: KpiFilter, sign: str) -> str:
+        facts, edge_params = filtered_facts(days, prefix=f"e{next(numbers)}_")
+        params.update(edge_params)
+        measures = ", ".join(f"{sign}{m}" for m in (SALES, PROFIT, QUANTITY, ORDER_COUNT, "count(*)"))
+        return f"SELECT l.product_key, {measures} {facts} GROUP BY l.product_key"
+
+    # A ragged end that is most of its month is that month's rows less its other days: at 10M
+    # lines, three months for a segment read 30 days of lines where 11 now answer.
+    for number, piece in enumerate(ragged_pieces(f)):
+        if piece.month is None:
+            parts.append(lines_of(piece.days, ""))
+            continue
+        parts.append(f"{month_rows} AND day = :p_piece{number} AND {dims}")
+        params[f"p_piece{number}"] = piece.month
+        parts += [lines_of(days, "-") for days in piece.outside]
     union = " UNION ALL ".join(parts)
+    # A product is listed when a line of it is in the range (lines left after the subtraction).
     sql = f"""SELECT product_key, sum(sales) AS sales, sum(profit) AS profit, sum(quantity) AS quantity,
                      sum(orders)::bigint AS orders
-              FROM ({union}) parts(product_key, sales, profit, quantity, orders)
-              GROUP BY product_key"""
+              FROM ({union}) parts(product_key, sales, profit, quantity, orders, lines)
+              GROUP BY product_key
+              HAVING sum(lines) > 0"""
     return sql, params | dim_params
 
 

@@ -70,6 +70,42 @@ class MonthSplit:
         return parts
 
 
+@dataclass(frozen=True)
+class RaggedPiece:
+    """The days of a ragged end that lie in one calendar month. Read from the lines either as
+    they are (month None), or as that month's rollup row less the month's other days
+    (`outside`), when those are fewer: additive measures (sums, lines, and orders per product
+    or pair, an order having one date) subtract exactly."""
+
+    days: KpiFilter
+    month: dt.date | None
+    outside: tuple[KpiFilter, ...]
+
+
+def ragged_pieces(f: KpiFilter) -> list[RaggedPiece]:
+    """f's ragged days (MonthSplit.edges) cut at month ends, each read the cheaper way: at most
+    half a month of lines per piece, where an end of 25 days read them all."""
+    pieces = []
+    for edge in MonthSplit.of(f.start, f.end).edges(f):
+        start = edge.start
+        while start <= edge.end:
+            first = start.replace(day=1)
+            after = _first_of_next_month(start)
+            end = min(edge.end, after - dt.timedelta(days=1))
+            days = replace(edge, start=start, end=end)
+            outside = [
+                (first, start - dt.timedelta(days=1)),
+                (end + dt.timedelta(days=1), after - dt.timedelta(days=1)),
+            ]
+            outside = [(a, b) for a, b in outside if a <= b]
+            if sum((b - a).days + 1 for a, b in outside) < (end - start).days + 1:
+                pieces.append(RaggedPiece(days, first, tuple(replace(edge, start=a, end=b) for a, b in outside)))
+            else:
+                pieces.append(RaggedPiece(days, None, ()))
+            start = after
+    return pieces
+
+
 # The first and last day of the customers' orders (customer_orders, which every customer
 # rollup is built from), as read in the current read transaction; None outside one.
 _CUSTOMER_DAYS: ContextVar[tuple[dt.date, dt.date] | None] = ContextVar("customer_days", default=None)
