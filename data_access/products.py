@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 from dataclasses import dataclass
 
@@ -279,6 +280,20 @@ def _edge_orders_with_x(name: str, facts: str, f: KpiFilter) -> tuple[str, str, 
     )
 
 
+def _months_read(f: KpiFilter, pieces: list) -> tuple[dt.date, dt.date]:
+    """[from, to): f's whole months and the months of its pieces read as a month less its other
+    days; those lie next to the whole months (or to each other), so one range."""
+    split = MonthSplit.of(f.start, f.end)
+    months = [piece.month for piece in pieces if piece.month is not None]
+    starts = months + ([split.months_from] if split.has_months else [])
+    ends = [_month_after(m) for m in months] + ([split.months_to] if split.has_months else [])
+    return (min(starts), max(ends)) if starts else (split.months_to, split.months_to)
+
+
+def _month_after(month: dt.date) -> dt.date:
+    return (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+
+
 def _also_bought_from_rollups(f: KpiFilter) -> tuple[str, dict]:
     """The same answer from rollup_pairs (migration 0011) for the whole months, the baskets of
     the ragged ends from the facts, and the orders from rollup_orders.
@@ -287,21 +302,27 @@ def _also_bought_from_rollups(f: KpiFilter) -> tuple[str, dict]:
     is a pair too. orders(Y) is read only for the Ys that can make the list: those bought with
     X at least as often as the limit-th one (ties are ordered by lift, which needs it); without
     a segment, region or store from rollup_product_totals (0016), days and months alike."""
-    split = MonthSplit.of(f.start, f.end)
     dims, params = dims_sql(f, "pair", "p_")
-    params |= {"p_mfrom": split.months_from, "p_mto": split.months_to}
+    pieces = ragged_pieces(f)
+    params |= dict(zip(("p_mfrom", "p_mto"), _months_read(f, pieces), strict=True))
     months = f"month >= :p_mfrom AND month < :p_mto AND {dims}"
     every_customer = _over_every_customer_and_store(f)
     ctes, pair_parts, popularity_parts = [], [], []
-    for number, edge in enumerate(split.edges(f)):
-        facts, edge_params = filtered_facts(edge, prefix=f"e{number}_")
+    # A ragged end that is most of its month is read as that month's pairs less the baskets of
+    # its other days (ragged_pieces): at 10M lines a 30-day range of no whole month read 31
+    # days of lines, now 15.
+    edges = [(days, "") for piece in pieces if piece.month is None for days in [piece.days]]
+    edges += [(days, "-") for piece in pieces if piece.month is not None for days in piece.outside]
+    for number, (days, sign) in enumerate(edges):
+        facts, edge_params = filtered_facts(days, prefix=f"e{number}_")
         params |= edge_params
         name = f"edge{number}"
         edge_sql = _edge_orders_with_x if every_customer else _edge_baskets
         cte, pairs, popularity = edge_sql(name, facts, f)
         ctes.append(cte)
-        pair_parts.append(pairs)
-        popularity_parts += [popularity] if popularity else []
+        pair_parts.append(f"SELECT product_key, {sign}n FROM ({pairs}) {name}_pairs(product_key, n)")
+        if popularity:
+            popularity_parts.append(f"SELECT product_key, {sign}n FROM ({popularity}) {name}_pop(product_key, n)")
     if every_customer:
         period, period_params = period_sql(f, "t_")
         params |= period_params
@@ -327,9 +348,9 @@ def _also_bought_from_rollups(f: KpiFilter) -> tuple[str, dict]:
         cutoff AS (
             SELECT together FROM with_x WHERE product_key <> :x ORDER BY together DESC OFFSET :limit - 1 LIMIT 1
         ),
-        pairs AS (
+        pairs AS (  -- together > 0: a month's pairs less its other days may leave none
             SELECT product_key, together FROM with_x
-            WHERE product_key <> :x AND together >= coalesce((SELECT together FROM cutoff), 0)
+            WHERE product_key <> :x AND together > 0 AND together >= coalesce((SELECT together FROM cutoff), 0)
         ),
         popularity AS (
             SELECT product_key, sum(orders)::bigint AS n_y
