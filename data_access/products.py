@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import itertools
 from dataclasses import dataclass
 
 import pandas as pd
@@ -19,7 +17,7 @@ from data_access.rollups import (
     dims_sql,
     names_customer_attributes,
     period_sql,
-    ragged_pieces,
+    ragged_reads,
     rollup_where,
     rollups_enabled,
 )
@@ -150,28 +148,21 @@ def _per_product_from_rollups(f: KpiFilter) -> tuple[str, dict]:
                   FROM {table} r WHERE {where}
                   GROUP BY product_key"""
         return sql, params
-    split = MonthSplit.of(f.start, f.end)
-    params = {"p_mfrom": split.months_from, "p_mto": split.months_to}
+    # A ragged end that is most of its month is that month's rows less its other days
+    # (ragged_reads): at 10M lines, three months for a segment read 30 days of lines where 11
+    # now answer.
+    reads = ragged_reads(f)
+    params = {"p_mfrom": reads.months_from, "p_mto": reads.months_to}
     dims, dim_params = dims_sql(f, "product", "p_")
-    month_rows = "SELECT product_key, sales, profit, quantity, orders, lines FROM rollup_product r WHERE kind = 'm'"
-    parts = [f"{month_rows} AND day >= :p_mfrom AND day < :p_mto AND {dims}"]
-    numbers = itertools.count()
-
-    def lines_of(days: KpiFilter, sign: str) -> str:
-        facts, edge_params = filtered_facts(days, prefix=f"e{next(numbers)}_")
-        params.update(edge_params)
+    parts = [
+        f"""SELECT product_key, sales, profit, quantity, orders, lines FROM rollup_product r
+            WHERE kind = 'm' AND day >= :p_mfrom AND day < :p_mto AND {dims}"""
+    ]
+    for number, (days, sign) in enumerate(reads.lines):
+        facts, edge_params = filtered_facts(days, prefix=f"e{number}_")
+        params |= edge_params
         measures = ", ".join(f"{sign}{m}" for m in (SALES, PROFIT, QUANTITY, ORDER_COUNT, "count(*)"))
-        return f"SELECT l.product_key, {measures} {facts} GROUP BY l.product_key"
-
-    # A ragged end that is most of its month is that month's rows less its other days: at 10M
-    # lines, three months for a segment read 30 days of lines where 11 now answer.
-    for number, piece in enumerate(ragged_pieces(f)):
-        if piece.month is None:
-            parts.append(lines_of(piece.days, ""))
-            continue
-        parts.append(f"{month_rows} AND day = :p_piece{number} AND {dims}")
-        params[f"p_piece{number}"] = piece.month
-        parts += [lines_of(days, "-") for days in piece.outside]
+        parts.append(f"SELECT l.product_key, {measures} {facts} GROUP BY l.product_key")
     union = " UNION ALL ".join(parts)
     # A product is listed when a line of it is in the range (lines left after the subtraction).
     sql = f"""SELECT product_key, sum(sales) AS sales, sum(profit) AS profit, sum(quantity) AS quantity,
@@ -280,20 +271,6 @@ def _edge_orders_with_x(name: str, facts: str, f: KpiFilter) -> tuple[str, str, 
     )
 
 
-def _months_read(f: KpiFilter, pieces: list) -> tuple[dt.date, dt.date]:
-    """[from, to): f's whole months and the months of its pieces read as a month less its other
-    days; those lie next to the whole months (or to each other), so one range."""
-    split = MonthSplit.of(f.start, f.end)
-    months = [piece.month for piece in pieces if piece.month is not None]
-    starts = months + ([split.months_from] if split.has_months else [])
-    ends = [_month_after(m) for m in months] + ([split.months_to] if split.has_months else [])
-    return (min(starts), max(ends)) if starts else (split.months_to, split.months_to)
-
-
-def _month_after(month: dt.date) -> dt.date:
-    return (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-
-
 def _also_bought_from_rollups(f: KpiFilter) -> tuple[str, dict]:
     """The same answer from rollup_pairs (migration 0011) for the whole months, the baskets of
     the ragged ends from the facts, and the orders from rollup_orders.
@@ -302,18 +279,16 @@ def _also_bought_from_rollups(f: KpiFilter) -> tuple[str, dict]:
     is a pair too. orders(Y) is read only for the Ys that can make the list: those bought with
     X at least as often as the limit-th one (ties are ordered by lift, which needs it); without
     a segment, region or store from rollup_product_totals (0016), days and months alike."""
+    # A ragged end that is most of its month is read as that month's pairs less the baskets of
+    # its other days (ragged_reads): at 10M lines a 30-day range of no whole month read 31
+    # days of lines, now 15.
+    reads = ragged_reads(f)
     dims, params = dims_sql(f, "pair", "p_")
-    pieces = ragged_pieces(f)
-    params |= dict(zip(("p_mfrom", "p_mto"), _months_read(f, pieces), strict=True))
+    params |= {"p_mfrom": reads.months_from, "p_mto": reads.months_to}
     months = f"month >= :p_mfrom AND month < :p_mto AND {dims}"
     every_customer = _over_every_customer_and_store(f)
     ctes, pair_parts, popularity_parts = [], [], []
-    # A ragged end that is most of its month is read as that month's pairs less the baskets of
-    # its other days (ragged_pieces): at 10M lines a 30-day range of no whole month read 31
-    # days of lines, now 15.
-    edges = [(days, "") for piece in pieces if piece.month is None for days in [piece.days]]
-    edges += [(days, "-") for piece in pieces if piece.month is not None for days in piece.outside]
-    for number, (days, sign) in enumerate(edges):
+    for number, (days, sign) in enumerate(reads.lines):
         facts, edge_params = filtered_facts(days, prefix=f"e{number}_")
         params |= edge_params
         name = f"edge{number}"

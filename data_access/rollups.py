@@ -71,39 +71,44 @@ class MonthSplit:
 
 
 @dataclass(frozen=True)
-class RaggedPiece:
-    """The days of a ragged end that lie in one calendar month. Read from the lines either as
-    they are (month None), or as that month's rollup row less the month's other days
-    (`outside`), when those are fewer: additive measures (sums, lines, and orders per product
-    or pair, an order having one date) subtract exactly."""
+class RaggedReads:
+    """How to read f's dates from a month rollup and the lines: the month rows of
+    [months_from, months_to), plus (sign '') or less (sign '-') the lines of each of `lines`'
+    days. Only for additive measures (sums, lines, and orders per product or pair, an order
+    having one date), which subtract exactly."""
 
-    days: KpiFilter
-    month: dt.date | None
-    outside: tuple[KpiFilter, ...]
+    months_from: dt.date
+    months_to: dt.date
+    lines: tuple[tuple[KpiFilter, str], ...]
 
 
-def ragged_pieces(f: KpiFilter) -> list[RaggedPiece]:
-    """f's ragged days (MonthSplit.edges) cut at month ends, each read the cheaper way: at most
-    half a month of lines per piece, where an end of 25 days read them all."""
-    pieces = []
-    for edge in MonthSplit.of(f.start, f.end).edges(f):
+def ragged_reads(f: KpiFilter) -> RaggedReads:
+    """f's whole months, and its ragged days (MonthSplit.edges) cut at month ends, each piece
+    read the cheaper way: as its days of lines, or as its month's rows less the month's other
+    days when those are fewer. At most half a month of lines per piece, where an end of 25 days
+    read them all. The months read whole lie next to each other, so they are one range."""
+    split = MonthSplit.of(f.start, f.end)
+    months = [(split.months_from, split.months_to)] if split.has_months else []
+    lines: list[tuple[KpiFilter, str]] = []
+    for edge in split.edges(f):
         start = edge.start
         while start <= edge.end:
-            first = start.replace(day=1)
-            after = _first_of_next_month(start)
+            first, after = start.replace(day=1), _first_of_next_month(start)
             end = min(edge.end, after - dt.timedelta(days=1))
-            days = replace(edge, start=start, end=end)
             outside = [
                 (first, start - dt.timedelta(days=1)),
                 (end + dt.timedelta(days=1), after - dt.timedelta(days=1)),
             ]
             outside = [(a, b) for a, b in outside if a <= b]
             if sum((b - a).days + 1 for a, b in outside) < (end - start).days + 1:
-                pieces.append(RaggedPiece(days, first, tuple(replace(edge, start=a, end=b) for a, b in outside)))
+                months.append((first, after))
+                lines += [(replace(edge, start=a, end=b), "-") for a, b in outside]
             else:
-                pieces.append(RaggedPiece(days, None, ()))
+                lines.append((replace(edge, start=start, end=end), ""))
             start = after
-    return pieces
+    if not months:
+        return RaggedReads(split.months_to, split.months_to, tuple(lines))
+    return RaggedReads(min(a for a, _ in months), max(b for _, b in months), tuple(lines))
 
 
 # The first and last day of the customers' orders (customer_orders, which every customer
