@@ -55,6 +55,19 @@ def _score_per_value(column: str, order: str, rows: str, weight: str) -> str:
     return f"SELECT {column}, LEAST(5, FLOOR({rank} * 5) + 1)::int AS score FROM {rows} GROUP BY {column}"
 
 
+def _scored(rows: str, weight: str, more: str = "") -> str:
+    """The CTEs r_scores, f_scores (_score_per_value over `rows`, each row standing for `weight`
+    customers) and scored: each row of `rows` (as x) with its r and f, and `more` columns."""
+    return f"""r_scores AS ({_score_per_value("recency_days", "DESC", rows, weight)}),
+        f_scores AS ({_score_per_value("frequency", "ASC", rows, weight)}),
+        scored AS (
+            SELECT x.*, rs.score AS r, fs.score AS f{more}
+            FROM {rows} x
+            JOIN r_scores rs ON rs.recency_days = x.recency_days
+            JOIN f_scores fs ON fs.frequency = x.frequency
+        )"""
+
+
 def _base(per_customer: str) -> str:
     return f"""SELECT customer_key, CAST(:end AS date) - last_in_range AS recency_days,
                    orders AS frequency, sales AS monetary
@@ -69,14 +82,7 @@ def rfm_scored_sql(per_customer: str) -> str:
     purchase, so no recency is NULL."""
     return f"""
         WITH rfm_base AS ({_base(per_customer)}),
-        r_scores AS ({_score_per_value("recency_days", "DESC", "rfm_base", "1")}),
-        f_scores AS ({_score_per_value("frequency", "ASC", "rfm_base", "1")}),
-        scored AS (
-            SELECT b.*, rs.score AS r, fs.score AS f, {_score("b.monetary")} AS m
-            FROM rfm_base b
-            JOIN r_scores rs ON rs.recency_days = b.recency_days
-            JOIN f_scores fs ON fs.frequency = b.frequency
-        )
+        {_scored("rfm_base", "1", f", {_score('x.monetary')} AS m")}
         SELECT *, {_group_case()} AS rfm_group FROM scored
     """
 
@@ -92,14 +98,7 @@ def rfm_groups_sql(per_customer: str) -> str:
             FROM ({_base(per_customer)}) b
             GROUP BY recency_days, frequency
         ),
-        r_scores AS ({_score_per_value("recency_days", "DESC", "rfm_pairs", "customers")}),
-        f_scores AS ({_score_per_value("frequency", "ASC", "rfm_pairs", "customers")}),
-        scored AS (
-            SELECT p.*, rs.score AS r, fs.score AS f
-            FROM rfm_pairs p
-            JOIN r_scores rs ON rs.recency_days = p.recency_days
-            JOIN f_scores fs ON fs.frequency = p.frequency
-        )
+        {_scored("rfm_pairs", "customers")}
         SELECT {_group_case()} AS rfm_group, sum(customers)::bigint AS customers, sum(sales) AS sales,
                sum(recency_days * customers) / sum(customers) AS avg_recency_days,
                sum(frequency * customers) / sum(customers) AS avg_frequency
