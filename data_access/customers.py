@@ -87,7 +87,7 @@ def per_customer_sql(f: KpiFilter, bucket: bool = False) -> tuple[str, dict]:
     if rollups_enabled():
         source, params, units = _customer_rows(f, bucket)
         alias, day = "t", "t.day"
-        measures = f"{sum_of('sales', 't', units)} AS sales, sum(t.orders)::bigint AS orders, "
+        measures = f"{sum_of('sales', 't', units)} AS sales, bigint_sum(t.orders) AS orders, "
         measures += f"{sum_of('quantity', 't', units)} AS quantity, {sum_of('profit', 't', units)} AS profit, "
         measures += "max(t.last_bought) AS last_in_range"
     else:
@@ -323,7 +323,7 @@ def _new_vs_returning_by_month(f: KpiFilter) -> tuple[str, dict]:
         UNION ALL
         SELECT e.bucket, h.cohort = e.bucket, (e.orders > 0)::int, e.sales
         FROM (SELECT customer_key, {bucket_sql("day", "month")} AS bucket,
-                     sum(orders) AS orders, {sum_of("sales", "r", units=True)} AS sales
+                     bigint_sum(orders) AS orders, {sum_of("sales", "r", units=True)} AS sales
               FROM ({ragged}) r
               GROUP BY 1, 2) e
         JOIN customer_cohorts h USING (customer_key)

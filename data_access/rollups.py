@@ -442,8 +442,9 @@ def units_of(column: str, exact: str) -> str:
 
 
 def sum_of(column: str, alias: str, units: bool) -> str:
-    """SQL adding up a customer row column (sales, profit, quantity) as an exact numeric."""
-    return f"sum({alias}.{column}) * {UNITS[column][1]}" if units else f"sum({alias}.{column})"
+    """SQL adding up a customer row column (sales, profit, quantity) as an exact numeric; UNITS
+    are added up as a bigint (migration 0025), then scaled."""
+    return f"bigint_sum({alias}.{column}) * {UNITS[column][1]}" if units else f"sum({alias}.{column})"
 
 
 def ragged_days_sql(column: str, p: str) -> str:
@@ -492,16 +493,16 @@ def _month_less_days_before(p: str) -> str:
     """Customer rows of the month from :{p}cfrom on less its days before :{p}start, over every
     store in UNITS: each customer's month row of customer_period_totals with the orders of those
     days taken off, kept when a line is left. The month's last purchase is the part's when a
-    purchase is left (the part is the month's end). Sums stay bigint: as numeric they made the
-    customers' sums ~2x slower."""
+    purchase is left (the part is the month's end). Sums stay bigint (bigint_sum): as numeric
+    they made the customers' sums ~2x slower."""
     before = _order_rows(f"order_date >= :{p}cfrom AND order_date < :{p}start", units=True)
-    sums = ", ".join(f"sum({name})::bigint AS {name}" for name in UNITS)
+    sums = ", ".join(f"bigint_sum({name}) AS {name}" for name in UNITS)
     taken = ", ".join(f"m.{name}_x{per_one} - coalesce(x.{name}, 0)" for name, (per_one, _) in UNITS.items())
     return f"""
         SELECT m.customer_key, NULL::integer, m.period, {taken}, m.orders - coalesce(x.orders, 0),
                CASE WHEN m.orders > coalesce(x.orders, 0) THEN m.last_bought END, m.lines - coalesce(x.lines, 0)
         FROM customer_period_totals m
-        LEFT JOIN (SELECT customer_key, {sums}, sum(orders)::bigint AS orders, sum(lines)::bigint AS lines
+        LEFT JOIN (SELECT customer_key, {sums}, bigint_sum(orders) AS orders, bigint_sum(lines) AS lines
                    FROM ({before}) b GROUP BY customer_key) x USING (customer_key)
         WHERE m.kind = 'm' AND m.period = :{p}cfrom AND m.lines > coalesce(x.lines, 0)"""
 
@@ -632,7 +633,7 @@ def customer_orders_in_categories_sql(f: KpiFilter, prefix: str = "o_") -> tuple
     p = prefix
     dims, params = dims_sql(f, "column", p)
     params |= {f"{p}start": f.start, f"{p}end": f.end}
-    sums = ", ".join(f"sum(t.{column}) AS {name}" for name, column in UNIT_COLUMNS.items())
+    sums = ", ".join(f"bigint_sum(t.{column}) AS {name}" for name, column in UNIT_COLUMNS.items())
     return (
         f"""FROM (
             SELECT t.customer_key, t.order_date AS day, {sums}, bool_or(t.bought_lines > 0)::int AS orders,
