@@ -20,8 +20,13 @@ branch_labels = None
 depends_on = None
 
 
+AGGREGATE = """
+CREATE AGGREGATE bigint_sum(bigint) (SFUNC = int8pl, STYPE = bigint, COMBINEFUNC = int8pl, PARALLEL = SAFE)
+"""
+
+
 def upgrade() -> None:
-    op.execute("CREATE AGGREGATE bigint_sum(bigint) (SFUNC = int8pl, STYPE = bigint, COMBINEFUNC = int8pl, PARALLEL = SAFE)")
+    op.execute(AGGREGATE)
 
 
 def downgrade() -> None:
