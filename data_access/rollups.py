@@ -436,6 +436,18 @@ def in_units(f: KpiFilter) -> bool:
     return not f.stores and len(f.categories) <= 1
 
 
+def reads_all_time(f: KpiFilter, coarsest: str = "year") -> bool:
+    """Whether customer_rows_sql(f) or customer_category_rows_sql(f) reads each customer's one
+    row of their whole history (kind 'a', migration 0026): f's dates hold every customer day
+    (read within customer_days_known), no store filter (the rows are over every store), at most
+    one category, and whole years allowed. Those rows are one per customer: per_customer_sql
+    then reads them without grouping."""
+    days = _CUSTOMER_DAYS.get()
+    if days is None or coarsest != "year" or not in_units(f):
+        return False
+    return f.start <= days[0] and f.end >= days[1]
+
+
 def units_of(column: str, exact: str) -> str:
     """SQL for an exact numeric of `column` (sales, profit, quantity) as bigint UNITS."""
     return f"({exact} * {UNITS[column][0]})::bigint"
@@ -533,9 +545,15 @@ def customer_rows_sql(f: KpiFilter, prefix: str = "o_", coarsest: str = "year") 
     customer_orders (migration 0009; ragged_customer_rows_sql). f's stores, segments, regions
     and the row limits apply; f must not name categories: only the lines carry them
     (customer_category_rows_sql)."""
+    p = prefix
+    if reads_all_time(f, coarsest):
+        dims, dim_params = dims_sql(f, None, prefix)
+        rows = """SELECT customer_key, NULL::integer AS store_key, period AS day, sales_x10000 AS sales,
+                   profit_x10000 AS profit, quantity_x1000 AS quantity, orders, last_bought, lines
+            FROM customer_period_totals WHERE kind = 'a'"""
+        return f"FROM ({rows}) t {_customer_join(f, 't')} WHERE {dims}", dim_params
     split = customer_split(f.start, f.end)
     kinds = COARSEST[coarsest] if split.has_months else ()
-    p = prefix
     stores, params = store_test(f, p)
     params |= {f"{p}start": f.start, f"{p}end": f.end}
     # A ragged start most of its month is read as that month even without whole months after
@@ -598,10 +616,19 @@ def customer_category_rows_sql(f: KpiFilter, prefix: str = "o_", coarsest: str =
     not name two (customer_orders_in_categories_sql)."""
     if len(f.categories) != 1:
         raise ValueError("customer_category_periods answers one category")
-    split = customer_split(f.start, f.end)
-    kinds = COARSEST[coarsest] if split.has_months else ()
     p, units = prefix, in_units(f)
     dims, params = dims_sql(f, "column", p)
+    if reads_all_time(f, coarsest):
+        return (
+            f"""FROM (
+            SELECT t.customer_key, t.period AS day, t.sales_x10000 AS sales, t.profit_x10000 AS profit,
+                   t.quantity_x1000 AS quantity, t.orders, t.last_bought
+            FROM customer_category_period_totals t {_customer_join(f, "t")}
+            WHERE t.kind = 'a' AND {dims}) t WHERE true""",
+            params,
+        )
+    split = customer_split(f.start, f.end)
+    kinds = COARSEST[coarsest] if split.has_months else ()
     parts = []
     for i, edge in enumerate(split.edges(f) if kinds else [f]):
         params |= {f"{p}e{i}_start": edge.start, f"{p}e{i}_end": edge.end}

@@ -113,6 +113,8 @@ def _filters(count: int = 29) -> list[KpiFilter]:
         # one category, ragged ends: customers' years and months per category plus its orders' rows
         KpiFilter(start=dt.date(2024, 7, 17), end=dt.date(2026, 6, 3), categories=["Furniture"], stores=["Web Shop"]),
         KpiFilter(start=first, end=last, stores=["Web Shop"], segments=["Consumer"]),
+        # every day of the data for a region: each customer's whole-history row (migration 0026)
+        KpiFilter(start=dt.date(2024, 3, 1), end=dt.date(2026, 9, 30), regions=["West", "Central"]),
         # beyond the data at one end: the customer rollups read whole years there (customer_split)
         KpiFilter(start=dt.date(2024, 5, 20), end=dt.date(2025, 9, 14)),
         KpiFilter(start=dt.date(2025, 2, 11), end=dt.date(2026, 8, 15), categories=["Office Supplies"]),
@@ -209,6 +211,27 @@ def test_customer_rollups_read_whole_years_beyond_the_customers_days(demo_url):
     assert (beyond.months_from, beyond.months_to) == (dt.date(first.year, 1, 1), dt.date(last.year + 1, 1, 1))
     assert within == inside  # a range inside the data is split as it is
     assert within.months_from > first and within.months_to <= last
+
+
+def test_every_customer_day_is_read_from_the_whole_history_rows(demo_url):
+    """A range holding every customer day reads each customer's one 'a' row (per category under
+    one), ungrouped; a day less, a store or two categories do not. The router-equality filters
+    above include such ranges, so their answers are checked against the facts."""
+    with read_connection() as conn:
+        first, last = conn.execute(text("SELECT min(order_date), max(order_date) FROM customer_orders")).one()
+        everything = KpiFilter(start=first - dt.timedelta(days=40), end=last, segments=("Consumer",))
+        with customer_days_known(conn):
+            sql = {
+                "all": customers.per_customer_sql(everything)[0],
+                "category": customers.per_customer_sql(replace(everything, categories=("Furniture",)))[0],
+                "day less": customers.per_customer_sql(replace(everything, end=last - dt.timedelta(days=1)))[0],
+                "store": customers.per_customer_sql(replace(everything, stores=("Web Shop",)))[0],
+                "two": customers.per_customer_sql(replace(everything, categories=("Furniture", "Technology")))[0],
+            }
+        outside = customers.per_customer_sql(everything)[0]  # the customers' days unknown
+    assert "kind = 'a'" in sql["all"] and "GROUP BY" not in sql["all"]
+    assert "customer_category_period_totals t" in sql["category"] and "kind = 'a'" in sql["category"]
+    assert not any("kind = 'a'" in sql[k] for k in ("day less", "store", "two")) and "kind = 'a'" not in outside
 
 
 def test_a_ragged_start_is_read_as_its_month_less_the_days_before_when_they_are_few():
