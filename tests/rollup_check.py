@@ -1,6 +1,6 @@
 """Rollups recomputed from the facts from scratch, and compared with what the triggers keep.
 
-Written independently of migrations 0007 to 0026 (no shared SQL): a rebuild by plain GROUP BY over the
+Written independently of migrations 0007 to 0027 (no shared SQL): a rebuild by plain GROUP BY over the
 fact query, then EXCEPT both ways. Any row in one and not the other is a drift.
 """
 
@@ -24,6 +24,11 @@ CUSTOMER_MONTHS = f"""
     SELECT customer_key, segment, region, date_trunc('month', order_date)::date AS month,
            count(*) FILTER (WHERE quantity > 0) AS bought, sum(net_amount) AS sales
     FROM ({FACTS}) f WHERE customer_key IS NOT NULL GROUP BY 1, 2, 3, 4"""
+# Each customer's months per category: lines with a purchase and sales (returns included).
+CUSTOMER_CATEGORY_MONTHS = f"""
+    SELECT customer_key, category, date_trunc('month', order_date)::date AS month,
+           count(*) FILTER (WHERE quantity > 0) AS bought, sum(net_amount) AS sales
+    FROM ({FACTS}) f WHERE customer_key IS NOT NULL GROUP BY 1, 2, 3"""
 COHORTS = f"""
     SELECT customer_key, min(month) FILTER (WHERE bought > 0) AS cohort, segment, region
     FROM ({CUSTOMER_MONTHS}) m GROUP BY 1, 3, 4"""
@@ -133,6 +138,10 @@ EXPECTED = {
     "rollup_cohorts": f"""
         SELECT k.cohort, m.month, m.segment, m.region, count(*) FILTER (WHERE m.bought > 0), sum(m.sales), count(*)
         FROM ({CUSTOMER_MONTHS}) m JOIN ({COHORTS}) k USING (customer_key) GROUP BY 1, 2, 3, 4""",
+    "rollup_category_cohorts": f"""
+        SELECT m.category, k.cohort, m.month, k.segment, k.region, count(*) FILTER (WHERE m.bought > 0),
+               sum(m.sales), count(*)
+        FROM ({CUSTOMER_CATEGORY_MONTHS}) m JOIN ({COHORTS}) k USING (customer_key) GROUP BY 1, 2, 3, 4, 5""",
     "rollup_cohort_buckets": f"""
         SELECT b.kind, b.bucket,
                b.bucket = CASE WHEN b.kind = 'd' THEN d.first_day ELSE date_trunc('week', d.first_day)::date END,
@@ -172,6 +181,7 @@ COLUMNS = {
     "rollup_product_stores": "kind, day, store_key, product_key, sales, profit, quantity, orders, lines",
     "customer_cohorts": "customer_key, cohort, segment, region",
     "rollup_cohorts": "cohort, month, segment, region, customers, sales, cells",
+    "rollup_category_cohorts": "category, cohort, month, segment, region, customers, sales, cells",
     "rollup_cohort_buckets": "kind, bucket, new, segment, region, customers, sales, cells",
 }
 

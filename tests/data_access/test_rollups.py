@@ -260,6 +260,12 @@ def test_new_vs_returning_by_day_or_week_reads_whole_buckets_from_their_rollup()
     assert "rollup_cohort_buckets" in sql and sql.count("FROM customer_orders") == 2  # and the two cut weeks' days
     day = replace(week, grain="day")
     assert "FROM customer_orders" not in customers._new_vs_returning_sql(day)[0]
+    # by month under one category: whole months from their rollup (migration 0027), the cut
+    # ends from the orders' rows per category
+    month = replace(week, end=dt.date(2025, 9, 16), grain="month", categories=("Furniture",))
+    sql = customers._new_vs_returning_sql(month)[0]
+    assert "rollup_category_cohorts" in sql and sql.count("FROM customer_order_categories") == 2
+    assert "rollup_category_cohorts" not in customers._new_vs_returning_sql(replace(month, stores=("Web Shop",)))[0]
     assert "rollup_cohort_buckets" not in customers._new_vs_returning_sql(replace(day, stores=("Web Shop",)))[0]
     assert "rollup_cohort_buckets" not in customers._new_vs_returning_sql(replace(week, end=dt.date(2025, 6, 10)))[0]
 
