@@ -1,4 +1,4 @@
-"""The query router's building blocks: SQL over the rollup tables (migrations 0007 to 0024).
+"""The query router's building blocks: SQL over the rollup tables (migrations 0007 to 0027).
 
 A rollup answers exactly what the fact query answers for the same filter; the router (the
 query functions) uses one when it can and the facts otherwise, so QUERY_ROUTER=facts is the
