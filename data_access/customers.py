@@ -86,7 +86,7 @@ def per_customer_sql(f: KpiFilter, bucket: bool = False) -> tuple[str, dict]:
     last_in_range (last purchase day): each customer's orders in f. From the customers' years,
     months and orders (migrations 0009, 0010), per category when f names one (0015); under two
     or more from their orders' rows per category (0024; an order of both counts once)."""
-    if rollups_enabled() and not bucket and reads_all_time(f):
+    if not bucket and reads_all_time(f):
         # One row per customer already: the sums as they are (grouping 114k rows took ~115 ms).
         source, params, _ = _customer_rows(f, bucket)
         measures = ", ".join(f"t.{name} * {unit} AS {name}" for name, (_, unit) in UNITS.items())
@@ -170,7 +170,7 @@ def _lifetime_values(f: KpiFilter) -> str:
     customer day and every category and store, a customer's sums are their whole history
     already (both count every line not cancelled): no join to customer_lifetime (at 10M lines,
     five years ~114k customers joined by hash)."""
-    if rollups_enabled() and not f.categories and reads_all_time(f):
+    if not f.categories and reads_all_time(f):
         return "SELECT r.sales AS v FROM per_customer r WHERE r.orders > 0"
     return f"SELECT l.lifetime_sales AS v FROM per_customer r JOIN lifetime l ON {_lifetime_join(f)} WHERE r.orders > 0"
 
@@ -309,7 +309,8 @@ def _new_vs_returning_sql(f: KpiFilter) -> tuple[str, dict]:
     customer's lines are all returns), customers (with a purchase in the bucket), sales: f's
     customers per bucket. Without stores or categories from rollup_cohorts by month (migration
     0012), rollup_cohort_buckets by day or week (0022), their ragged days from the orders;
-    otherwise from each customer's rows per bucket (_new_vs_returning_from_customer_rows). The
+    otherwise from each customer's rows per bucket (_new_vs_returning_from_customer_rows), whose
+    whole months by month under one category come from rollup_category_cohorts (0027). The
     facts' version joins every customer's whole history to the customers' buckets."""
     if rollups_enabled() and not (f.stores or f.categories):
         return _new_vs_returning_by_month(f) if f.grain == "month" else _new_vs_returning_from_buckets(f)

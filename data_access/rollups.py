@@ -440,10 +440,10 @@ def reads_all_time(f: KpiFilter, coarsest: str = "year") -> bool:
     """Whether customer_rows_sql(f) or customer_category_rows_sql(f) reads each customer's one
     row of their whole history (kind 'a', migration 0026): f's dates hold every customer day
     (read within customer_days_known), no store filter (the rows are over every store), at most
-    one category, and whole years allowed. Those rows are one per customer: per_customer_sql
-    then reads them without grouping."""
+    one category, and whole years allowed, under the rollups' router. Those rows are one per
+    customer: per_customer_sql then reads them without grouping."""
     days = _CUSTOMER_DAYS.get()
-    if days is None or coarsest != "year" or not in_units(f):
+    if days is None or coarsest != "year" or not in_units(f) or not rollups_enabled():
         return False
     return f.start <= days[0] and f.end >= days[1]
 
