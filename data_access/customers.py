@@ -29,10 +29,10 @@ from data_access.rollups import (
     customer_rows_sql,
     customer_split,
     dims_sql,
-    in_units,
     names_customer_attributes,
     ragged_customer_rows_sql,
     reads_all_time,
+    reads_store_totals,
     rollups_enabled,
     sum_of,
 )
@@ -67,18 +67,16 @@ def _history_sql(f: KpiFilter) -> tuple[str, dict]:
     return sql, params
 
 
-def _customer_rows(f: KpiFilter, bucket: bool, prefix: str = "o_") -> tuple[str, dict, bool]:
-    """FROM/WHERE over t(customer_key, day, sales, orders, ...) of the rollups, and whether its
-    money is in UNITS (add it up with sum_of). For an f naming at most one category (per
+def _customer_rows(f: KpiFilter, bucket: bool, prefix: str = "o_") -> tuple[str, dict]:
+    """FROM/WHERE over t(customer_key, day, sales, orders, ...) of the rollups, money in UNITS
+    (add it up with sum_of). For an f naming at most one category (per
     category from 0015) as coarse as a bucket of f.grain allows (whole years when not
     bucketed); under two or more, one row per order (0024)."""
     if len(f.categories) >= 2:
-        source, params = customer_orders_in_categories_sql(f, prefix)
-        return source, params, True
+        return customer_orders_in_categories_sql(f, prefix)
     coarsest = ("month" if f.grain == "month" else "day") if bucket else "year"
     rows_sql = customer_category_rows_sql if f.categories else customer_rows_sql
-    source, params = rows_sql(f, prefix=prefix, coarsest=coarsest)
-    return source, params, in_units(f)
+    return rows_sql(f, prefix=prefix, coarsest=coarsest)
 
 
 def per_customer_sql(f: KpiFilter, bucket: bool = False) -> tuple[str, dict]:
@@ -88,15 +86,15 @@ def per_customer_sql(f: KpiFilter, bucket: bool = False) -> tuple[str, dict]:
     or more from their orders' rows per category (0024; an order of both counts once)."""
     if not bucket and reads_all_time(f):
         # One row per customer already: the sums as they are (grouping 114k rows took ~115 ms).
-        source, params, _ = _customer_rows(f, bucket)
+        source, params = _customer_rows(f, bucket)
         measures = ", ".join(f"t.{name} * {unit} AS {name}" for name, (_, unit) in UNITS.items())
         sql = f"SELECT t.customer_key, {measures}, t.orders, t.last_bought AS last_in_range {source}"
         return sql, params
     if rollups_enabled():
-        source, params, units = _customer_rows(f, bucket)
+        source, params = _customer_rows(f, bucket)
         alias, day = "t", "t.day"
-        measures = f"{sum_of('sales', 't', units)} AS sales, bigint_sum(t.orders) AS orders, "
-        measures += f"{sum_of('quantity', 't', units)} AS quantity, {sum_of('profit', 't', units)} AS profit, "
+        measures = f"{sum_of('sales', 't')} AS sales, bigint_sum(t.orders) AS orders, "
+        measures += f"{sum_of('quantity', 't')} AS quantity, {sum_of('profit', 't')} AS profit, "
         measures += "max(t.last_bought) AS last_in_range"
     else:
         facts, params = filtered_facts(f)
@@ -332,14 +330,14 @@ def _new_vs_returning_by_month(f: KpiFilter) -> tuple[str, dict]:
     split = customer_split(f.start, f.end)
     dims, params = dims_sql(f, None, "n_")
     params |= {"n_start": f.start, "n_end": f.end, "n_mfrom": split.months_from, "n_mto": split.months_to}
-    ragged, ragged_params = ragged_customer_rows_sql(split, "n_", units=True)
+    ragged, ragged_params = ragged_customer_rows_sql(split, "n_")
     sql = f"""
         SELECT month AS bucket, cohort = month AS new, customers, sales FROM rollup_cohorts
         WHERE month >= :n_mfrom AND month < :n_mto AND {dims}
         UNION ALL
         SELECT e.bucket, h.cohort = e.bucket, (e.orders > 0)::int, e.sales
         FROM (SELECT customer_key, {bucket_sql("day", "month")} AS bucket,
-                     bigint_sum(orders) AS orders, {sum_of("sales", "r", units=True)} AS sales
+                     bigint_sum(orders) AS orders, {sum_of("sales", "r")} AS sales
               FROM ({ragged}) r
               GROUP BY 1, 2) e
         JOIN customer_cohorts h USING (customer_key)
@@ -390,16 +388,16 @@ def _new_vs_returning_from_customer_rows(f: KpiFilter, prefix: str = "o_") -> tu
     as two aggregates of the same rows took 2.1-2.2 s. (The grouped form was once slower: it
     joined each customer's whole history, a far wider join than the cohort.)"""
     split = customer_split(f.start, f.end)
-    if f.grain == "month" and in_units(f) and split.has_months:
+    if f.grain == "month" and reads_store_totals(f) and split.has_months:
         return _whole_months_apart(f, split, prefix)
-    source, params, units = _customer_rows(f, bucket=True, prefix=prefix)
+    source, params = _customer_rows(f, bucket=True, prefix=prefix)
     cohorts = _cohorts_sql(f.grain)
     sql = f"""
         WITH h AS ({cohorts})
         SELECT g.bucket, h.cohort = g.bucket AS new, count(*) FILTER (WHERE g.bought) AS customers,
                sum(g.sales) AS sales
         FROM (SELECT t.customer_key, {bucket_sql("t.day", f.grain)} AS bucket, bool_or(t.orders > 0) AS bought,
-                     {sum_of("sales", "t", units)} AS sales
+                     {sum_of("sales", "t")} AS sales
               {source}
               GROUP BY 1, 2) g
         LEFT JOIN h USING (customer_key)

@@ -1,4 +1,4 @@
-"""The query router's building blocks: SQL over the rollup tables (migrations 0007 to 0027).
+"""The query router's building blocks: SQL over the rollup tables (migrations 0007 to 0028).
 
 A rollup answers exactly what the fact query answers for the same filter; the router (the
 query functions) uses one when it can and the facts otherwise, so QUERY_ROUTER=facts is the
@@ -422,17 +422,20 @@ def _customer_join(f: KpiFilter, alias: str) -> str:
     return ""
 
 
-# customer_rows_sql and customer_category_rows_sql without a store filter give sales, profit and
-# quantity as bigint units (customer_period_totals' and customer_category_period_totals' own,
-# the ragged days converted): a sum of them times its unit is
-# the exact numeric, got several times faster than adding up numerics.
+# The customers' rows (customer_rows_sql, customer_category_rows_sql,
+# customer_orders_in_categories_sql) give sales, profit and quantity as bigint units: every
+# table they read keeps them so (migrations 0018, 0023, 0024, 0028). A sum of them times its
+# unit is the exact numeric, got several times faster than adding up numerics (sum_of).
 # column: (units in one, one unit); multiplying by the unit keeps the facts' scale (4, 3 digits).
 UNITS = {"sales": ("10000", "0.0001"), "profit": ("10000", "0.0001"), "quantity": ("1000", "0.001")}
+# Each table's column holding a measure in UNITS.
+UNIT_COLUMNS = {"sales": "sales_x10000", "profit": "profit_x10000", "quantity": "quantity_x1000"}
 
 
-def in_units(f: KpiFilter) -> bool:
-    """Whether customer_rows_sql(f) or customer_category_rows_sql(f) gives its money and
-    quantities in UNITS: without a store filter (the sums over every store are kept so)."""
+def reads_store_totals(f: KpiFilter) -> bool:
+    """Whether customer_rows_sql(f) or customer_category_rows_sql(f) reads each customer's sums
+    over every store (customer_period_totals, customer_category_period_totals): without a
+    store filter, and with at most one category (orders do not add up across categories)."""
     return not f.stores and len(f.categories) <= 1
 
 
@@ -443,20 +446,20 @@ def reads_all_time(f: KpiFilter, coarsest: str = "year") -> bool:
     one category, and whole years allowed, under the rollups' router. Those rows are one per
     customer: per_customer_sql then reads them without grouping."""
     days = _CUSTOMER_DAYS.get()
-    if days is None or coarsest != "year" or not in_units(f) or not rollups_enabled():
+    if days is None or coarsest != "year" or not reads_store_totals(f) or not rollups_enabled():
         return False
     return f.start <= days[0] and f.end >= days[1]
 
 
-def units_of(column: str, exact: str) -> str:
-    """SQL for an exact numeric of `column` (sales, profit, quantity) as bigint UNITS."""
-    return f"({exact} * {UNITS[column][0]})::bigint"
+def sum_of(column: str, alias: str) -> str:
+    """SQL adding up a customer row column (sales, profit, quantity) in UNITS as an exact
+    numeric: as a bigint (migration 0025), then scaled."""
+    return f"bigint_sum({alias}.{column}) * {UNITS[column][1]}"
 
 
-def sum_of(column: str, alias: str, units: bool) -> str:
-    """SQL adding up a customer row column (sales, profit, quantity) as an exact numeric; UNITS
-    are added up as a bigint (migration 0025), then scaled."""
-    return f"bigint_sum({alias}.{column}) * {UNITS[column][1]}" if units else f"sum({alias}.{column})"
+def unit_columns(alias: str = "") -> str:
+    """A table's sales, profit and quantity in UNITS (UNIT_COLUMNS), named as the measures."""
+    return ", ".join(f"{alias}{column} AS {name}" for name, column in UNIT_COLUMNS.items())
 
 
 def ragged_days_sql(column: str, p: str) -> str:
@@ -488,14 +491,12 @@ def start_month_read_whole(split: MonthSplit) -> dt.date | None:
     return first if (split.start - first) * DAYS_BEFORE_SHARE <= after - split.start else None
 
 
-def _order_rows(days: str, units: bool) -> str:
-    """customer_orders as customer rows (customer_key, store_key, day, sales, profit, quantity,
-    orders, last_bought) for the days a WHERE keeps."""
-    money = "sales, profit, quantity"
-    if units:
-        money = ", ".join(f"{units_of(column, column)} AS {column}" for column in UNITS)
+def _order_rows(days: str) -> str:
+    """customer_orders as customer rows (customer_key, store_key, day, sales, profit, quantity
+    in UNITS, orders, last_bought) for the days a WHERE keeps. The units are stored (migration
+    0028): made from the numerics per order, a month of ragged days summed ~30 % slower."""
     return f"""
-        SELECT customer_key, store_key, order_date AS day, {money},
+        SELECT customer_key, store_key, order_date AS day, {unit_columns()},
                (bought_lines > 0)::int::bigint AS orders,
                CASE WHEN bought_lines > 0 THEN order_date END AS last_bought, lines
         FROM customer_orders WHERE {days}"""
@@ -507,7 +508,7 @@ def _month_less_days_before(p: str) -> str:
     days taken off, kept when a line is left. The month's last purchase is the part's when a
     purchase is left (the part is the month's end). Sums stay bigint (bigint_sum): as numeric
     they made the customers' sums ~2x slower."""
-    before = _order_rows(f"order_date >= :{p}cfrom AND order_date < :{p}start", units=True)
+    before = _order_rows(f"order_date >= :{p}cfrom AND order_date < :{p}start")
     sums = ", ".join(f"bigint_sum({name}) AS {name}" for name in UNITS)
     taken = ", ".join(f"m.{name}_x{per_one} - coalesce(x.{name}, 0)" for name, (per_one, _) in UNITS.items())
     return f"""
@@ -519,20 +520,20 @@ def _month_less_days_before(p: str) -> str:
         WHERE m.kind = 'm' AND m.period = :{p}cfrom AND m.lines > coalesce(x.lines, 0)"""
 
 
-def ragged_customer_rows_sql(split: MonthSplit, p: str, units: bool, stores: str = "") -> tuple[str, dict[str, Any]]:
-    """Customer rows (customer_key, store_key, day, sales, profit, quantity, orders, last_bought,
-    lines) of split's ragged days (all its days when it has no whole month) from
-    customer_orders; in UNITS (over every store), a ragged start that is most of its month as
-    that month's rows less the days before it (start_month_read_whole), then the days from the
-    next month's first on that are not whole months. Not per store: the month's rows of
+def ragged_customer_rows_sql(split: MonthSplit, p: str, stores: str = "") -> tuple[str, dict[str, Any]]:
+    """Customer rows (customer_key, store_key, day, sales, profit, quantity in UNITS, orders,
+    last_bought, lines) of split's ragged days (all its days when it has no whole month) from
+    customer_orders; over every store (no `stores`), a ragged start that is most of its month
+    as that month's rows less the days before it (start_month_read_whole), then the days from
+    the next month's first on that are not whole months. Not per store: the month's rows of
     customer_periods per store read more than they saved (at 10M, a quarter of one store 60 ->
     80 ms). `stores` (store_test) keeps the orders of f's stores. Parameters :{p}start,
     :{p}end, :{p}mfrom, :{p}mto are the caller's."""
-    first = start_month_read_whole(split) if units else None
+    first = None if stores else start_month_read_whole(split)
     if first is None:
-        return _order_rows(ragged_days_sql("order_date", p) + stores, units), {}
+        return _order_rows(ragged_days_sql("order_date", p) + stores), {}
     rest = split.months_to if split.has_months else _first_of_next_month(first)
-    rows = _order_rows(f"order_date >= :{p}crest AND order_date <= :{p}end", units)
+    rows = _order_rows(f"order_date >= :{p}crest AND order_date <= :{p}end")
     return f"{rows}\n        UNION ALL{_month_less_days_before(p)}", {f"{p}cfrom": first, f"{p}crest": rest}
 
 
@@ -540,16 +541,16 @@ def customer_rows_sql(f: KpiFilter, prefix: str = "o_", coarsest: str = "year") 
     """FROM/WHERE over t(customer_key, store_key, day, sales, profit, quantity, orders = orders
     with a purchase, last_bought, lines): each customer's whole years and months in f's dates
     from customer_periods or, without a store filter, customer_period_totals (as coarse as
-    `coarsest` allows; day = the period's first day; store_key NULL from the totals; sales,
-    profit and quantity then in UNITS: add them up with sum_of), the ragged days from
-    customer_orders (migration 0009; ragged_customer_rows_sql). f's stores, segments, regions
+    `coarsest` allows; day = the period's first day; store_key NULL from the totals), the ragged
+    days from customer_orders (migration 0009; ragged_customer_rows_sql); sales, profit and
+    quantity in UNITS (add them up with sum_of). f's stores, segments, regions
     and the row limits apply; f must not name categories: only the lines carry them
     (customer_category_rows_sql)."""
     p = prefix
     if reads_all_time(f, coarsest):
         dims, dim_params = dims_sql(f, None, prefix)
-        rows = """SELECT customer_key, NULL::integer AS store_key, period AS day, sales_x10000 AS sales,
-                   profit_x10000 AS profit, quantity_x1000 AS quantity, orders, last_bought, lines
+        rows = f"""SELECT customer_key, NULL::integer AS store_key, period AS day, {unit_columns()},
+                   orders, last_bought, lines
             FROM customer_period_totals WHERE kind = 'a'"""
         return f"FROM ({rows}) t {_customer_join(f, 't')} WHERE {dims}", dim_params
     split = customer_split(f.start, f.end)
@@ -559,23 +560,20 @@ def customer_rows_sql(f: KpiFilter, prefix: str = "o_", coarsest: str = "year") 
     # A ragged start most of its month is read as that month even without whole months after
     # it (at 10M lines, 7 November to 7 December: ~130k orders -> 21k month rows less ~25k
     # orders, and December's ~30k).
-    month_start = "m" in COARSEST[coarsest] and in_units(f) and start_month_read_whole(split)
+    month_start = "m" in COARSEST[coarsest] and not f.stores and start_month_read_whole(split)
     if not (kinds or month_start):
-        rows = _order_rows(f"order_date BETWEEN :{p}start AND :{p}end{stores}", in_units(f))
+        rows = _order_rows(f"order_date BETWEEN :{p}start AND :{p}end{stores}")
     else:
-        rows, ragged_params = ragged_customer_rows_sql(split, p, in_units(f), stores)
+        rows, ragged_params = ragged_customer_rows_sql(split, p, stores)
         params |= ragged_params | {f"{p}mfrom": split.months_from, f"{p}mto": split.months_to}
     if kinds:
         periods, period_params = _whole_periods(split, kinds, p)
         params |= period_params
         # Without a store filter, each customer's periods over every store (migration 0018):
-        # 2-2.6x fewer rows than one per customer and store, money as bigint units.
-        source = "store_key, period, sales, profit, quantity, orders, last_bought, lines FROM customer_periods"
-        if in_units(f):
-            source = (
-                "NULL::integer, period, sales_x10000, profit_x10000, quantity_x1000, orders, last_bought, lines "
-                "FROM customer_period_totals"
-            )
+        # 2-2.6x fewer rows than one per customer and store.
+        table = "customer_period_totals" if not f.stores else "customer_periods"
+        store = "NULL::integer" if not f.stores else "store_key"
+        source = f"{store}, period, {unit_columns()}, orders, last_bought, lines FROM {table}"
         rows += f"""
         UNION ALL
         SELECT customer_key, {source} WHERE {periods}{stores}"""
@@ -594,35 +592,24 @@ def store_test(f: KpiFilter, p: str) -> tuple[str, dict[str, Any]]:
     return f" AND {STORE_TESTS['join'].format(p=p)}", {f"{p}stores": list(f.stores)}
 
 
-# customer_order_categories' (and the period totals') column holding each measure in UNITS.
-UNIT_COLUMNS = {"sales": "sales_x10000", "profit": "profit_x10000", "quantity": "quantity_x1000"}
-
-
-def _order_category_money(units: bool) -> str:
-    """customer_order_categories' sales, profit, quantity: its bigint UNITS, or as exact numerics."""
-    if units:
-        return ", ".join(f"t.{column} AS {name}" for name, column in UNIT_COLUMNS.items())
-    return ", ".join(f"t.{column} * {UNITS[name][1]} AS {name}" for name, column in UNIT_COLUMNS.items())
-
-
 def customer_category_rows_sql(f: KpiFilter, prefix: str = "o_", coarsest: str = "year") -> tuple[str, dict[str, Any]]:
     """customer_rows_sql for an f that names one category: FROM/WHERE over t(customer_key, day,
     sales, profit, quantity, orders, last_bought) of that category; whole years and months from
     customer_category_periods (migration 0015) or, without a store filter, its sums over the
-    stores (customer_category_period_totals, 0023; sales, profit and quantity then in UNITS:
-    add them up with sum_of), the ragged days from customer_order_categories (0024, one row per
-    order: at 10M lines a month of one category ~4x faster than from the lines). f's stores,
+    stores (customer_category_period_totals, 0023), the ragged days from
+    customer_order_categories (0024, one row per order: at 10M lines a month of one category
+    ~4x faster than from the lines); sales, profit and quantity in UNITS (add them up with
+    sum_of). f's stores,
     segments, regions and the row limits apply. Orders do not add up across categories: f must
     not name two (customer_orders_in_categories_sql)."""
     if len(f.categories) != 1:
         raise ValueError("customer_category_periods answers one category")
-    p, units = prefix, in_units(f)
+    p = prefix
     dims, params = dims_sql(f, "column", p)
     if reads_all_time(f, coarsest):
         return (
             f"""FROM (
-            SELECT t.customer_key, t.period AS day, t.sales_x10000 AS sales, t.profit_x10000 AS profit,
-                   t.quantity_x1000 AS quantity, t.orders, t.last_bought
+            SELECT t.customer_key, t.period AS day, {unit_columns("t.")}, t.orders, t.last_bought
             FROM customer_category_period_totals t {_customer_join(f, "t")}
             WHERE t.kind = 'a' AND {dims}) t WHERE true""",
             params,
@@ -633,19 +620,17 @@ def customer_category_rows_sql(f: KpiFilter, prefix: str = "o_", coarsest: str =
     for i, edge in enumerate(split.edges(f) if kinds else [f]):
         params |= {f"{p}e{i}_start": edge.start, f"{p}e{i}_end": edge.end}
         parts.append(f"""
-        SELECT t.customer_key, t.order_date AS day, {_order_category_money(units)},
+        SELECT t.customer_key, t.order_date AS day, {unit_columns("t.")},
                (t.bought_lines > 0)::int AS orders, CASE WHEN t.bought_lines > 0 THEN t.order_date END AS last_bought
         FROM customer_order_categories t {_customer_join(f, "t")}
         WHERE t.order_date BETWEEN :{p}e{i}_start AND :{p}e{i}_end AND {dims}""")
     if kinds:
         periods, period_params = _whole_periods(split, kinds, p)
         params |= period_params
-        source = "t.sales, t.profit, t.quantity, t.orders, t.last_bought FROM customer_category_periods t"
-        if units:  # one row per customer, not per customer and store: ~1.8x fewer at 10M lines
-            source = (
-                "t.sales_x10000 AS sales, t.profit_x10000 AS profit, t.quantity_x1000 AS quantity, t.orders, "
-                "t.last_bought FROM customer_category_period_totals t"
-            )
+        # Without a store filter one row per customer, not per customer and store: ~1.8x fewer
+        # at 10M lines.
+        table = "customer_category_period_totals" if not f.stores else "customer_category_periods"
+        source = f"{unit_columns('t.')}, t.orders, t.last_bought FROM {table} t"
         parts.append(f"""
         SELECT t.customer_key, t.period AS day, {source} {_customer_join(f, "t")}
         WHERE {periods} AND {dims}""")
