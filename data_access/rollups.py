@@ -239,10 +239,19 @@ def _activity_rows(f: KpiFilter, label: str | None, prefix: str) -> tuple[str, s
     return f"{ACTIVITY_TABLES[grain]} a", dims, unique, params
 
 
-def _bought_between(p: str) -> str:
-    """An activity row with a purchase between :{p}start and :{p}end. A first or last day inside
-    the range is a purchase in it: only customers whose days span the whole range need their
-    day set read."""
+def _bought_between(p: str, f: KpiFilter) -> str:
+    """An activity row with a purchase between :{p}start and :{p}end (f's dates). A first or
+    last day inside the range is a purchase in it: only customers whose days span the whole
+    range need their day set read. A range from the customers' first day on (or up to their
+    last, read within customer_days_known) holds every day before its end (after its start):
+    the first (last) day alone decides, and the covering indexes of migration 0029 answer
+    without the rows (at 10M lines, five years of one category's buyers per store ~180 -> 25
+    ms). Presets ("last 30 days") and all time are such ranges."""
+    days = _CUSTOMER_DAYS.get()
+    if days is not None and f.start <= days[0]:
+        return f"first_day <= :{p}end"
+    if days is not None and f.end >= days[1]:
+        return f"last_day >= :{p}start"
     return (
         f"first_day <= :{p}end AND last_day >= :{p}start AND (first_day >= :{p}start OR last_day <= :{p}end "
         f"OR active && daterange(:{p}start, :{p}end, '[]'))"
@@ -253,7 +262,7 @@ def _activity(f: KpiFilter, label: str | None, prefix: str) -> tuple[str, str, b
     """_activity_rows, its WHERE keeping the customers who bought in f's dates too."""
     table, dims, unique, params = _activity_rows(f, label, prefix)
     params |= {f"{prefix}start": f.start, f"{prefix}end": f.end}
-    return table, f"{_bought_between(prefix)} AND {dims}", unique, params
+    return table, f"{_bought_between(prefix, f)} AND {dims}", unique, params
 
 
 # A period up to this many days counts its customers from their orders: at 10M lines, three
@@ -333,7 +342,7 @@ def customers_in_periods_sql(
     for i, period in enumerate(periods):
         p = f"{prefix}{i}_"
         params |= {f"{p}start": period.start, f"{p}end": period.end}
-        tests.append(_bought_between(p))
+        tests.append(_bought_between(p, period))
     where = f"({' OR '.join(f'({t})' for t in tests)}) AND {dims}"
     if unique and label != "store":  # one row per customer (and label): count the rows
         counts = ", ".join(f"count(*) FILTER (WHERE {t}) AS customers_{i}" for i, t in enumerate(tests))

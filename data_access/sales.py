@@ -24,6 +24,7 @@ from data_access.facts import (
 )
 from data_access.filters import KpiFilter, bucket_sql
 from data_access.rollups import (
+    customer_days_known,
     customers_in_periods_sql,
     dims_sql,
     label_sql,
@@ -78,8 +79,8 @@ def _totals_of(periods: list[KpiFilter]) -> list[SalesTotals]:
     """The totals of filters that differ only in their dates."""
     if not rollups_enabled():
         return [_totals_from_facts(f) for f in periods]
-    sql, params = _totals_from_rollups(periods)
-    with read_connection() as conn:
+    with read_connection() as conn, customer_days_known(conn):
+        sql, params = _totals_from_rollups(periods)
         row = conn.execute(text(sql), params).one()._mapping
     return [SalesTotals(*(row[f"{field}_{i}"] for field in TOTALS)) for i in range(len(periods))]
 
@@ -247,8 +248,8 @@ def _breakdowns(periods: list[KpiFilter], dimension: str) -> list[pd.DataFrame]:
         raise ValueError(f"unknown dimension {dimension!r}")
     if not rollups_enabled():
         return [_breakdown_from_facts(f, dimension) for f in periods]
-    sql, params = _breakdown_from_rollups(periods, dimension)
-    with read_connection() as conn:
+    with read_connection() as conn, customer_days_known(conn):
+        sql, params = _breakdown_from_rollups(periods, dimension)
         rows = conn.execute(text(sql), params).all()
     frames = []
     for i in range(len(periods)):
