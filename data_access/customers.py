@@ -79,22 +79,25 @@ def _customer_rows(f: KpiFilter, bucket: bool, prefix: str = "o_") -> tuple[str,
     return rows_sql(f, prefix=prefix, coarsest=coarsest)
 
 
-def per_customer_sql(f: KpiFilter, bucket: bool = False) -> tuple[str, dict]:
+def per_customer_sql(f: KpiFilter, bucket: bool = False, units: bool = False) -> tuple[str, dict]:
     """customer_key, [bucket (f.grain, parameter :grain),] sales, orders, quantity, profit,
-    last_in_range (last purchase day): each customer's orders in f. From the customers' years,
-    months and orders (migrations 0009, 0010), per category when f names one (0015); under two
-    or more from their orders' rows per category (0024; an order of both counts once)."""
+    last_in_range (last purchase day): each customer's orders in f; with units under the
+    rollups' router, sales, quantity and profit in UNITS (bigint; in_money turns them back).
+    From the customers' years, months and orders (migrations 0009, 0010), per category when f
+    names one (0015); under two or more from their orders' rows per category (0024; an order
+    of both counts once)."""
     if not bucket and reads_all_time(f):
         # One row per customer already: the sums as they are (grouping 114k rows took ~115 ms).
         source, params = _customer_rows(f, bucket)
-        measures = ", ".join(f"t.{name} * {unit} AS {name}" for name, (_, unit) in UNITS.items())
+        measures = ", ".join(f"t.{name}{'' if units else f' * {unit}'} AS {name}" for name, (_, unit) in UNITS.items())
         sql = f"SELECT t.customer_key, {measures}, t.orders, t.last_bought AS last_in_range {source}"
         return sql, params
     if rollups_enabled():
         source, params = _customer_rows(f, bucket)
         alias, day = "t", "t.day"
-        measures = f"{sum_of('sales', 't')} AS sales, bigint_sum(t.orders) AS orders, "
-        measures += f"{sum_of('quantity', 't')} AS quantity, {sum_of('profit', 't')} AS profit, "
+        total = {name: f"bigint_sum(t.{name})" if units else sum_of(name, "t") for name in UNITS}
+        measures = f"{total['sales']} AS sales, bigint_sum(t.orders) AS orders, "
+        measures += f"{total['quantity']} AS quantity, {total['profit']} AS profit, "
         measures += "max(t.last_bought) AS last_in_range"
     else:
         facts, params = filtered_facts(f)
@@ -163,14 +166,48 @@ def _lifetime_join(f: KpiFilter) -> str:
     return "l.customer_key = r.customer_key"
 
 
-def _lifetime_values(f: KpiFilter) -> str:
-    """v: the lifetime value of each customer of per_customer (r) with a purchase. Over every
-    customer day and every category and store, a customer's sums are their whole history
-    already (both count every line not cancelled): no join to customer_lifetime (at 10M lines,
-    five years ~114k customers joined by hash)."""
+def _lifetime_values(f: KpiFilter, units: bool) -> str:
+    """v: the lifetime value of each customer of per_customer (r) with a purchase, in UNITS
+    when units (as per_customer's sales). Over every customer day and every category and
+    store, a customer's sums are their whole history already (both count every line not
+    cancelled): no join to customer_lifetime (at 10M lines, five years ~114k customers joined
+    by hash)."""
     if not f.categories and reads_all_time(f):
         return "SELECT r.sales AS v FROM per_customer r WHERE r.orders > 0"
-    return f"SELECT l.lifetime_sales AS v FROM per_customer r JOIN lifetime l ON {_lifetime_join(f)} WHERE r.orders > 0"
+    # customer_lifetime keeps numeric sales, exact in UNITS (a line's amount has 4 decimals).
+    value = f"(l.lifetime_sales * {UNITS['sales'][0]})::bigint" if units else "l.lifetime_sales"
+    return f"SELECT {value} AS v FROM per_customer r JOIN lifetime l ON {_lifetime_join(f)} WHERE r.orders > 0"
+
+
+def in_money(expr: str, name: str, units: bool) -> str:
+    """SQL for a sum of `name` (sales, profit, quantity) as the exact numeric: from UNITS when units."""
+    return f"{expr} * {UNITS[name][1]}" if units else expr
+
+
+def _ltv_sql(units: bool) -> tuple[str, str, str]:
+    """The lifetime values' (ltv) statistics, their bins and the 'ltv' rows' columns, in UNITS
+    or in numeric. In UNITS the two percentiles sort bigints, not numerics (at 10M lines all
+    time, 114k customers: ~10-20 % of the summary), and a bin is the same floor((v - lo) * bins
+    / (hi - lo)) as width_bucket's, in integer division (v >= lo); the mean is the sum in money
+    over the count, which is how avg computes it."""
+    one = "10000" if units else "1"  # hi is at least lo plus one in money
+    mean = f"bigint_sum(v) * {UNITS['sales'][1]} / NULLIF(count(*), 0)" if units else "avg(v)"
+    stats = f"""
+            SELECT count(*) AS n, {mean} AS mean,
+                   percentile_disc(0.5) WITHIN GROUP (ORDER BY v) AS median,
+                   LEAST(min(v), 0) AS lo,
+                   GREATEST(percentile_disc(0.99) WITHIN GROUP (ORDER BY v), LEAST(min(v), 0) + {one}) AS hi
+            FROM ltv"""
+    # width_bucket is floor((v - lo) * bins / (hi - lo)) + 1, exact in numeric, in one call per
+    # customer; bins + 1 is everything from hi up, which the last bin holds.
+    bin_of = f"LEAST(width_bucket(v, lo, hi, {LTV_BINS}), {LTV_BINS}) - 1"
+    if units:
+        bin_of = f"LEAST((v - lo) * {LTV_BINS} / (hi - lo), {LTV_BINS - 1})"
+    bins = f"SELECT {bin_of} AS bin, count(*) AS customers FROM ltv, ltv_stats GROUP BY 1"
+    money = [in_money(f"s.{column}", "sales", units) for column in ("median", "lo")]
+    width = f"{in_money('(s.hi - s.lo)', 'sales', units)} / {LTV_BINS}"
+    columns = f"s.n, s.mean, {money[0]}, b.bin, {money[1]}, {width}, b.customers"
+    return stats, bins, columns
 
 
 def _summary_sql(f: KpiFilter) -> tuple[str, dict]:
@@ -179,9 +216,12 @@ def _summary_sql(f: KpiFilter) -> tuple[str, dict]:
     lifetime value's statistics, one row per bin), all from one pass over the customers' sums.
     As three statements each summed every customer again: at 10M lines, five years, 2.0 s of
     work where this is ~1.1 s. The lifetime value found its buyers apart (from the activity
-    tables or the orders): at 10M lines 56-300 ms a filter in the page."""
-    per_customer, params = per_customer_sql(f)
+    tables or the orders): at 10M lines 56-300 ms a filter in the page. Under the rollups'
+    router the customers' sums stay in UNITS until the rows leave (in_money)."""
+    units = rollups_enabled()
+    per_customer, params = per_customer_sql(f, units=units)
     history, history_params = _history_sql(f)
+    ltv_stats, ltv_bins, ltv_columns = _ltv_sql(units)
     no = {
         "top": "NULL::text AS rfm_group, NULL::bigint AS customers, NULL::numeric AS avg_recency_days, "
         "NULL::numeric AS avg_frequency, NULL::bigint AS repeat_customers",
@@ -208,7 +248,9 @@ def _summary_sql(f: KpiFilter) -> tuple[str, dict]:
         history AS ({history}),
         top AS (
             SELECT r.rank, c.customer_key, c.customer_id, c.name AS customer, c.segment, c.region,
-                   r.sales, r.orders, r.quantity, r.profit, h.first_order, h.last_order,
+                   {in_money("r.sales", "sales", units)} AS sales, r.orders,
+                   {in_money("r.quantity", "quantity", units)} AS quantity,
+                   {in_money("r.profit", "profit", units)} AS profit, h.first_order, h.last_order,
                    CAST(:end AS date) - r.last_in_range AS recency_days,
                    row_number() OVER (ORDER BY r.rank, c.name, c.customer_key) AS seq
             FROM ranked r
@@ -217,25 +259,14 @@ def _summary_sql(f: KpiFilter) -> tuple[str, dict]:
         ),
         rfm AS ({rfm_groups_sql("per_customer")}),
         lifetime AS ({history}),
-        ltv AS ({_lifetime_values(f)}),
-        ltv_stats AS (
-            SELECT count(*) AS n, avg(v) AS mean,
-                   percentile_disc(0.5) WITHIN GROUP (ORDER BY v) AS median,
-                   LEAST(min(v), 0) AS lo,
-                   GREATEST(percentile_disc(0.99) WITHIN GROUP (ORDER BY v), LEAST(min(v), 0) + 1) AS hi
-            FROM ltv
-        ),
-        ltv_bins AS (
-            -- width_bucket is floor((v - lo) * bins / (hi - lo)) + 1, exact in numeric, in one
-            -- call per customer; bins + 1 is everything from hi up, which the last bin holds.
-            SELECT LEAST(width_bucket(v, lo, hi, {LTV_BINS}), {LTV_BINS}) - 1 AS bin, count(*) AS customers
-            FROM ltv, ltv_stats GROUP BY 1
-        )
+        ltv AS ({_lifetime_values(f, units)}),
+        ltv_stats AS ({ltv_stats}),
+        ltv_bins AS ({ltv_bins})
         SELECT 'top' AS part, rank, customer_key, customer_id, customer, segment, region, sales, orders,
                quantity, profit, first_order, last_order, recency_days, seq, {no["top"]}, {no["ltv"]}
         FROM top WHERE seq <= :limit
         UNION ALL
-        SELECT 'rfm', {no["rank"]}, sales, {no["measures"]},
+        SELECT 'rfm', {no["rank"]}, {in_money("sales", "sales", units)}, {no["measures"]},
                rfm_group, customers, avg_recency_days, avg_frequency, NULL, {no["ltv"]}
         FROM rfm
         UNION ALL
@@ -244,7 +275,7 @@ def _summary_sql(f: KpiFilter) -> tuple[str, dict]:
         FROM per_customer
         UNION ALL
         SELECT 'ltv', {no["rank"]}, NULL, {no["measures"]}, {no["top"]},
-               s.n, s.mean, s.median, b.bin, s.lo, (s.hi - s.lo) / {LTV_BINS}, b.customers
+               {ltv_columns}
         FROM ltv_stats s LEFT JOIN ltv_bins b ON true
     """
     return sql, params | history_params | {"limit": TOP_CUSTOMERS, "end": f.end}

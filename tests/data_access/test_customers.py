@@ -124,6 +124,38 @@ def test_lifetime_value_counts_the_customers_with_a_purchase_only():
     assert ltv.bins.bin_start.min() == 0  # the lowest value counted is above zero
 
 
+@pytest.mark.parametrize(
+    "values",
+    [
+        ["0.25", "0.50", "0.50", "0.75"],  # all under one: the top is lo + 1, not the 99th percentile
+        ["-3.5000", "0.0001", "12.34", "12.34", "99.99", "1000"],  # a negative value moves lo below zero
+        ["7"],
+    ],
+)
+def test_lifetime_value_statistics_in_units_equal_those_in_numeric(values):
+    """The summary keeps its sums in bigint units under the rollups (customers._ltv_sql): the
+    statistics and bins must be those of the same values as numerics, to the digit."""
+
+    def statistics(units: bool) -> list[tuple]:
+        stats, bins, columns = customers._ltv_sql(units)
+        v = "(v * 10000)::bigint" if units else "v"
+        rows = ", ".join(f"({value}::numeric)" for value in values)
+        sql = f"""WITH given(v) AS (VALUES {rows}), ltv AS (SELECT {v} AS v FROM given),
+                  ltv_stats AS ({stats}), ltv_bins AS ({bins})
+                  SELECT {columns} FROM ltv_stats s LEFT JOIN ltv_bins b ON true ORDER BY b.bin"""
+        with get_engine().connect() as conn:
+            return [tuple(row) for row in conn.execute(text(sql))]
+
+    in_numeric = statistics(units=False)
+    assert statistics(units=True) == in_numeric
+    n, mean, median, _, lo, width, _ = in_numeric[0]
+    assert n == len(values) and abs(mean - sum(map(Decimal, values)) / len(values)) < Decimal("1e-12")
+    assert lo == min(Decimal(0), *map(Decimal, values))
+    assert sum(row[-1] for row in in_numeric) == len(values)
+    if values[0] == "0.25":
+        assert (median, width) == (Decimal("0.50"), Decimal("0.05"))  # (lo + 1 - lo) / 20 bins
+
+
 def test_rfm_scores_and_groups():
     # In 2025-01-01 .. 2026-02-28: recency days Alice 25, Bob 39, Erin 70, Dan 75; orders 2, 2, 1, 1;
     # sales 260, 540, 300, 15. Scores (1-5 by percent rank, ties shared): R 5, 4, 2, 1; F 4, 4, 1, 1.
