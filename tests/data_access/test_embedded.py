@@ -19,6 +19,8 @@ def test_buffer_cache_is_a_quarter_of_memory_within_bounds():
 def test_the_started_server_runs_with_every_setting(pg_server_url):
     engine = create_engine(pg_server_url)
     with engine.connect() as conn:
-        shown = {name: conn.execute(text(f"SELECT current_setting('{name}')")).scalar() for name in analytics_settings()}
+        shown = {
+            name: conn.execute(text(f"SELECT current_setting('{name}')")).scalar() for name in analytics_settings()
+        }
     engine.dispose()
     assert shown == analytics_settings()
