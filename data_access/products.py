@@ -8,18 +8,20 @@ import pandas as pd
 from sqlalchemy import text
 
 from data_access.cache import cached_query
-from data_access.db import read_frame
+from data_access.db import frame, read_connection, read_frame
 from data_access.facts import ORDER_COUNT, PROFIT, QUANTITY, SALES, filtered_facts
 from data_access.filters import KpiFilter, bucket_sql
 from data_access.rollups import (
     IN_CATEGORIES,
     MonthSplit,
     dims_sql,
+    in_whole_months,
     names_customer_attributes,
     period_sql,
     ragged_reads,
     rollup_where,
     rollups_enabled,
+    sales_days_known,
 )
 
 # Drill levels: level -> SQL label column. Only these names ever reach the SQL text.
@@ -98,16 +100,17 @@ def get_top_products(f: KpiFilter, limit: int = 1000) -> pd.DataFrame:
     """rank (dense, by sales), product_key, product_id, product, category, sub_category,
     sales, profit, margin, quantity, orders; best first, at most `limit` rows."""
     if _rollups_rank_products(f):
-        per_product, params = _per_product_from_rollups(f)
-        sql = f"""
-            SELECT dense_rank() OVER (ORDER BY x.sales DESC) AS rank,
-                   p.product_key, p.product_id, p.name AS product, p.category, p.sub_category,
-                   x.sales, x.profit, x.profit / NULLIF(x.sales, 0) AS margin, x.quantity, x.orders
-            FROM ({per_product}) x JOIN products p USING (product_key)
-            ORDER BY rank, product
-            LIMIT :limit
-        """
-        return read_frame(text(sql), params | {"limit": limit})
+        with read_connection() as conn, sales_days_known(conn):
+            per_product, params = _per_product_from_rollups(in_whole_months(f))
+            sql = f"""
+                SELECT dense_rank() OVER (ORDER BY x.sales DESC) AS rank,
+                       p.product_key, p.product_id, p.name AS product, p.category, p.sub_category,
+                       x.sales, x.profit, x.profit / NULLIF(x.sales, 0) AS margin, x.quantity, x.orders
+                FROM ({per_product}) x JOIN products p USING (product_key)
+                ORDER BY rank, product
+                LIMIT :limit
+            """
+            return frame(conn.execute(text(sql), params | {"limit": limit}))
     facts, params = filtered_facts(f)
     sql = f"""
         SELECT dense_rank() OVER (ORDER BY {SALES} DESC) AS rank,
@@ -191,15 +194,15 @@ def get_also_bought(f: KpiFilter, product_key: int, limit: int = 15) -> AlsoBoug
     support = orders(X and Y) / orders; confidence = orders(X and Y) / orders(X);
     lift = confidence / (orders(Y) / orders). Returns are not purchases: only positive lines.
     """
-    if rollups_enabled():
-        sql, params = _also_bought_from_rollups(f)
-    else:
-        sql, params = _also_bought_from_facts(f)
-    frame = read_frame(text(sql), params | {"x": product_key, "limit": limit})
-    total, product_orders = (
-        (int(frame.total_orders.iloc[0]), int(frame.product_orders.iloc[0])) if len(frame) else (0, 0)
-    )
-    items = frame.dropna(subset=["product_key"]).drop(columns=["total_orders", "product_orders"]).reset_index(drop=True)
+    with read_connection() as conn:
+        if rollups_enabled():
+            with sales_days_known(conn):  # all time's ragged ends are whole months: no baskets from the lines
+                sql, params = _also_bought_from_rollups(in_whole_months(f))
+        else:
+            sql, params = _also_bought_from_facts(f)
+        rows = frame(conn.execute(text(sql), params | {"x": product_key, "limit": limit}))
+    total, product_orders = (int(rows.total_orders.iloc[0]), int(rows.product_orders.iloc[0])) if len(rows) else (0, 0)
+    items = rows.dropna(subset=["product_key"]).drop(columns=["total_orders", "product_orders"]).reset_index(drop=True)
     return AlsoBought(product_orders, total, items)
 
 
