@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from typing import Any
@@ -117,16 +117,23 @@ _CUSTOMER_DAYS: ContextVar[tuple[dt.date, dt.date] | None] = ContextVar("custome
 
 
 @contextmanager
-def customer_days_known(conn: Connection) -> Iterator[None]:
-    """Within: customer_split may widen ranges to the customers' first and last days, read on
-    conn. The statements built within must run on conn: its transaction is repeatable read
-    (data_access.db.read_connection), so no order can appear in the widened days meanwhile."""
-    first, last = conn.execute(text("SELECT min(order_date), max(order_date) FROM customer_orders")).one()
-    token = _CUSTOMER_DAYS.set((first, last) if first is not None else None)
+def _first_and_last_day_known(conn: Connection, days: ContextVar, query: str) -> Iterator[None]:
+    """Within: `days` holds the (first, last) day `query` reads on conn (None over no rows)."""
+    first, last = conn.execute(text(query)).one()
+    token = days.set((first, last) if first is not None else None)
     try:
         yield
     finally:
-        _CUSTOMER_DAYS.reset(token)
+        days.reset(token)
+
+
+def customer_days_known(conn: Connection) -> AbstractContextManager[None]:
+    """Within: customer_split may widen ranges to the customers' first and last days, read on
+    conn. The statements built within must run on conn: its transaction is repeatable read
+    (data_access.db.read_connection), so no order can appear in the widened days meanwhile."""
+    return _first_and_last_day_known(
+        conn, _CUSTOMER_DAYS, "SELECT min(order_date), max(order_date) FROM customer_orders"
+    )
 
 
 # The first and last day with a line of an order not cancelled (rollup_category's day rows,
@@ -134,16 +141,12 @@ def customer_days_known(conn: Connection) -> Iterator[None]:
 _SALES_DAYS: ContextVar[tuple[dt.date, dt.date] | None] = ContextVar("sales_days", default=None)
 
 
-@contextmanager
-def sales_days_known(conn: Connection) -> Iterator[None]:
+def sales_days_known(conn: Connection) -> AbstractContextManager[None]:
     """Within: in_whole_months may widen ranges to the first and last day of the sales, read on
     conn (repeatable read, as customer_days_known)."""
-    first, last = conn.execute(text("SELECT min(day), max(day) FROM rollup_category WHERE kind = 'd'")).one()
-    token = _SALES_DAYS.set((first, last) if first is not None else None)
-    try:
-        yield
-    finally:
-        _SALES_DAYS.reset(token)
+    return _first_and_last_day_known(
+        conn, _SALES_DAYS, "SELECT min(day), max(day) FROM rollup_category WHERE kind = 'd'"
+    )
 
 
 def in_whole_months(f: KpiFilter) -> KpiFilter:
@@ -553,7 +556,7 @@ def _month_less_days_before(p: str) -> str:
     they made the customers' sums ~2x slower."""
     before = _order_rows(f"order_date >= :{p}cfrom AND order_date < :{p}start")
     sums = ", ".join(f"bigint_sum({name}) AS {name}" for name in UNITS)
-    taken = ", ".join(f"m.{name}_x{per_one} - coalesce(x.{name}, 0)" for name, (per_one, _) in UNITS.items())
+    taken = ", ".join(f"m.{column} - coalesce(x.{name}, 0)" for name, column in UNIT_COLUMNS.items())
     return f"""
         SELECT m.customer_key, NULL::integer, m.period, {taken}, m.orders - coalesce(x.orders, 0),
                CASE WHEN m.orders > coalesce(x.orders, 0) THEN m.last_bought END, m.lines - coalesce(x.lines, 0)
