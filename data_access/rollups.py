@@ -276,8 +276,10 @@ def _activity_rows(f: KpiFilter, label: str | None, prefix: str) -> tuple[str, s
 def _bought_between(p: str, f: KpiFilter) -> str:
     """An activity row with a purchase between :{p}start and :{p}end (f's dates). A first or
     last day inside the range is a purchase in it: only customers whose days span the whole
-    range need their day set read. A range from the customers' first day on (or up to their
-    last, read within customer_days_known) holds every day before its end (after its start):
+    range need their days read, as bits from the covering index (migration 0030; the day set
+    in the row took ~30 ms for a quarter at 10M lines, the bits ~9). A range from the
+    customers' first day on (or up to their last, read within customer_days_known) holds every
+    day before its end (after its start):
     the first (last) day alone decides, and the covering indexes of migration 0029 answer
     without the rows (at 10M lines, five years of one category's buyers per store ~180 -> 25
     ms). Presets ("last 30 days") and all time are such ranges."""
@@ -286,9 +288,12 @@ def _bought_between(p: str, f: KpiFilter) -> str:
         return f"first_day <= :{p}end"
     if days is not None and f.end >= days[1]:
         return f"last_day >= :{p}start"
+    # A customer whose days span the range bought in it when a bit of the range's days is set
+    # (days: bit 1 is the first day).
+    range_days = f"substring(days FROM :{p}start - first_day + 1 FOR :{p}end - :{p}start + 1)"
     return (
         f"first_day <= :{p}end AND last_day >= :{p}start AND (first_day >= :{p}start OR last_day <= :{p}end "
-        f"OR active && daterange(:{p}start, :{p}end, '[]'))"
+        f"OR bit_count({range_days}) > 0)"
     )
 
 

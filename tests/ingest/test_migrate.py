@@ -48,3 +48,33 @@ def test_bigint_sum_adds_like_sum_and_refuses_to_overflow():
         assert conn.execute(text("SELECT bigint_sum(v) FROM (VALUES (NULL::bigint)) t(v) WHERE v > 0")).scalar() is None
         with pytest.raises(DataError, match="bigint out of range"):
             conn.execute(text("SELECT bigint_sum(v) FROM (VALUES (9223372036854775807::bigint), (1)) t(v)")).scalar()
+
+
+def test_purchase_day_bits_mark_each_day_from_the_first():
+    """Migration 0030: bit i (from 1) set when lower(days) + i - 1 is one of the days; every
+    activity row's stored bits agree with its day set, checked day by day."""
+    from sqlalchemy import text
+
+    from data_access import db
+
+    cases = {
+        "{[2025-01-01,2025-01-02)}": "1",
+        "{[2025-01-01,2025-01-04)}": "111",
+        "{[2025-01-01,2025-01-02), [2025-01-03,2025-01-05), [2025-01-09,2025-01-10)}": "101100001",
+        "{[2024-12-31,2025-01-01), [2025-03-01,2025-03-02)}": "1" + "0" * 59 + "1",  # 2025: no 29 February
+    }
+    tables = ("customer_activity", "customer_activity_store", "customer_activity_category", "customer_activity_detail")
+    bits_of = text("SELECT purchase_day_bits(CAST(:d AS datemultirange))::text")
+    with db.get_engine().connect() as conn:
+        for days, bits in cases.items():
+            assert conn.execute(bits_of, {"d": days}).scalar() == bits
+        for table in tables:
+            wrong = conn.execute(
+                text(f"""
+                    SELECT count(*) FROM {table} a, generate_series(a.first_day, a.last_day, '1 day') d
+                    WHERE (get_bit(a.days, (d::date - a.first_day)) = 1) <> (d::date <@ a.active)""")
+            ).scalar()
+            rows, lengths_right = conn.execute(
+                text(f"SELECT count(*), bool_and(length(days) = last_day - first_day + 1) FROM {table}")
+            ).one()
+            assert wrong == 0 and rows > 0 and lengths_right, table
