@@ -304,6 +304,16 @@ def _activity(f: KpiFilter, label: str | None, prefix: str) -> tuple[str, str, b
     return table, f"{_bought_between(prefix, f)} AND {dims}", unique, params
 
 
+def buyers_sql(f: KpiFilter, prefix: str) -> tuple[str, dict[str, Any]]:
+    """FROM/WHERE over customer_activity a (a row per customer: segment, region, first_day,
+    last_day, days) keeping the customers who bought in f's dates; its segments, regions and
+    row limits apply, f must not name stores or categories. Answered from the covering index."""
+    if f.stores or f.categories:
+        raise ValueError("customer_activity answers for every store and category")
+    table, where, _, params = _activity(f, None, prefix)
+    return f"FROM {table} WHERE {where}", params
+
+
 # A period up to this many days counts its customers from their orders: at 10M lines, three
 # periods of 7 days took 27-40 ms that way and 80-130 ms from the activity table (which is read
 # whole, whatever the range); 30 days took about as long either way.
