@@ -319,11 +319,13 @@ def buyers_sql(f: KpiFilter, prefix: str) -> tuple[str, dict[str, Any]]:
 # whole, whatever the range); 30 days took about as long either way.
 SHORT_PERIOD_DAYS = 14
 # Under a category filter, periods of up to this many days times categories in all count their
-# customers from the orders' rows per category (migration 0024), read by category and date: at
-# 10M lines one category's buyers of 14 days took 7-9 ms that way and ~55 ms from
-# customer_activity_category, 3 months 28-30 vs ~80 ms, 6 months 54 vs 80 ms; two categories'
-# 3 months 55-69 vs ~83 ms.
-CATEGORY_PERIOD_DAYS = 200
+# customers from the orders' rows per category (migration 0024), read by category and date.
+# Since the activity tables answer from their covering indexes (0030), at 10M lines the
+# overview's three periods of one category took, from the orders / from
+# customer_activity_category: 21 days 32 / 41 ms, 31 days 42 / 43, 40 days 51 / 41, 57 days
+# 86 / 54. Two categories' activity rows need a DISTINCT: 31 days 69 / 90 ms, 45 days 114 / 106.
+ONE_CATEGORY_PERIOD_DAYS = 90
+CATEGORY_PERIOD_DAYS = 240
 
 
 def _orders_table(periods: list[KpiFilter]) -> str | None:
@@ -338,7 +340,8 @@ def _orders_table(periods: list[KpiFilter]) -> str | None:
     if not f.categories:
         return "customer_orders" if all(period.days <= SHORT_PERIOD_DAYS for period in periods) else None
     read = sum(period.days for period in periods) * len(f.categories)
-    return "customer_order_categories" if read <= CATEGORY_PERIOD_DAYS else None
+    most = ONE_CATEGORY_PERIOD_DAYS if len(f.categories) == 1 else CATEGORY_PERIOD_DAYS
+    return "customer_order_categories" if read <= most else None
 
 
 def _orders_of(periods: list[KpiFilter], p: str) -> tuple[list[str], dict[str, Any]]:

@@ -143,7 +143,7 @@ def _filters(count: int = 29) -> list[KpiFilter]:
             stores=["Web Shop", "Marketplace"],
         ),
         # a month of one category in a store, three weeks of two: their customers are counted
-        # from the orders' rows per category (CATEGORY_PERIOD_DAYS)
+        # from the orders' rows per category (ONE_CATEGORY_PERIOD_DAYS, CATEGORY_PERIOD_DAYS)
         KpiFilter(start=dt.date(2025, 4, 10), end=dt.date(2025, 5, 9), categories=["Furniture"], stores=["Web Shop"]),
         KpiFilter(start=dt.date(2025, 10, 6), end=dt.date(2025, 10, 26), categories=["Furniture", "Technology"]),
         # a week in two stores: its customers are counted from their orders (SHORT_PERIOD_DAYS)
