@@ -78,3 +78,33 @@ def test_purchase_day_bits_mark_each_day_from_the_first():
                 text(f"SELECT count(*), bool_and(length(days) = last_day - first_day + 1) FROM {table}")
             ).one()
             assert wrong == 0 and rows > 0 and lengths_right, table
+
+
+def test_an_upgrade_that_rewrites_a_table_vacuums_it(pg_server_url):
+    """Migration 0030 rewrites the activity tables (a stored column added): without a vacuum
+    their pages are not all-visible and the index-only scans that count customers read every
+    row's page, and autovacuum does not come back for a rewrite. migrate() vacuums the tables
+    an upgrade left unmapped once it is committed."""
+    from sqlalchemy import text
+
+    from tests.fixture_data import load_fixture
+
+    engine = create_engine(create_database(pg_server_url, "migrate_vacuum_test"))
+    vacuums = text(
+        "SELECT vacuum_count FROM pg_stat_user_tables WHERE relname = 'customer_activity'"
+        " AND pg_stat_force_next_flush() IS NOT NULL"
+    )
+    try:
+        migrate(engine)
+        load_fixture(engine)
+        downgrade(engine, "0029")
+        with engine.connect() as conn:
+            conn.execute(text("ANALYZE customer_activity"))  # its pages counted, none all-visible
+            conn.commit()
+            before = conn.execute(vacuums).scalar()
+        migrate(engine)  # 0030 again: the table rewritten with its rows
+        migrate(engine)  # nothing to do
+        with engine.connect() as conn:
+            assert conn.execute(vacuums).scalar() == before + 1
+    finally:
+        engine.dispose()
