@@ -21,18 +21,15 @@ per cent of an import's time.
 
 from alembic import op
 
+from ingest.migrations.earlier import migration
+
 revision = "0030"
 down_revision = "0029"
 branch_labels = None
 depends_on = None
 
-# The tables and their covering indexes' keys (0029).
-INDEXES = {
-    "customer_activity": "segment, region, customer_key",
-    "customer_activity_store": "segment, region, store_key, customer_key",
-    "customer_activity_category": "category, segment, region, customer_key",
-    "customer_activity_detail": "category, segment, region, store_key, customer_key",
-}
+# The tables and their covering indexes' keys.
+INDEXES = migration("0029_activity_covering_indexes").INDEXES
 
 DAY_BITS = """
 CREATE FUNCTION purchase_day_bits(days datemultirange) RETURNS varbit
