@@ -191,7 +191,7 @@ def _ltv_sql(units: bool) -> tuple[str, str, str]:
     time, 114k customers: ~10-20 % of the summary), and a bin is the same floor((v - lo) * bins
     / (hi - lo)) as width_bucket's, in integer division (v >= lo); the mean is the sum in money
     over the count, which is how avg computes it."""
-    one = "10000" if units else "1"  # hi is at least lo plus one in money
+    one = UNITS["sales"][0] if units else "1"  # hi is at least lo plus one in money
     mean = f"bigint_sum(v) * {UNITS['sales'][1]} / NULLIF(count(*), 0)" if units else "avg(v)"
     stats = f"""
             SELECT count(*) AS n, {mean} AS mean,

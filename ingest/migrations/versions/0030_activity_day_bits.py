@@ -15,8 +15,8 @@ covering index to carry. The test for a spanning customer is a substring of it
 
 A stored generated column, so every function that writes these tables stays as it is and the
 bits can never disagree with the days. Computing them costs ~8-17 us per row written (plpgsql;
-the SQL variants measured were slower): ~15 s for the 1.5M rows of a 10M-line database, a few
-per cent of an import's time.
+the SQL variants measured were slower): ~15 s for the 1.5M rows of a 10M-line database; a
+200k-line import into an empty database ran ~8 % slower.
 """
 
 from alembic import op
