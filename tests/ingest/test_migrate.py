@@ -108,3 +108,31 @@ def test_an_upgrade_that_rewrites_a_table_vacuums_it(pg_server_url):
             assert conn.execute(vacuums).scalar() == before + 1
     finally:
         engine.dispose()
+
+
+def test_autovacuum_comes_to_the_activity_tables_after_a_few_hundred_rows():
+    """Migration 0031: the counts of customers read the activity tables' covering indexes
+    alone only while their pages are marked all-visible, and every row an import or live event
+    writes unmarks its page. Autovacuum, which marks them again, is due after 200 + 0.2 % of
+    the rows changed or inserted (by default 50 + 20 % and 1000 + 20 %)."""
+    from sqlalchemy import text
+
+    from data_access import db
+
+    due = text(
+        """SELECT c.relname, opt.option_name, opt.option_value
+           FROM pg_class c, pg_options_to_table(c.reloptions) opt
+           WHERE c.relname LIKE 'customer_activity%' AND c.relkind = 'r'"""
+    )
+    with db.get_engine().connect() as conn:
+        options: dict[str, dict[str, float]] = {}
+        for table, name, value in conn.execute(due):
+            options.setdefault(table, {})[name] = float(value)
+    expected = {
+        "autovacuum_vacuum_threshold": 200,
+        "autovacuum_vacuum_scale_factor": 0.002,
+        "autovacuum_vacuum_insert_threshold": 200,
+        "autovacuum_vacuum_insert_scale_factor": 0.002,
+    }
+    tables = {"customer_activity", "customer_activity_store", "customer_activity_category", "customer_activity_detail"}
+    assert options == {table: expected for table in tables}
