@@ -57,7 +57,7 @@ def cache_config() -> dict:
     if settings.redis_url:
         return config | {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": settings.redis_url}
     return config | {
-        "CACHE_TYPE": "FileSystemCache",
+        "CACHE_TYPE": "data_access.file_cache.WriteBehindFileSystemCache",
         "CACHE_DIR": str(settings.data_dir / "cache"),
         "CACHE_THRESHOLD": 20000,
     }

@@ -29,6 +29,9 @@ def _cache(cache: Cache) -> str:
     probe = f"{time.time():.6f}"
     try:
         cache.set("healthz:probe", probe, timeout=30)
+        flush = getattr(cache.cache, "flush", None)  # the file cache writes behind: read it from disk
+        if flush and not flush(timeout=5):
+            return "not writing values"
         return "ok" if cache.get("healthz:probe") == probe else "not storing values"
     except Exception as exc:
         return f"unreachable ({type(exc).__name__})"
