@@ -111,21 +111,26 @@ class WriteBehindFileSystemCache(FileSystemCache):
         return False
 
     def _write_behind(self, writes: queue.Queue) -> None:
-        while True:
-            key = writes.get()
-            if isinstance(key, threading.Event):  # flush(): everything before it is written
-                key.set()
-                continue
-            entry = self._pending.get(key)
-            if entry is None:
-                continue
-            try:
-                self._write(key, *entry)
-            except Exception:  # the thread must outlive any one entry
-                logger.exception("the result cache could not store an entry")
-            with self._pending_lock:
-                if self._pending.get(key) is entry:  # not set anew meanwhile
-                    del self._pending[key]
+        try:
+            while True:
+                self._write_next(writes.get())
+        except SystemExit:  # told to stop (dash's test runner stops every thread a test started)
+            return
+
+    def _write_next(self, key: str | threading.Event) -> None:
+        if isinstance(key, threading.Event):  # flush(): everything before it is written
+            key.set()
+            return
+        entry = self._pending.get(key)
+        if entry is None:
+            return
+        try:
+            self._write(key, *entry)
+        except Exception:  # the thread must outlive any one entry
+            logger.exception("the result cache could not store an entry")
+        with self._pending_lock:
+            if self._pending.get(key) is entry:  # not set anew meanwhile
+                del self._pending[key]
 
     def _write(self, key: str, expires: int, data: bytes) -> None:
         """Store as FileSystemCache.set does (the expiry, then the pickle; written aside, then

@@ -2,8 +2,6 @@
 
 import threading
 
-import pytest
-
 from data_access.file_cache import WriteBehindFileSystemCache
 
 
@@ -59,7 +57,6 @@ def test_an_expired_entry_is_not_answered_before_it_is_written(tmp_path):
     assert cache.get("old") is None and not cache.has("old")
 
 
-@pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")  # the SystemExit it dies of
 def test_a_writer_that_dies_is_replaced_and_what_it_left_is_written(tmp_path):
     """dash's test runner stops every thread a test started by raising SystemExit in it; the
     cache must go on storing (and flush() must not wait forever on a queue nobody serves)."""
