@@ -14,6 +14,7 @@ itself before that, as it would have before the first worker finished.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import logging
 import os
 import queue
@@ -57,7 +58,7 @@ class WriteBehindFileSystemCache(FileSystemCache):
                     )
                     self._writer.start()
                     if self._pid is None:
-                        atexit.register(self.flush)  # a command's last entries reach the disk too
+                        atexit.register(self._flush_at_exit)
                     self._pid = os.getpid()
         return self._writes
 
@@ -109,6 +110,12 @@ class WriteBehindFileSystemCache(FileSystemCache):
                     return True
             # The writer died with the queue: another one takes what is pending.
         return False
+
+    def _flush_at_exit(self) -> None:
+        """A command's last entries reach the disk too (a thread can no longer be started this
+        late on newer Pythons: what a dead writer left is then not written)."""
+        with contextlib.suppress(RuntimeError):
+            self.flush(timeout=10)
 
     def _write_behind(self, writes: queue.Queue) -> None:
         try:
