@@ -30,6 +30,12 @@ logger = logging.getLogger(__name__)
 _STARTING = threading.Lock()  # one writer per process, however many threads set at once
 
 
+def _fresh(expires: int) -> bool:
+    """Whether an entry stored with this expiry is still good (0: never expires), as
+    FileSystemCache reads its files."""
+    return expires == 0 or expires >= time()
+
+
 class WriteBehindFileSystemCache(FileSystemCache):
     """FileSystemCache whose set() returns before the file is written (see the module)."""
 
@@ -79,13 +85,13 @@ class WriteBehindFileSystemCache(FileSystemCache):
         if entry is None:
             return super().get(key)
         expires, data = entry
-        return self.serializer.loads(data) if expires == 0 or expires >= time() else None
+        return self.serializer.loads(data) if _fresh(expires) else None
 
     def has(self, key: str) -> bool:
         entry = self._pending.get(key)
         if entry is None:
             return super().has(key)
-        return entry[0] == 0 or entry[0] >= time()
+        return _fresh(entry[0])
 
     def add(self, key: str, value: Any, timeout: Any = None) -> bool:
         return False if self.has(key) else self.set(key, value, timeout)
@@ -141,7 +147,7 @@ class WriteBehindFileSystemCache(FileSystemCache):
 
     def _write(self, key: str, expires: int, data: bytes) -> None:
         """Store as FileSystemCache.set does (the expiry, then the pickle; written aside, then
-        renamed over), so FileSystemCache.get reads it."""
+        renamed over, given the cache's file mode), so FileSystemCache.get reads it."""
         self._prune()
         filename = self._get_filename(key)
         overwrite = os.path.isfile(filename)
@@ -150,5 +156,6 @@ class WriteBehindFileSystemCache(FileSystemCache):
             f.write(struct.pack("I", expires))
             f.write(data)
         os.replace(written, filename)
+        os.chmod(filename, self._mode)
         if not overwrite:
             self._update_count(delta=1)
