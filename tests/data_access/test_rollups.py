@@ -496,6 +496,30 @@ def test_every_write_keeps_the_rollups_exact(shop, tmp_path):
     assert len(checks) == 14
 
 
+def test_later_purchases_refile_only_what_they_touch_and_keep_the_first_week_new(shop, tmp_path):
+    """Migration 0033: a customer whose first purchase lies in an earlier month than the week a
+    delta touches has only that day and week refiled. Wednesday 2025-12-31 and Friday
+    2026-01-02 are one ISO week: the January order is in the first purchase's week, which stays
+    new, though its month is later than the first purchase's."""
+    steps = [
+        ("first purchase", ["FW1,2025-12-31,CW,Consumer,North,Web Shop,P1,Desk Chair,Furniture,1,100"]),
+        ("next month, same week", ["FW2,2026-01-02,CW,Consumer,North,Web Shop,P1,Desk Chair,Furniture,1,100"]),
+        ("a later week, twice on a day", [
+            "FW3,2026-01-14,CW,Consumer,North,Web Shop,P1,Desk Chair,Furniture,1,100",
+            "FW4,2026-01-14,CW,Consumer,North,Pop-up,P2,Paper,Office Supplies,2,5",
+        ]),
+        ("the same day again, a return", ["FW5,2026-01-14,CW,Consumer,North,Web Shop,P1,Desk Chair,Furniture,-1,100"]),
+    ]  # fmt: skip
+    for step, rows in steps:
+        _import(shop, tmp_path, f"{step}.csv", rows)
+        assert rollup_drift(shop) == {}, f"rollups drifted after: {step}"
+    with shop.connect() as conn:
+        first_week = conn.execute(
+            text("SELECT new, customers, cells FROM rollup_cohort_buckets WHERE kind = 'w' AND bucket = '2025-12-29'")
+        ).all()
+    assert [tuple(row) for row in first_week] == [(True, 1, 1)]
+
+
 def test_stores_sharing_a_name_are_one_bar_with_their_customers_counted_once(shop, tmp_path):
     """Two sources may each have a "Web Shop": the breakdown, like the facts, names one bar
     and counts a customer who bought in both once."""
