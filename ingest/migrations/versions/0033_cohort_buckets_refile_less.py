@@ -37,6 +37,8 @@ ROLLUPS = IN_UNITS.CATEGORY_COHORTS.ROLLUPS
 
 WEEK = BUCKETS.WEEK
 DELTA = "rollup_delta d WHERE d.customer_key IS NOT NULL"
+# A delta row (d) of a customer refiled in part: not among those WHOLE chose (`touched`).
+IN_PART = "d.customer_key NOT IN (SELECT customer_key FROM touched)"
 # Read alike before the delta and after it (see above).
 WHOLE = f"""
         SELECT c.customer_key
@@ -50,7 +52,7 @@ WHOLE = f"""
 PART_CELLS = f""",
     part_days AS (
         SELECT DISTINCT d.customer_key, d.day FROM {DELTA}
-          AND d.customer_key NOT IN (SELECT customer_key FROM touched)
+          AND {IN_PART}
     ),
     part_weeks AS (SELECT DISTINCT customer_key, {WEEK.format(day="day")} AS week FROM part_days),
     part_cells AS (

@@ -25,11 +25,11 @@ CATEGORY_COHORTS = migration("0027_rollup_category_cohorts")  # so are its UNFIL
 APPLY = BUCKETS_LESS.UPSERTS  # rollup_apply as it is
 
 WHOLE = BUCKETS_LESS.WHOLE
-# The delta's months of the customers not refiled whole (`touched` holds those that are).
-PART_MONTHS = """
+# The delta's months of the customers not refiled whole.
+PART_MONTHS = f"""
         SELECT DISTINCT d.customer_key, date_trunc('month', d.day)::date AS month
         FROM rollup_delta d
-        WHERE d.customer_key IS NOT NULL AND d.customer_key NOT IN (SELECT customer_key FROM touched)"""
+        WHERE d.customer_key IS NOT NULL AND {BUCKETS_LESS.IN_PART}"""
 PART = f""",
     part_months AS (
         SELECT p.customer_key, p.period AS month, sum(p.orders) AS orders, sum(p.sales) AS sales
