@@ -469,6 +469,12 @@ def test_every_write_keeps_the_rollups_exact(shop, tmp_path):
     assert tuple(moved) == ("Corporate/West", "Technology")
     check("customer and product attribute changes")
     by_hand(
+        "every customer renamed, one moved to another segment, one to another region",
+        "UPDATE customers SET name = coalesce(name, '') || '.', "
+        "segment = CASE WHEN customer_key = 2 THEN 'Home Office' ELSE segment END, "
+        "region = CASE WHEN customer_key = 1 THEN 'East' ELSE region END",
+    )
+    by_hand(
         "a product moved to another sub-category", "UPDATE products SET sub_category = 'Seats' WHERE product_key = 1"
     )
     by_hand(
@@ -493,7 +499,7 @@ def test_every_write_keeps_the_rollups_exact(shop, tmp_path):
     by_hand("truncate", "TRUNCATE order_lines")
     with shop.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM rollup_category")).scalar_one() == 0
-    assert len(checks) == 14
+    assert len(checks) == 15
 
 
 def test_later_purchases_refile_only_what_they_touch_and_keep_the_first_week_new(shop, tmp_path):
