@@ -314,3 +314,39 @@ def test_a_file_without_sub_categories_keeps_the_known_ones(engine, tmp_path):
     import_file(engine, _write(tmp_path, "given.csv", given))
     assert product("P1") == ("Office Supplies", "Binders")
     assert _totals(engine).orders == 5  # and the rollups by sub-category followed each move
+
+
+def test_known_customers_take_what_a_file_gives_and_are_not_rewritten_when_it_changes_nothing(engine, tmp_path):
+    def customer(customer_id):
+        return _one(
+            engine,
+            "SELECT customer_key, xmin::text AS version, name, segment, region, postal_code "
+            "FROM customers WHERE customer_id = :c",
+            c=customer_id,
+        )
+
+    first = HEADER + (
+        "M-1,2026-01-05,C1,Alice,Consumer,North,02134,P1,Chair,Furniture,Chairs,1,100,0,40\r\n"
+        "M-2,2026-01-05,C2,Bob,Corporate,South,10001,P1,Chair,Furniture,Chairs,1,100,0,40\r\n"
+    )
+    import_file(engine, _write(tmp_path, "first.csv", first))
+    alice, bob = customer("C1"), customer("C2")
+    second = HEADER + (
+        "M-3,2026-01-06,C1,Alice,Consumer,North,02134,P1,Chair,Furniture,Chairs,1,100,0,40\r\n"
+        "M-4,2026-01-06,C2,Robert,,,20002,P1,Chair,Furniture,Chairs,1,100,0,40\r\n"
+        "M-5,2026-01-06,C3,Carol,Home Office,West,,P1,Chair,Furniture,Chairs,1,100,0,40\r\n"
+    )
+    import_file(engine, _write(tmp_path, "second.csv", second))
+    assert customer("C1") == alice  # the same row version: nothing given was new
+    bob_now = customer("C2")
+    assert bob_now.version != bob.version
+    assert (bob_now.name, bob_now.segment, bob_now.region, bob_now.postal_code) == (
+        "Bob",
+        "Corporate",
+        "South",
+        "20002",
+    )
+    assert customer("C3").segment == "Home Office"
+    owners = "SELECT string_agg(c.customer_id, ',' ORDER BY o.order_id) AS ids FROM orders o JOIN customers c USING (customer_key)"
+    assert _one(engine, owners).ids == "C1,C2,C1,C2,C3"
+    assert _totals(engine).orders == 5
