@@ -23,3 +23,22 @@ def test_live_feed_benchmark_stores_every_order(redis_url):
 
     figures = run_feed(300, redis_url, batch=100)
     assert figures["orders"] == 300 and figures["orders_per_s"] > 0
+
+
+def test_import_into_history_benchmark_keeps_the_rollups_exact_and_undoes_its_import():
+    from sqlalchemy import text
+
+    from bench.import_into_history import run as run_history
+    from tests.rollup_check import assert_rollups_exact
+
+    checked = []
+
+    def check(engine):
+        assert_rollups_exact(engine)
+        with engine.connect() as conn:
+            checked.append(conn.execute(text("SELECT count(*) FROM order_lines")).scalar_one())
+
+    figures = run_history(6_000, days=30, check=check)
+    assert figures["imported_lines"] > 100 and figures["customers"] > 10
+    assert checked == [6_000 + figures["imported_lines"], 6_000]  # imported, then undone
+    assert figures["import_lines_per_s"] > 0 and figures["undo_lines_per_s"] > 0
