@@ -449,6 +449,21 @@ def test_every_write_keeps_the_rollups_exact(shop, tmp_path):
     )
     check("import of more orders in the same month")
     by_hand("the month's last purchase cancelled", "UPDATE orders SET status = 'cancelled' WHERE order_id = 'N6'")
+    # A later order that only returns something is no purchase: the last one moves back past it.
+    _import(
+        shop,
+        tmp_path,
+        "returned.csv",
+        [
+            "N7,2026-05-10,C5,Consumer,North,Web Shop,P1,Desk Chair,Furniture,1,100",
+            "N8,2026-05-12,C5,Consumer,North,Web Shop,P1,Desk Chair,Furniture,1,100",
+            "N9,2026-05-20,C5,Consumer,North,Web Shop,P1,Desk Chair,Furniture,-1,100",
+        ],
+    )
+    by_hand(
+        "the last purchase before a return-only order taken away",
+        "DELETE FROM order_lines WHERE order_key = (SELECT order_key FROM orders WHERE order_id = 'N8')",
+    )
     # The same orders again, changed: replaced whole, never added twice.
     _import(shop, tmp_path, "again.csv", ["N1,2026-03-06,C1,Consumer,North,Downtown,P2,Paper,Office Supplies,1,5"])
     check("import replacing an order")
@@ -499,7 +514,7 @@ def test_every_write_keeps_the_rollups_exact(shop, tmp_path):
     by_hand("truncate", "TRUNCATE order_lines")
     with shop.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM rollup_category")).scalar_one() == 0
-    assert len(checks) == 15
+    assert len(checks) == 16
 
 
 def test_later_purchases_refile_only_what_they_touch_and_keep_the_first_week_new(shop, tmp_path):
