@@ -458,11 +458,18 @@ def test_every_write_keeps_the_rollups_exact(shop, tmp_path):
             "N7,2026-05-10,C5,Consumer,North,Web Shop,P1,Desk Chair,Furniture,1,100",
             "N8,2026-05-12,C5,Consumer,North,Web Shop,P1,Desk Chair,Furniture,1,100",
             "N9,2026-05-20,C5,Consumer,North,Web Shop,P1,Desk Chair,Furniture,-1,100",
+            "N10,2026-08-04,C5,Consumer,North,Web Shop,P2,Paper,Office Supplies,2,5",
+            "N10,2026-08-04,C5,Consumer,North,Web Shop,P1,Desk Chair,Furniture,1,100",
         ],
     )
     by_hand(
         "the last purchase before a return-only order taken away",
         "DELETE FROM order_lines WHERE order_key = (SELECT order_key FROM orders WHERE order_id = 'N8')",
+    )
+    # Months after the first purchase: the customer's cohort rows are refiled only there (0039).
+    by_hand(
+        "an order taken away months after the first purchase",
+        "DELETE FROM order_lines WHERE order_key = (SELECT order_key FROM orders WHERE order_id = 'N10')",
     )
     # The same orders again, changed: replaced whole, never added twice.
     _import(shop, tmp_path, "again.csv", ["N1,2026-03-06,C1,Consumer,North,Downtown,P2,Paper,Office Supplies,1,5"])
@@ -514,7 +521,7 @@ def test_every_write_keeps_the_rollups_exact(shop, tmp_path):
     by_hand("truncate", "TRUNCATE order_lines")
     with shop.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM rollup_category")).scalar_one() == 0
-    assert len(checks) == 16
+    assert len(checks) == 17
 
 
 def test_later_purchases_refile_only_what_they_touch_and_keep_the_first_week_new(shop, tmp_path):
