@@ -471,6 +471,20 @@ def test_every_write_keeps_the_rollups_exact(shop, tmp_path):
         "an order taken away months after the first purchase",
         "DELETE FROM order_lines WHERE order_key = (SELECT order_key FROM orders WHERE order_id = 'N10')",
     )
+    # A day keeps a purchase while another order holds one; a return-only order holds none.
+    _import(
+        shop,
+        tmp_path,
+        "same_day.csv",
+        [
+            "S1,2026-09-01,C5,Consumer,North,Web Shop,P1,Desk Chair,Furniture,1,100",
+            "S2,2026-09-01,C5,Consumer,North,Web Shop,P1,Desk Chair,Furniture,1,100",
+            "S3,2026-09-01,C5,Consumer,North,Web Shop,P1,Desk Chair,Furniture,-1,100",
+        ],
+    )
+    same_day = "DELETE FROM order_lines WHERE order_key = (SELECT order_key FROM orders WHERE order_id = '{}')"
+    by_hand("one of a day's two purchases taken away", same_day.format("S1"))
+    by_hand("a day's last purchase taken away beside a return", same_day.format("S2"))
     # The same orders again, changed: replaced whole, never added twice.
     _import(shop, tmp_path, "again.csv", ["N1,2026-03-06,C1,Consumer,North,Downtown,P2,Paper,Office Supplies,1,5"])
     check("import replacing an order")
@@ -521,7 +535,7 @@ def test_every_write_keeps_the_rollups_exact(shop, tmp_path):
     by_hand("truncate", "TRUNCATE order_lines")
     with shop.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM rollup_category")).scalar_one() == 0
-    assert len(checks) == 17
+    assert len(checks) == 19
 
 
 def test_later_purchases_refile_only_what_they_touch_and_keep_the_first_week_new(shop, tmp_path):
