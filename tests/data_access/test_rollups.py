@@ -471,12 +471,14 @@ def test_every_write_keeps_the_rollups_exact(shop, tmp_path):
         "an order taken away months after the first purchase",
         "DELETE FROM order_lines WHERE order_key = (SELECT order_key FROM orders WHERE order_id = 'N10')",
     )
-    # A day keeps a purchase while another order holds one; a return-only order holds none.
+    # A day keeps a purchase while another order holds one; a return-only order holds none. The
+    # year's last purchase then lies in the month before (S0).
     _import(
         shop,
         tmp_path,
         "same_day.csv",
         [
+            "S0,2026-08-20,C5,Consumer,North,Web Shop,P1,Desk Chair,Furniture,1,100",
             "S1,2026-09-01,C5,Consumer,North,Web Shop,P1,Desk Chair,Furniture,1,100",
             "S2,2026-09-01,C5,Consumer,North,Web Shop,P1,Desk Chair,Furniture,1,100",
             "S3,2026-09-01,C5,Consumer,North,Web Shop,P1,Desk Chair,Furniture,-1,100",
