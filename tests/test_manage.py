@@ -3,6 +3,7 @@
 import json
 
 from click.testing import CliRunner
+from sqlalchemy import create_engine, text
 
 from manage import cli
 
@@ -60,3 +61,21 @@ def test_kpis_table_and_a_clear_error():
     assert table.exit_code == 0 and "sales" in table.output and "600.00" in table.output
     bad = CliRunner().invoke(cli, ["kpis", "--from", "2026-03-01", "--to", "2026-01-01"])
     assert bad.exit_code != 0 and "before the start date" in bad.output and "Traceback" not in bad.output
+
+
+def test_check_rollups_names_the_rollup_that_differs(fixture_database):
+    ok = CliRunner().invoke(cli, ["check-rollups"])
+    assert ok.exit_code == 0 and "rollups equal a rebuild" in ok.output, ok.output
+    engine = create_engine(fixture_database)
+    first = "(SELECT min(customer_key) FROM customer_lifetime)"
+    off_by_one = "UPDATE customer_lifetime SET lines = lines {} 1 WHERE customer_key = " + first
+    try:
+        with engine.begin() as conn:
+            conn.execute(text(off_by_one.format("+")))
+        drifted = CliRunner().invoke(cli, ["check-rollups"])
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text(off_by_one.format("-")))
+        engine.dispose()
+    assert drifted.exit_code == 1, drifted.output
+    assert "customer_lifetime: 2 rows differ" in drifted.output and "1 of " in drifted.output

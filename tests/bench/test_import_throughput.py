@@ -29,7 +29,7 @@ def test_import_into_history_benchmark_keeps_the_rollups_exact_and_undoes_its_im
     from sqlalchemy import text
 
     from bench.import_into_history import run as run_history
-    from tests.rollup_check import assert_rollups_exact
+    from data_access.rollup_check import assert_rollups_exact
 
     checked = []
 

@@ -4,7 +4,7 @@ Two kinds of checks. The router: every query function it routes gives, on a demo
 many filters (ragged and whole months, one day, dimensions, row limits), exactly what the fact
 query gives (QUERY_ROUTER=facts). The upkeep: after every kind of write (import, replacement,
 attribute changes, cancellation, date change, undo, delete, truncate) the rollup tables equal
-a rebuild from the facts (tests/rollup_check.py).
+a rebuild from the facts (data_access/rollup_check.py).
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from data_access import customer_value, customers, products, sales, segments
 from data_access.access import RowScope, row_scope
 from data_access.db import read_connection
 from data_access.filters import KpiFilter, whole_weeks
+from data_access.rollup_check import assert_rollups_exact, rollup_drift
 from data_access.rollups import (
     MonthSplit,
     customer_days_known,
@@ -38,7 +39,6 @@ from ingest.file_import import import_file, undo_import
 from ingest.migrate import migrate
 from tests.conftest import _use_environment, create_database
 from tests.fixture_data import load_fixture
-from tests.rollup_check import assert_rollups_exact, rollup_drift
 
 
 @contextmanager

@@ -11,11 +11,11 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import create_engine, text
 
+from data_access.rollup_check import assert_rollups_exact
 from ingest.file_import import import_file, undo_import
 from ingest.files import ImportRejected
 from ingest.migrate import migrate
 from tests.conftest import create_database
-from tests.rollup_check import assert_rollups_exact
 
 HEADER = "Order ID,Order Date,Customer ID,Customer Name,Segment,Region,Postal Code,Product ID,Product Name,Category,Sub-Category,Quantity,Unit Price,Discount,Profit\r\n"
 

@@ -14,10 +14,10 @@ import pytest
 import redis
 from sqlalchemy import create_engine, text
 
+from data_access.rollup_check import assert_rollups_exact
 from ingest.live_feed import Consumer, dead_letters, publish, requeue, stats_key
 from ingest.migrate import migrate
 from tests.conftest import create_database
-from tests.rollup_check import assert_rollups_exact
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 

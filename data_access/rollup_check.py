@@ -1,4 +1,5 @@
-"""Rollups recomputed from the facts from scratch, and compared with what the triggers keep.
+"""Rollups recomputed from the facts from scratch, and compared with what the triggers keep
+(the tests after every kind of write; `manage.py check-rollups` for a shop's database).
 
 Written independently of migrations 0007 to 0027 (no shared SQL): a rebuild by plain GROUP BY over the
 fact query, then EXCEPT both ways. Any row in one and not the other is a drift.
