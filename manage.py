@@ -395,6 +395,22 @@ def check_rollups() -> None:
     click.echo(f"all {len(EXPECTED)} rollups equal a rebuild from the order lines")
 
 
+@cli.command("rebuild-rollups")
+@click.option("--yes", is_flag=True, help="do not ask first")
+def rebuild_rollups_command(yes: bool) -> None:
+    """File every order line into the rollups again (after check-rollups found a difference).
+
+    One transaction; order lines are locked meanwhile (pages wait), as long as loading them all.
+    """
+    from data_access.db import get_engine
+    from ingest.rollup_rebuild import rebuild_rollups
+
+    if not yes:
+        click.confirm("Rebuild every rollup? Pages wait until it is done", abort=True)
+    lines = rebuild_rollups(get_engine())
+    click.echo(f"rollups rebuilt from {lines:,} order lines")
+
+
 @cli.command()
 def settings() -> None:
     """List every setting: environment variable, default, meaning."""
