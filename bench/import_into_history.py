@@ -93,9 +93,10 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=3, help="how many of its last days to import again")
     parser.add_argument("--out", type=pathlib.Path, default=pathlib.Path("bench/results/import_history.json"))
     args = parser.parse_args()
+    from bench.pages import write
+
     figures = run(args.lines, args.days)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(figures, indent=2))
+    write(figures, args.out)
     print(json.dumps(figures, indent=2))
 
 

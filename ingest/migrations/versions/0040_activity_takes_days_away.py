@@ -52,17 +52,21 @@ TAKEN = "rollup_delta WHERE sign < 0 AND quantity > 0 AND customer_key IS NOT NU
 ADDED = "rollup_delta d WHERE d.sign > 0 AND d.quantity > 0 AND d.customer_key IS NOT NULL"
 
 
+def _columns(key: tuple[str, ...], alias: str = "") -> str:
+    """customer_key and the key's columns, each after `alias.` when given."""
+    return ", ".join(f"{alias}.{k}" if alias else k for k in ("customer_key", *key))
+
+
 def _still_bought(key: tuple[str, ...]) -> str:
     """(customer_key, *key, day) of the `removed` candidates that still hold a purchase."""
-    columns = ", ".join(("customer_key", *key))
     if "category" in key:  # each order's lines per category, by the (category, day) ranges touched
         return f"""
-        SELECT DISTINCT {", ".join(f"c.{k}" for k in columns.split(", "))}, c.order_date
+        SELECT DISTINCT {_columns(key, "c")}, c.order_date
         FROM (SELECT DISTINCT category, day FROM removed) p
         JOIN customer_order_categories c ON c.category = p.category AND c.order_date = p.day
         WHERE c.bought_lines > 0"""
     return f"""
-        SELECT DISTINCT {", ".join(f"o.{k}" for k in columns.split(", "))}, o.order_date
+        SELECT DISTINCT {_columns(key, "o")}, o.order_date
         FROM (SELECT DISTINCT customer_key, day FROM removed) r
         JOIN customer_orders o ON o.customer_key = r.customer_key AND o.order_date = r.day
         WHERE o.bought_lines > 0"""
@@ -71,7 +75,7 @@ def _still_bought(key: tuple[str, ...]) -> str:
 def _take_away(table: str, key: tuple[str, ...]) -> str:
     """The statement that takes from `table` the days its rows have nothing bought on any more,
     and deletes the rows left without days (a data-modifying WITH: both read the same `gone`)."""
-    columns = ", ".join(("customer_key", *key))
+    columns = _columns(key)
     match = " AND ".join(f"t.{k} IS NOT DISTINCT FROM g.{k}" for k in key)
     match = f"t.customer_key = g.customer_key{f' AND {match}' if match else ''}"
     return f"""
@@ -91,10 +95,10 @@ def _take_away(table: str, key: tuple[str, ...]) -> str:
 
 def _add(table: str, key: tuple[str, ...]) -> str:
     """Every customer's added purchase days into `table` (0035's upsert for all, not gainers only)."""
-    columns = ", ".join(("customer_key", *key))
+    columns = _columns(key)
     return f"""
     INSERT INTO {table} AS a ({columns}, segment, region, active)
-    SELECT {", ".join(f"d.{k}" for k in columns.split(", "))}, min(d.segment), min(d.region),
+    SELECT {_columns(key, "d")}, min(d.segment), min(d.region),
            range_agg(daterange(d.day, d.day, '[]'))
     FROM {ADDED}
     GROUP BY {columns}
