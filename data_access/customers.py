@@ -33,7 +33,6 @@ from data_access.rollups import (
     names_customer_attributes,
     ragged_customer_rows_sql,
     reads_all_time,
-    reads_store_totals,
     rollups_enabled,
     sum_of,
 )
@@ -72,10 +71,11 @@ def _customer_rows(f: KpiFilter, bucket: bool, prefix: str = "o_") -> tuple[str,
     """FROM/WHERE over t(customer_key, day, sales, orders, ...) of the rollups, money in UNITS
     (add it up with sum_of). For an f naming at most one category (per
     category from 0015) as coarse as a bucket of f.grain allows (whole years when not
-    bucketed); under two or more, one row per order (0024)."""
-    if len(f.categories) >= 2:
-        return customer_orders_in_categories_sql(f, prefix)
+    bucketed); under two or more, their periods' sums per category and orders per set of
+    categories (0042) without a store, one row per order (0024) for ragged days or stores."""
     coarsest = ("month" if f.grain == "month" else "day") if bucket else "year"
+    if len(f.categories) >= 2:
+        return customer_orders_in_categories_sql(f, prefix, coarsest)
     rows_sql = customer_category_rows_sql if f.categories else customer_rows_sql
     return rows_sql(f, prefix=prefix, coarsest=coarsest)
 
@@ -85,8 +85,8 @@ def per_customer_sql(f: KpiFilter, bucket: bool = False, units: bool = False) ->
     last_in_range (last purchase day): each customer's orders in f; with units under the
     rollups' router, sales, quantity and profit in UNITS (bigint; in_money turns them back).
     From the customers' years, months and orders (migrations 0009, 0010), per category when f
-    names one (0015); under two or more from their orders' rows per category (0024; an order
-    of both counts once)."""
+    names one (0015); under two or more from their sums per category and orders per set of
+    categories (0042; an order of both counts once) or their orders' rows per category (0024)."""
     if not bucket and reads_all_time(f):
         # One row per customer already: the sums as they are (grouping 114k rows took ~115 ms).
         source, params = _customer_rows(f, bucket)
@@ -161,8 +161,11 @@ def _lifetime_join(f: KpiFilter) -> str:
     lifetime up by index; a whole month holds thousands (at 10M lines ~45k, five years ~114k),
     which a hash join of the whole table finds faster (five years: 250 -> 70 ms). "+ 0" keeps
     the index out. Over days alone the guess is close, and the planner chooses well (a week of
-    one store for a segment, ~1k customers: 3 ms by index, 13-16 ms by hash)."""
-    if rollups_enabled() and len(f.categories) < 2 and customer_split(f.start, f.end).has_months:
+    one store for a segment, ~1k customers: 3 ms by index, 13-16 ms by hash). Two or more
+    categories read periods too without a store (migration 0042; all time for a segment, ~58k
+    customers: 204 -> ms)."""
+    periods = len(f.categories) < 2 or not f.stores
+    if rollups_enabled() and periods and customer_split(f.start, f.end).has_months:
         return "l.customer_key + 0 = r.customer_key"
     return "l.customer_key = r.customer_key"
 
@@ -420,7 +423,7 @@ def _new_vs_returning_from_customer_rows(f: KpiFilter, prefix: str = "o_") -> tu
     as two aggregates of the same rows took 2.1-2.2 s. (The grouped form was once slower: it
     joined each customer's whole history, a far wider join than the cohort.)"""
     split = customer_split(f.start, f.end)
-    if f.grain == "month" and reads_store_totals(f) and split.has_months:
+    if f.grain == "month" and not f.stores and split.has_months:
         return _whole_months_apart(f, split, prefix)
     source, params = _customer_rows(f, bucket=True, prefix=prefix)
     cohorts = _cohorts_sql(f.grain)
@@ -439,19 +442,35 @@ def _new_vs_returning_from_customer_rows(f: KpiFilter, prefix: str = "o_") -> tu
 
 
 def _whole_months_apart(f: KpiFilter, split: MonthSplit, prefix: str) -> tuple[str, dict]:
-    """_new_vs_returning_from_customer_rows by month under one category over every store: the
+    """_new_vs_returning_from_customer_rows by month under categories over every store: the
     whole months from rollup_category_cohorts (migration 0027: customers and sales per
     category, cohort, month, segment and region), only the ragged ends from the customers' rows.
     At 10M lines, five years of one category for two segments grouped ~700k customer-months
-    joined to their cohorts, ~0.6 s."""
+    joined to their cohorts, ~0.6 s. Under two or more categories the sales still add up, but a
+    customer of two counts once: the customers come from rollup_set_cohorts (migration 0043:
+    per cohort, month, segment and region by the set of categories bought in the month, counted
+    when it meets f's)."""
     p = f"{prefix}w_"
     dims, params = dims_sql(f, "column", p)
     params |= {f"{p}mfrom": split.months_from, f"{p}mto": split.months_to}
-    parts = [
-        f"""
+    months = f"month >= :{p}mfrom AND month < :{p}mto"
+    if len(f.categories) == 1:
+        parts = [
+            f"""
         SELECT month AS bucket, cohort = month AS new, customers, sales FROM rollup_category_cohorts
-        WHERE month >= :{p}mfrom AND month < :{p}mto AND {dims}"""
-    ]
+        WHERE {months} AND {dims}"""
+        ]
+    else:
+        sets, set_params = dims_sql(f, "set", p)
+        params |= set_params
+        parts = [
+            f"""
+        SELECT month AS bucket, cohort = month AS new, 0::bigint AS customers, sales FROM rollup_category_cohorts
+        WHERE {months} AND {dims}""",
+            f"""
+        SELECT month, cohort = month, customers, NULL::numeric FROM rollup_set_cohorts
+        WHERE {months} AND {sets}""",
+        ]
     for i, edge in enumerate(split.edges(f)):
         sql, edge_params = _new_vs_returning_from_customer_rows(edge, f"{prefix}{i}_")
         parts.append(sql)

@@ -1,7 +1,7 @@
 """Rollups recomputed from the facts from scratch, and compared with what the triggers keep
 (the tests after every kind of write; `manage.py check-rollups` for a shop's database).
 
-Written independently of migrations 0007 to 0027 (no shared SQL): a rebuild by plain GROUP BY over the
+Written independently of migrations 0007 to 0043 (no shared SQL): a rebuild by plain GROUP BY over the
 fact query, then EXCEPT both ways. Any row in one and not the other is a drift.
 """
 
@@ -113,6 +113,13 @@ EXPECTED = {
                max(f.order_date) FILTER (WHERE f.quantity > 0)
         FROM ({FACTS}) f, {TOTAL_KINDS}
         WHERE f.customer_key IS NOT NULL GROUP BY 1, 2, 3, 4""",
+    "customer_category_sets": f"""
+        SELECT k.kind, CASE WHEN k.unit IS NULL THEN '-infinity' ELSE date_trunc(k.unit, f.order_date)::date END,
+               f.customer_key, f.categories, count(*)
+        FROM (SELECT order_key, order_date, customer_key, array_agg(DISTINCT category ORDER BY category) AS categories
+              FROM ({FACTS}) x WHERE quantity > 0 AND customer_key IS NOT NULL
+              GROUP BY order_key, order_date, customer_key) f, {TOTAL_KINDS}
+        GROUP BY 1, 2, 3, 4""",
     "rollup_pairs": f"""
         SELECT x.month, x.segment, x.region, x.store_key, x.product_key, y.product_key, count(DISTINCT x.order_key)
         FROM (SELECT order_key, date_trunc('month', order_date)::date AS month, segment, region, store_key,
@@ -143,6 +150,12 @@ EXPECTED = {
         SELECT m.category, k.cohort, m.month, k.segment, k.region, count(*) FILTER (WHERE m.bought > 0),
                sum(m.sales), count(*)
         FROM ({CUSTOMER_CATEGORY_MONTHS}) m JOIN ({COHORTS}) k USING (customer_key) GROUP BY 1, 2, 3, 4, 5""",
+    "rollup_set_cohorts": f"""
+        SELECT k.cohort, m.month, k.segment, k.region, m.categories, count(*)
+        FROM (SELECT customer_key, date_trunc('month', order_date)::date AS month,
+                     array_agg(DISTINCT category ORDER BY category) AS categories
+              FROM ({FACTS}) f WHERE quantity > 0 AND customer_key IS NOT NULL GROUP BY 1, 2) m
+        JOIN ({COHORTS}) k USING (customer_key) GROUP BY 1, 2, 3, 4, 5""",
     "rollup_cohort_buckets": f"""
         SELECT b.kind, b.bucket,
                b.bucket = CASE WHEN b.kind = 'd' THEN d.first_day ELSE date_trunc('week', d.first_day)::date END,
@@ -174,6 +187,7 @@ COLUMNS = {
         "category, order_date, order_key, customer_key, store_key, sales_x10000, profit_x10000, quantity_x1000, "
         "lines, bought_lines"
     ),
+    "customer_category_sets": "kind, period, customer_key, categories, orders",
     "rollup_pairs": "month, segment, region, store_key, product_key, other_key, orders",
     "customer_category_periods": (
         "kind, period, category, customer_key, store_key, sales, profit, quantity, orders, lines, last_bought"
@@ -183,6 +197,7 @@ COLUMNS = {
     "customer_cohorts": "customer_key, cohort, segment, region",
     "rollup_cohorts": "cohort, month, segment, region, customers, sales, cells",
     "rollup_category_cohorts": "category, cohort, month, segment, region, customers, sales, cells",
+    "rollup_set_cohorts": "cohort, month, segment, region, categories, customers",
     "rollup_cohort_buckets": "kind, bucket, new, segment, region, customers, sales, cells",
 }
 

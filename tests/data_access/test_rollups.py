@@ -98,7 +98,7 @@ def _both(query, *args):
     return ours, naive
 
 
-def _filters(count: int = 29) -> list[KpiFilter]:
+def _filters(count: int = 31) -> list[KpiFilter]:
     rng = random.Random(7)
     first, last = dt.date(2024, 7, 1), dt.date(2026, 6, 30)
     picked = [
@@ -146,6 +146,22 @@ def _filters(count: int = 29) -> list[KpiFilter]:
         # from the orders' rows per category (ONE_CATEGORY_PERIOD_DAYS, CATEGORY_PERIOD_DAYS)
         KpiFilter(start=dt.date(2025, 4, 10), end=dt.date(2025, 5, 9), categories=["Furniture"], stores=["Web Shop"]),
         KpiFilter(start=dt.date(2025, 10, 6), end=dt.date(2025, 10, 26), categories=["Furniture", "Technology"]),
+        # two categories over every day for a segment: the whole-history rows of the sums per
+        # category and of the orders per set of categories (migration 0042), added up
+        KpiFilter(
+            start=dt.date(2024, 3, 1),
+            end=dt.date(2026, 9, 30),
+            categories=["Furniture", "Office Supplies"],
+            segments=["Consumer"],
+        ),
+        # two categories by month with ragged ends: years, months and sets, the ends' orders
+        KpiFilter(
+            start=dt.date(2024, 8, 14),
+            end=dt.date(2026, 2, 10),
+            grain="month",
+            categories=["Technology", "Furniture"],
+            regions=["West"],
+        ),
         # a week in two stores: its customers are counted from their orders (SHORT_PERIOD_DAYS)
         KpiFilter(start=dt.date(2025, 6, 2), end=dt.date(2025, 6, 8), stores=["Web Shop", "Marketplace"]),
     ]
@@ -215,8 +231,9 @@ def test_customer_rollups_read_whole_years_beyond_the_customers_days(demo_url):
 
 def test_every_customer_day_is_read_from_the_whole_history_rows(demo_url):
     """A range holding every customer day reads each customer's one 'a' row (per category under
-    one), ungrouped; a day less, a store or two categories do not. The router-equality filters
-    above include such ranges, so their answers are checked against the facts."""
+    one), ungrouped; under two categories their 'a' rows per category and per set of categories,
+    grouped; a day less or a store do not. The router-equality filters above include such
+    ranges, so their answers are checked against the facts."""
     with read_connection() as conn:
         first, last = conn.execute(text("SELECT min(order_date), max(order_date) FROM customer_orders")).one()
         everything = KpiFilter(start=first - dt.timedelta(days=40), end=last, segments=("Consumer",))
@@ -231,7 +248,12 @@ def test_every_customer_day_is_read_from_the_whole_history_rows(demo_url):
         outside = customers.per_customer_sql(everything)[0]  # the customers' days unknown
     assert "kind = 'a'" in sql["all"] and "GROUP BY" not in sql["all"]
     assert "customer_category_period_totals t" in sql["category"] and "kind = 'a'" in sql["category"]
-    assert not any("kind = 'a'" in sql[k] for k in ("day less", "store", "two")) and "kind = 'a'" not in outside
+    assert (
+        "customer_category_sets t" in sql["two"]
+        and "kind = 'a'" in sql["two"]
+        and "GROUP BY t.customer_key" in sql["two"]
+    )
+    assert not any("kind = 'a'" in sql[k] for k in ("day less", "store")) and "kind = 'a'" not in outside
 
 
 def test_a_ragged_start_is_read_as_its_month_less_the_days_before_when_they_are_few():
