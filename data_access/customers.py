@@ -423,7 +423,7 @@ def _new_vs_returning_from_customer_rows(f: KpiFilter, prefix: str = "o_") -> tu
     as two aggregates of the same rows took 2.1-2.2 s. (The grouped form was once slower: it
     joined each customer's whole history, a far wider join than the cohort.)"""
     split = customer_split(f.start, f.end)
-    if f.grain == "month" and not f.stores and split.has_months:
+    if f.grain == "month" and not (f.stores and f.categories) and split.has_months:
         return _whole_months_apart(f, split, prefix)
     source, params = _customer_rows(f, bucket=True, prefix=prefix)
     cohorts = _cohorts_sql(f.grain)
@@ -441,19 +441,33 @@ def _new_vs_returning_from_customer_rows(f: KpiFilter, prefix: str = "o_") -> tu
     return sql, params
 
 
+# The cohort rollups by month of _whole_months_apart under stores or categories: the sales per
+# store or category, the customers per set of them (migrations 0027, 0043, 0044).
+_COHORT_TABLES = {
+    "stores": ("rollup_store_cohorts", "rollup_store_set_cohorts"),
+    "categories": ("rollup_category_cohorts", "rollup_set_cohorts"),
+}
+
+
 def _whole_months_apart(f: KpiFilter, split: MonthSplit, prefix: str) -> tuple[str, dict]:
-    """_new_vs_returning_from_customer_rows by month under categories over every store: the
-    whole months from rollup_category_cohorts (migration 0027: customers and sales per
-    category, cohort, month, segment and region), only the ragged ends from the customers' rows.
-    At 10M lines, five years of one category for two segments grouped ~700k customer-months
-    joined to their cohorts, ~0.6 s. Under two or more categories the sales still add up, but a
-    customer of two counts once: the customers come from rollup_set_cohorts (migration 0043:
-    per cohort, month, segment and region by the set of categories bought in the month, counted
-    when it meets f's)."""
+    """_new_vs_returning_from_customer_rows by month under categories over every store, or
+    under stores over every category: the whole months from cohort rollups, only the ragged
+    ends from the customers' rows. Under one category rollup_category_cohorts (migration 0027:
+    customers and sales per category, cohort, month, segment and region; at 10M lines, five
+    years of one category for two segments grouped ~700k customer-months joined to their
+    cohorts, ~0.6 s). The sales add up across categories or stores, but a customer of two
+    counts once: under two or more categories the customers come from rollup_set_cohorts
+    (0043: per cohort, month, segment and region by the set of categories bought in the month,
+    counted when it meets f's), under stores from rollup_store_set_cohorts (0044, the same by
+    the set of stores) and the sales from rollup_store_cohorts (all time in two stores: 1.1-2.2
+    s, where each customer's months in the stores were grouped)."""
     p = f"{prefix}w_"
-    dims, params = dims_sql(f, "column", p)
-    params |= {f"{p}mfrom": split.months_from, f"{p}mto": split.months_to}
+    params = {f"{p}mfrom": split.months_from, f"{p}mto": split.months_to}
     months = f"month >= :{p}mfrom AND month < :{p}mto"
+    sales_table, sets_table = _COHORT_TABLES["stores" if f.stores else "categories"]
+    dims, dim_params = dims_sql(f, "column" if f.categories else None, p)
+    sets, set_params = dims_sql(f, "set" if f.categories else None, p, stores="set")
+    params |= dim_params | set_params
     if len(f.categories) == 1:
         parts = [
             f"""
@@ -461,14 +475,12 @@ def _whole_months_apart(f: KpiFilter, split: MonthSplit, prefix: str) -> tuple[s
         WHERE {months} AND {dims}"""
         ]
     else:
-        sets, set_params = dims_sql(f, "set", p)
-        params |= set_params
         parts = [
             f"""
-        SELECT month AS bucket, cohort = month AS new, 0::bigint AS customers, sales FROM rollup_category_cohorts
+        SELECT month AS bucket, cohort = month AS new, 0::bigint AS customers, sales FROM {sales_table}
         WHERE {months} AND {dims}""",
             f"""
-        SELECT month, cohort = month, customers, NULL::numeric FROM rollup_set_cohorts
+        SELECT month, cohort = month, customers, NULL::numeric FROM {sets_table}
         WHERE {months} AND {sets}""",
         ]
     for i, edge in enumerate(split.edges(f)):

@@ -215,6 +215,7 @@ CATEGORY_TESTS = {
 STORE_TESTS = {
     "join": "store_key IN (SELECT store_key FROM stores WHERE name = ANY(:{p}stores))",
     "keys": "store_key = ANY(ARRAY(SELECT store_key FROM stores WHERE name = ANY(:{p}stores)))",
+    "set": "stores && ARRAY(SELECT store_key FROM stores WHERE name = ANY(:{p}stores))",
 }
 
 

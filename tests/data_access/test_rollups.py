@@ -98,7 +98,7 @@ def _both(query, *args):
     return ours, naive
 
 
-def _filters(count: int = 31) -> list[KpiFilter]:
+def _filters(count: int = 32) -> list[KpiFilter]:
     rng = random.Random(7)
     first, last = dt.date(2024, 7, 1), dt.date(2026, 6, 30)
     picked = [
@@ -161,6 +161,15 @@ def _filters(count: int = 31) -> list[KpiFilter]:
             grain="month",
             categories=["Technology", "Furniture"],
             regions=["West"],
+        ),
+        # two stores by month with ragged ends for two regions: the whole months' sales per store
+        # and customers per set of stores (migration 0044), the ends from the orders
+        KpiFilter(
+            start=dt.date(2024, 9, 10),
+            end=dt.date(2026, 3, 20),
+            grain="month",
+            stores=["Web Shop", "Marketplace"],
+            regions=["West", "East"],
         ),
         # a week in two stores: its customers are counted from their orders (SHORT_PERIOD_DAYS)
         KpiFilter(start=dt.date(2025, 6, 2), end=dt.date(2025, 6, 8), stores=["Web Shop", "Marketplace"]),
