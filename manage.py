@@ -136,10 +136,19 @@ def imports() -> None:
         click.echo(f"#{r['import_id']:<5} {when}  {r['status']:<9} {r['source']:<10} {rows}  {r['file_name']}")
 
 
+def _import_id(_ctx, _param, value: str) -> int:
+    """An import's id as `imports` lists it (#2) or bare (2)."""
+    try:
+        return int(value.removeprefix("#"))
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not an import id: `manage.py imports` lists them (#2, or 2)") from None
+
+
 @cli.command("undo-import")
-@click.argument("import_id", type=int)
+@click.argument("import_id", callback=_import_id)
 def undo_import_command(import_id: int) -> None:
-    """Remove the orders an import added (one transaction)."""
+    """Remove the orders an import added (one transaction). IMPORT_ID as `imports` lists it."""
+    from components.formatting import counted
     from data_access.db import get_engine
     from ingest.file_import import undo_import
     from ingest.files import ImportRejected
@@ -148,7 +157,7 @@ def undo_import_command(import_id: int) -> None:
         removed = undo_import(get_engine(), import_id)
     except ImportRejected as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(f"import #{import_id} undone: {removed:,} orders removed")
+    click.echo(f"import #{import_id} undone: {counted(removed, 'order')} removed")
 
 
 def print_report_table(report: dict) -> None:

@@ -79,3 +79,12 @@ def test_check_rollups_names_the_rollup_that_differs(fixture_database):
         engine.dispose()
     assert drifted.exit_code == 1, drifted.output
     assert "customer_lifetime: 2 rows differ" in drifted.output and "1 of " in drifted.output
+
+
+def test_undo_import_takes_the_id_as_imports_lists_it(fixture_database):
+    listed = CliRunner().invoke(cli, ["undo-import", "#999999"])
+    assert listed.exit_code == 1 and "there is no import #999999" in listed.output, listed.output
+    bare = CliRunner().invoke(cli, ["undo-import", "999999"])
+    assert bare.exit_code == 1 and "there is no import #999999" in bare.output, bare.output
+    wrong = CliRunner().invoke(cli, ["undo-import", "last"])
+    assert wrong.exit_code == 2 and "'last' is not an import id" in wrong.output and "Traceback" not in wrong.output
