@@ -163,7 +163,7 @@ def _lifetime_join(f: KpiFilter) -> str:
     the index out. Over days alone the guess is close, and the planner chooses well (a week of
     one store for a segment, ~1k customers: 3 ms by index, 13-16 ms by hash). Two or more
     categories read periods too without a store (migration 0042; all time for a segment, ~58k
-    customers: 204 -> ms)."""
+    customers: 204 -> 57 ms under EXPLAIN ANALYZE)."""
     periods = len(f.categories) < 2 or not f.stores
     if rollups_enabled() and periods and customer_split(f.start, f.end).has_months:
         return "l.customer_key + 0 = r.customer_key"
@@ -464,10 +464,8 @@ def _whole_months_apart(f: KpiFilter, split: MonthSplit, prefix: str) -> tuple[s
     p = f"{prefix}w_"
     params = {f"{p}mfrom": split.months_from, f"{p}mto": split.months_to}
     months = f"month >= :{p}mfrom AND month < :{p}mto"
-    sales_table, sets_table = _COHORT_TABLES["stores" if f.stores else "categories"]
     dims, dim_params = dims_sql(f, "column" if f.categories else None, p)
-    sets, set_params = dims_sql(f, "set" if f.categories else None, p, stores="set")
-    params |= dim_params | set_params
+    params |= dim_params
     if len(f.categories) == 1:
         parts = [
             f"""
@@ -475,6 +473,9 @@ def _whole_months_apart(f: KpiFilter, split: MonthSplit, prefix: str) -> tuple[s
         WHERE {months} AND {dims}"""
         ]
     else:
+        sales_table, sets_table = _COHORT_TABLES["stores" if f.stores else "categories"]
+        sets, set_params = dims_sql(f, "set" if f.categories else None, p, stores="set")
+        params |= set_params
         parts = [
             f"""
         SELECT month AS bucket, cohort = month AS new, 0::bigint AS customers, sales FROM {sales_table}
