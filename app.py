@@ -23,6 +23,7 @@ from pages._filter_sync import DATA_VERSION, STORE, URL, register_filter_callbac
 from pages._shell import register_shell_callbacks
 from web.answer_cache import install_answer_cache
 from web.auth import in_demo_mode, install_auth, may_administer, signed_in_user
+from web.fast_json import install_fast_json
 from web.login import csrf_token, install_login_routes
 from web.metrics import install_metrics
 from web.security import UNAVAILABLE, UNAVAILABLE_TEXT, configure_sessions, install_security
@@ -39,6 +40,7 @@ app = Dash(
     meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
 )
 server = app.server
+install_fast_json()  # callback answers written by orjson, cleaning only what it cannot write
 settings = get_settings()
 configure_sessions(server, settings, production=SERVED_BY_GUNICORN)
 # Registration order is request order: request id, the login guard, timing, the answer cache.

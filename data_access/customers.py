@@ -15,7 +15,7 @@ import pandas as pd
 from sqlalchemy import text
 
 from data_access.cache import cached_query
-from data_access.db import frame, read_connection
+from data_access.db import frame, picker, read_connection
 from data_access.facts import FIRST_PURCHASE, LAST_PURCHASE, ORDER_COUNT, PROFIT, QUANTITY, SALES, filtered_facts
 from data_access.filters import KpiFilter, bucket_sql, whole_weeks
 from data_access.rfm import every_group, rfm_groups_sql
@@ -296,17 +296,20 @@ def get_customer_summary(f: KpiFilter) -> CustomerSummary:
             # a segment or region the workers won (74-123 ms vs 102-140), under two stores too.
             conn.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
         sql, params = _summary_sql(f)
-        rows = conn.execute(text(sql), params).all()
+        result = conn.execute(text(sql), params)
+        rows = result.all()
+        # By position (db.picker): the 1,000 top rows' values by name took ~11 ms.
+        part_and_seq, top_values, rfm_values = (picker(result, c) for c in (["part", "seq"], TOP_COLUMNS, RFM_COLUMNS))
     parts: dict[str, list] = {"top": [], "rfm": [], "repeat": [], "ltv": []}
     for row in rows:
-        parts[row.part].append(row)
-    top = sorted(parts["top"], key=lambda row: row.seq)
-    rfm = pd.DataFrame([[getattr(r, c) for c in RFM_COLUMNS] for r in parts["rfm"]], columns=RFM_COLUMNS)
+        parts[part_and_seq(row)[0]].append(row)
+    top = sorted(parts["top"], key=lambda row: part_and_seq(row)[1])
+    rfm = pd.DataFrame([rfm_values(r) for r in parts["rfm"]], columns=RFM_COLUMNS)
     (repeat,) = parts["repeat"]
     return CustomerSummary(
         repeat=RepeatRate(repeat.customers, repeat.repeat_customers),
         rfm=every_group(rfm),
-        top=pd.DataFrame([[getattr(r, c) for c in TOP_COLUMNS] for r in top], columns=TOP_COLUMNS),
+        top=pd.DataFrame([top_values(r) for r in top], columns=TOP_COLUMNS),
         ltv=_ltv_distribution(parts["ltv"]),
     )
 
