@@ -74,11 +74,14 @@ def make_cohort_heatmap(df: pd.DataFrame, one_month_until: dt.date | None = None
         )
     # "Dec ’25 (2,896)": the short year leaves the cells a phone's width (the full one took a third).
     labels = [f"{pd.Timestamp(c):%b ’%y} ({sizes[c]:,})" for c in share.index]
-    text = [[("" if pd.isna(v) else f"{v:.0%}") for v in row] for row in share.to_numpy()]
-    custom = [[(0 if pd.isna(v) else int(v)) for v in row] for row in count.to_numpy()]
+    # Plain floats, NaN where a cohort has no such month yet (v != v): pd.isna per cell was
+    # most of this figure's ~9 ms for five years' 1,800 cells.
+    shares, counts = share.to_numpy(dtype=float).tolist(), count.to_numpy(dtype=float).tolist()
+    text = [[("" if v != v else f"{v:.0%}") for v in row] for row in shares]
+    custom = [[(0 if v != v else int(v)) for v in row] for row in counts]
     heatmap = {
         "type": "heatmap",
-        "z": share.to_numpy().tolist(),
+        "z": shares,
         "x": [str(k) for k in share.columns],
         "y": labels,
         "text": text,

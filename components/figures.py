@@ -13,6 +13,7 @@ import datetime as dt
 import re
 import textwrap
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
@@ -133,10 +134,16 @@ def period_axis(buckets: pd.Series, grain: str) -> tuple[list, dict]:
 def partial_buckets(buckets: pd.Series, grain: str, start: dt.date | None, end: dt.date | None) -> list[bool]:
     """True for a bucket the date range covers only in part (a range starting mid-month); an
     end given as None cuts no bucket."""
-    start, end = start or dt.date.min, end or dt.date.max
-    starts = pd.to_datetime(buckets)
+    # Whole columns at once: a date offset added bucket by bucket took ~4 ms of a segments
+    # answer (four lines of five years' months).
+    starts = pd.DatetimeIndex(pd.to_datetime(buckets))
     step = {"day": pd.DateOffset(days=1), "week": pd.DateOffset(days=7), "month": pd.DateOffset(months=1)}[grain]
-    return [(s.date() < start) or ((s + step - pd.Timedelta(days=1)).date() > end) for s in starts]
+    partial = np.zeros(len(starts), dtype=bool)
+    if start is not None:
+        partial |= starts < pd.Timestamp(start)
+    if end is not None:
+        partial |= (starts + step - pd.Timedelta(days=1)) > pd.Timestamp(end)
+    return partial.tolist()
 
 
 PARTIAL_NOTE = "<br><i>partial period</i>"  # appended to a partial bucket's hover text

@@ -66,6 +66,12 @@ def test_partial_buckets_are_the_ones_the_range_cuts():
     assert partial_buckets(buckets, "month", dt.date(2025, 11, 1), dt.date(2026, 1, 30)) == [False, False, True]
     weeks = pd.Series([dt.date(2025, 12, 29), dt.date(2026, 1, 5)])
     assert partial_buckets(weeks, "week", dt.date(2026, 1, 1), dt.date(2026, 1, 11)) == [True, False]
+    assert partial_buckets(weeks, "week", dt.date(2025, 12, 29), dt.date(2026, 1, 10)) == [False, True]
+    assert partial_buckets(buckets, "month", None, None) == [False, False, False]  # no range: nothing cut
+    assert partial_buckets(buckets, "month", None, dt.date(2025, 12, 30)) == [False, True, True]
+    days = [dt.date(2026, 2, 27), dt.date(2026, 2, 28)]
+    assert partial_buckets(days, "day", dt.date(2026, 2, 28), None) == [True, False]
+    assert partial_buckets([], "day", None, None) == []
 
 
 def test_partial_bucket_is_faded_and_labelled():
