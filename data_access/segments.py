@@ -28,6 +28,9 @@ def _with_ratios(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+PREVIOUS = ["sales", "profit", "margin", "orders", "customers", "aov"]  # the previous period's columns
+
+
 def get_segment_comparison(f: KpiFilter) -> pd.DataFrame:
     """get_kpis_by_segment with the previous period's sales, profit, margin, orders, customers
     and aov as prev_*."""
@@ -41,11 +44,9 @@ def get_segment_comparison(f: KpiFilter) -> pd.DataFrame:
     then = dict(zip(previous["segment"], zip(*(previous[c].tolist() for c in PREVIOUS), strict=True), strict=True))
     none = (None,) * len(PREVIOUS)
     columns = list(current.columns) + [f"prev_{c}" for c in PREVIOUS]
-    rows = [(*row, *then.get(row[0], none)) for row in current.itertuples(index=False, name=None)]
+    at = columns.index("segment")
+    rows = [(*row, *then.get(row[at], none)) for row in current.itertuples(index=False, name=None)]
     return pd.DataFrame([[_none_for_nan(v) for v in row] for row in rows], columns=columns, dtype=object)
-
-
-PREVIOUS = ["sales", "profit", "margin", "orders", "customers", "aov"]  # the previous period's columns
 
 
 def _none_for_nan(value):
