@@ -170,13 +170,18 @@ def _lifetime_join(f: KpiFilter) -> str:
     return "l.customer_key = r.customer_key"
 
 
+def _lifetime_is_per_customer(f: KpiFilter) -> bool:
+    """Whether each customer's sums in f are their lifetime's (_lifetime_values)."""
+    return not f.categories and reads_all_time(f)
+
+
 def _lifetime_values(f: KpiFilter, units: bool) -> str:
     """v: the lifetime value of each customer of per_customer (r) with a purchase, in UNITS
     when units (as per_customer's sales). Over every customer day and every category and
     store, a customer's sums are their whole history already (both count every line not
     cancelled): no join to customer_lifetime (at 10M lines, five years ~114k customers joined
     by hash)."""
-    if not f.categories and reads_all_time(f):
+    if _lifetime_is_per_customer(f):
         return "SELECT r.sales AS v FROM per_customer r WHERE r.orders > 0"
     # customer_lifetime keeps numeric sales, exact in UNITS (a line's amount has 4 decimals).
     value = f"(l.lifetime_sales * {UNITS['sales'][0]})::bigint" if units else "l.lifetime_sales"
@@ -226,6 +231,10 @@ def _summary_sql(f: KpiFilter) -> tuple[str, dict]:
     per_customer, params = per_customer_sql(f, units=units)
     history, history_params = _history_sql(f)
     ltv_stats, ltv_bins, ltv_columns = _ltv_sql(units)
+    # Read twice (statistics, bins). Straight from per_customer (kept already) rather than kept
+    # again: at 10M lines, all time's 114k customers ~20 ms less. A join to the lifetimes is
+    # kept, not made twice.
+    ltv_kept = "NOT MATERIALIZED " if _lifetime_is_per_customer(f) else ""
     no = {
         "top": "NULL::text AS rfm_group, NULL::bigint AS customers, NULL::numeric AS avg_recency_days, "
         "NULL::numeric AS avg_frequency, NULL::bigint AS repeat_customers",
@@ -263,7 +272,7 @@ def _summary_sql(f: KpiFilter) -> tuple[str, dict]:
         ),
         rfm AS ({rfm_groups_sql("per_customer")}),
         lifetime AS ({history}),
-        ltv AS ({_lifetime_values(f, units)}),
+        ltv AS {ltv_kept}({_lifetime_values(f, units)}),
         ltv_stats AS ({ltv_stats}),
         ltv_bins AS ({ltv_bins})
         SELECT 'top' AS part, rank, customer_key, customer_id, customer, segment, region, sales, orders,
