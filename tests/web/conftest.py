@@ -45,3 +45,13 @@ def log_in(client, email: str, password: str = PASSWORD, **environ):
     return client.post(
         "/login", data={"email": email, "password": password, "csrf": token, "next": "/"}, environ_overrides=environ
     )
+
+
+def replay_post(client):
+    """bench.replay's `post` over a Flask test client: (status, JSON or None)."""
+
+    def post(path, body):
+        response = client.post(path, json=body)
+        return response.status_code, response.get_json(silent=True)
+
+    return post

@@ -11,6 +11,7 @@ from sqlalchemy import text
 from bench.replay import PAGES, data_callbacks, page_requests
 from data_access.db import QueryTimeout, get_engine, read_connection
 from ingest.bulk import bump_data_version
+from tests.web.conftest import replay_post
 from web.answer_cache import _cacheable_outputs
 
 STATE = {"period": "custom", "from": "2024-01-01", "to": "2026-12-31", "segment": [], "region": [], "category": []}
@@ -20,17 +21,9 @@ def _count(result: str) -> float:
     return REGISTRY.get_sample_value("shop_pulse_answer_cache_total", {"result": result}) or 0.0
 
 
-def _post(client):
-    def post(path, body):
-        response = client.post(path, json=body)
-        return response.status_code, response.get_json(silent=True)
-
-    return post
-
-
 def _overview_requests(client) -> list:
     dependencies = client.get("/_dash-dependencies").get_json()
-    return page_requests(_post(client), dependencies, "/", PAGES["/"], STATE | {"store": []})
+    return page_requests(replay_post(client), dependencies, "/", PAGES["/"], STATE | {"store": []})
 
 
 def test_every_page_data_callback_is_kept_and_nothing_else(client, flask_app):

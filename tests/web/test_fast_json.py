@@ -14,6 +14,7 @@ from dash import dcc, html
 from plotly.io.json import to_json_plotly
 
 from bench.replay import PAGES, page_requests
+from tests.web.conftest import replay_post
 from web import fast_json
 
 AWKWARD = {
@@ -76,11 +77,7 @@ def test_every_page_answer_is_plotlys_text(flask_app, monkeypatch):
 
     monkeypatch.setattr(dash._callback, "to_json", compared)
     client = flask_app.server.test_client()
-
-    def post(path, body):
-        response = client.post(path, json=body)
-        return response.status_code, response.get_json(silent=True)
-
+    post = replay_post(client)
     dependencies = client.get("/_dash-dependencies").get_json()
     # A range no other test asks for: a stored answer would be sent without being written.
     state = {"period": "custom", "from": "2019-12-30", "to": "2030-12-30"}

@@ -14,7 +14,7 @@ from data_access import customer_value, customers, dimensions, products, sales, 
 from data_access.access import RowScope, row_scope
 from data_access.cache import CACHED_QUERIES
 from data_access.filters import KpiFilter
-from tests.web.conftest import log_in
+from tests.web.conftest import log_in, replay_post
 
 EVERYTHING = KpiFilter(start=dt.date(2024, 1, 1), end=dt.date(2026, 12, 31))
 # Extra arguments per query function; a new query function fails the test until listed here.
@@ -79,10 +79,7 @@ def _state(**dims) -> dict:
 
 
 def _answers(client, state: dict) -> dict[str, object]:
-    def post(path, body):
-        response = client.post(path, json=body)
-        return response.status_code, response.get_json(silent=True)
-
+    post = replay_post(client)
     dependencies = client.get("/_dash-dependencies").get_json()
     answers = {}
     for path, prefix in PAGES.items():
