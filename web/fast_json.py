@@ -7,7 +7,7 @@ cell), it walks every value of the answer in Python to clean it, then writes it.
 page's answer holds its stat cards next to 1,000 top customers' rows: at 10M lines 13-40 ms of
 cleaning where this takes 2-6 ms (in process, 7 filters), the other pages' answers 1-5 ms less.
 Here orjson writes what it can and asks `_default` for the rest, which cleans just that value
-the way Plotly does: the bytes are the same (tests/test_fast_json.py).
+the way Plotly does: the bytes are the same (tests/web/test_fast_json.py).
 """
 
 from __future__ import annotations
