@@ -67,15 +67,16 @@ def _history_sql(f: KpiFilter) -> tuple[str, dict]:
     return sql, params
 
 
-def _customer_rows(f: KpiFilter, bucket: bool, prefix: str = "o_") -> tuple[str, dict]:
+def _customer_rows(f: KpiFilter, bucket: bool, prefix: str = "o_", counts_orders: bool = True) -> tuple[str, dict]:
     """FROM/WHERE over t(customer_key, day, sales, orders, ...) of the rollups, money in UNITS
     (add it up with sum_of). For an f naming at most one category (per
     category from 0015) as coarse as a bucket of f.grain allows (whole years when not
     bucketed); under two or more, their periods' sums per category and orders per set of
-    categories (0042) without a store, one row per order (0024) for ragged days or stores."""
+    categories (0042) without a store, one row per order (0024) for ragged days or stores
+    (without counts_orders, where only orders > 0 is read, per customer and day)."""
     coarsest = ("month" if f.grain == "month" else "day") if bucket else "year"
     if len(f.categories) >= 2:
-        return customer_orders_in_categories_sql(f, prefix, coarsest)
+        return customer_orders_in_categories_sql(f, prefix, coarsest, counts_orders)
     rows_sql = customer_category_rows_sql if f.categories else customer_rows_sql
     return rows_sql(f, prefix=prefix, coarsest=coarsest)
 
@@ -425,7 +426,9 @@ def _cohorts_sql(grain: str) -> str:
     return f"SELECT customer_key, {bucket_sql('first_day', grain)} AS cohort FROM customer_activity"
 
 
-def _new_vs_returning_from_customer_rows(f: KpiFilter, prefix: str = "o_") -> tuple[str, dict]:
+def _new_vs_returning_from_customer_rows(
+    f: KpiFilter, prefix: str = "o_", whole_months: bool = True
+) -> tuple[str, dict]:
     """_new_vs_returning_sql from the customers' periods and orders (per category when f names
     one, per order and category under two or more: at 10M lines a month of two categories
     245 -> 110 ms, where the buckets were joined to every customer's whole history), for store
@@ -433,11 +436,13 @@ def _new_vs_returning_from_customer_rows(f: KpiFilter, prefix: str = "o_") -> tu
     in it, sales), then the customer's cohort joined. At 10M lines (a slower day), the last 12
     months of Furniture: 1.7-1.8 s, where counting the distinct buyers and adding up the sales
     as two aggregates of the same rows took 2.1-2.2 s. (The grouped form was once slower: it
-    joined each customer's whole history, a far wider join than the cohort.)"""
+    joined each customer's whole history, a far wider join than the cohort.)
+    whole_months=False: not from _whole_months_apart (the ragged ends it hands back)."""
     split = customer_split(f.start, f.end)
-    if f.grain == "month" and not (f.stores and f.categories) and split.has_months:
+    if whole_months and f.grain == "month" and not (f.stores and f.categories) and split.has_months:
         return _whole_months_apart(f, split, prefix)
-    source, params = _customer_rows(f, bucket=True, prefix=prefix)
+    # Whether a customer bought in a bucket, not how many orders: no grouping per order.
+    source, params = _customer_rows(f, bucket=True, prefix=prefix, counts_orders=False)
     cohorts = _cohorts_sql(f.grain)
     sql = f"""
         WITH h AS ({cohorts})
@@ -497,7 +502,10 @@ def _whole_months_apart(f: KpiFilter, split: MonthSplit, prefix: str) -> tuple[s
         WHERE {months} AND {sets}""",
         ]
     for i, edge in enumerate(split.edges(f)):
-        sql, edge_params = _new_vs_returning_from_customer_rows(edge, f"{prefix}{i}_")
+        # Ragged, but an end in the customers' last month widens again to whole months after
+        # it (customer_split): sent back here, it came back as itself until Python's recursion
+        # limit (a range from mid-month of the data's last month, by month, in two stores).
+        sql, edge_params = _new_vs_returning_from_customer_rows(edge, f"{prefix}{i}_", whole_months=False)
         parts.append(sql)
         params |= edge_params
     return " UNION ALL ".join(f"({part})" for part in parts), params

@@ -634,6 +634,36 @@ def test_returns_alone_make_no_customer_of_the_month_on_either_route(shop, tmp_p
         assert row["returning_sales"] == Decimal("-100.00") and row["new_sales"] == 0
 
 
+def test_two_orders_on_one_day_count_twice_under_two_categories_on_either_route(shop, tmp_path):
+    """Under two or more categories a ragged day's orders are counted one by one (an order of
+    both categories once), though new vs returning reads those days per customer and day. The
+    range starts mid-month in the data's last month: by month, new vs returning once handed its
+    ragged start back to itself (customer_split widens it to whole months) until RecursionError."""
+    lines = [
+        "SD1,2026-03-12,C1,Consumer,North,Web Shop,P1,Desk Chair,Furniture,1,100",
+        "SD2,2026-03-12,C1,Consumer,North,Web Shop,P3,Phone,Technology,1,300",
+        "SD2,2026-03-12,C1,Consumer,North,Web Shop,P1,Desk Chair,Furniture,1,100",
+    ]
+    _import(shop, tmp_path, "same-day.csv", lines)
+    with _data_access_on(shop.url.render_as_string(hide_password=False)):
+        for stores in ([], ["Web Shop"]):
+            for grain in ("day", "week", "month"):
+                f = KpiFilter(
+                    start="2026-03-10",
+                    end="2026-03-20",
+                    grain=grain,
+                    categories=["Furniture", "Technology"],
+                    stores=stores,
+                )
+                for query in (customers.get_customer_summary, customers.get_new_vs_returning_by_period):
+                    ours, naive = _both(query, f)
+                    assert ours == naive, f"{query.__name__} differs for {grain} in {stores}"
+                (alice,) = ours_top = [row for row in _answer(customers.get_customer_summary, f)["top"]]
+                assert (alice["customer"], alice["orders"], alice["sales"]) == ("Alice", 2, Decimal("500.0000")), (
+                    ours_top
+                )
+
+
 def test_an_item_rung_twice_is_one_order_for_also_bought_on_either_route(shop, tmp_path):
     """A till may ring the same item twice in one order: the order still bought it together with
     the others once, in ragged days as in whole months, with or without a segment."""
