@@ -173,6 +173,11 @@ def _filters(count: int = 32) -> list[KpiFilter]:
         ),
         # a week in two stores: its customers are counted from their orders (SHORT_PERIOD_DAYS)
         KpiFilter(start=dt.date(2025, 6, 2), end=dt.date(2025, 6, 8), stores=["Web Shop", "Marketplace"]),
+        # from mid-month of the data's last month to its end, by month: the customer rollups widen
+        # it to whole months after the data (customer_split), and its start stays ragged
+        KpiFilter(
+            start=dt.date(2026, 6, 12), end=dt.date(2026, 6, 30), grain="month", stores=["Web Shop", "Marketplace"]
+        ),
     ]
     options = {
         "segments": ["Consumer", "Corporate", "Home Office"],
