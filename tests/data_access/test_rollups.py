@@ -98,7 +98,7 @@ def _both(query, *args):
     return ours, naive
 
 
-def _filters(count: int = 32) -> list[KpiFilter]:
+def _filters(count: int = 32, edges: int = 8) -> list[KpiFilter]:
     rng = random.Random(7)
     first, last = dt.date(2024, 7, 1), dt.date(2026, 6, 30)
     picked = [
@@ -189,6 +189,18 @@ def _filters(count: int = 32) -> list[KpiFilter]:
         start = first + dt.timedelta(days=rng.randint(0, 600))
         end = min(last, start + dt.timedelta(days=rng.choice([6, 40, 120, 400])))
         dims = {k: rng.sample(v, rng.choice([1, 2])) for k, v in options.items() if rng.random() < 0.3}
+        picked.append(KpiFilter(start=start, end=end, grain=rng.choice(["day", "week", "month"]), **dims))
+    # Ranges at the data's ends, where the rollups widen them to whole months and years
+    # (customer_split, in_whole_months): ragged starts and ends next to the widened part.
+    for _ in range(edges):
+        days = rng.choice([0, 5, 12, 25, 40, 130])
+        if rng.random() < 0.5:
+            end = last + dt.timedelta(days=rng.choice([0, 3]))
+            start = end - dt.timedelta(days=days)
+        else:
+            start = first - dt.timedelta(days=rng.choice([0, 3])) + dt.timedelta(days=rng.choice([0, 9]))
+            end = start + dt.timedelta(days=days)
+        dims = {k: rng.sample(v, rng.choice([1, 2, 3])) for k, v in options.items() if rng.random() < 0.3}
         picked.append(KpiFilter(start=start, end=end, grain=rng.choice(["day", "week", "month"]), **dims))
     return picked
 
