@@ -51,7 +51,8 @@ def history_facts(f: KpiFilter, customer_dims: bool = False, up_to_end: bool = F
 
 
 def _history_sql(f: KpiFilter) -> tuple[str, dict]:
-    """customer_key, first_order, last_order, lifetime_sales: every customer's whole history.
+    """customer_key, first_order, last_order, lifetime_sales (and from the rollups
+    lifetime_sales_x10000, in UNITS): every customer's whole history.
     The rollups' version has no row limits: every use joins it to customers the filter kept."""
     if rollups_enabled():
         return HISTORY, {}
@@ -184,8 +185,8 @@ def _lifetime_values(f: KpiFilter, units: bool) -> str:
     by hash)."""
     if _lifetime_is_per_customer(f):
         return "SELECT r.sales AS v FROM per_customer r WHERE r.orders > 0"
-    # customer_lifetime keeps numeric sales, exact in UNITS (a line's amount has 4 decimals).
-    value = f"(l.lifetime_sales * {UNITS['sales'][0]})::bigint" if units else "l.lifetime_sales"
+    # Under the rollups' router the lifetime comes in UNITS too (stored: migration 0045).
+    value = "l.lifetime_sales_x10000" if units else "l.lifetime_sales"
     return f"SELECT {value} AS v FROM per_customer r JOIN lifetime l ON {_lifetime_join(f)} WHERE r.orders > 0"
 
 

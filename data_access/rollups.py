@@ -439,11 +439,11 @@ def _customers_by_store_name(rows: str) -> str:
 
 
 # Each customer's whole history (kpis.md): first and last purchase from the days they bought
-# on, lifetime sales from customer_lifetime (migration 0008), which also lists the customers
-# whose only lines are returns (no purchase days, so no first or last order).
+# on, lifetime sales from customer_lifetime (migration 0008; in UNITS too, 0045), which also
+# lists the customers whose only lines are returns (no purchase days, so no first or last order).
 HISTORY = """
     SELECT t.customer_key, lower(a.active) AS first_order, upper(a.active) - 1 AS last_order,
-           t.sales AS lifetime_sales
+           t.sales AS lifetime_sales, t.sales_x10000 AS lifetime_sales_x10000
     FROM customer_lifetime t LEFT JOIN customer_activity a USING (customer_key)"""
 
 
