@@ -7,7 +7,7 @@ import json
 
 from click.testing import CliRunner
 
-from bench.pages import differences, seeded_filters
+from bench.pages import differences, seeded_filters, warm_up_states
 from manage import cli
 
 
@@ -37,3 +37,16 @@ def test_filters_are_seeded_and_valid():
     assert len({json.dumps(s, sort_keys=True) for s in first}) == 50
     assert all("2022-01-01" <= s["from"] <= s["to"] <= "2026-11-23" for s in first)
     assert any(s["segment"] for s in first) and any(not s["category"] for s in first)
+
+
+def test_warm_up_filters_are_never_timed_ones():
+    """The apps' first requests use filters of their own, so the timed ones still miss the
+    result cache; shaped like the filter bar's, inside the data, some naming every dimension."""
+    options = {"segment": ["A", "B"], "region": ["N"], "category": ["X", "Y", "Z"], "store": ["S"]}
+    timed = seeded_filters(50, options, "2022-01-01", "2026-11-23")
+    warm = warm_up_states(options, "2022-01-01", "2026-11-23", timed)
+    assert len(warm) == 4 and not [state for state in warm if state in timed]
+    assert all(set(state) == set(timed[0]) for state in warm)
+    assert all("2022-01-01" <= state["from"] <= state["to"] <= "2026-11-23" for state in warm)
+    assert any(all(state[key] for key in options) for state in warm)
+    assert warm_up_states(options, "2022-01-01", "2026-11-23", timed + warm[:1]) == warm[1:]
