@@ -136,3 +136,25 @@ def test_autovacuum_comes_to_the_activity_tables_after_a_few_hundred_rows():
     }
     tables = {"customer_activity", "customer_activity_store", "customer_activity_category", "customer_activity_detail"}
     assert options == {table: expected for table in tables}
+
+
+def test_autovacuum_comes_to_orders_and_lines_after_a_few_thousand_deleted_rows():
+    """Migration 0046: an undo leaves its orders and lines dead at the end of both tables'
+    primary keys, and the planner walks those entries in every join of lines to orders until a
+    vacuum removes them. Autovacuum is due after 1,000 + 0.2 % of the rows deleted or updated
+    (by default 50 + 20 %); inserts keep PostgreSQL's defaults."""
+    from sqlalchemy import text
+
+    from data_access import db
+
+    due = text(
+        """SELECT c.relname, opt.option_name, opt.option_value
+           FROM pg_class c, pg_options_to_table(c.reloptions) opt
+           WHERE c.relname IN ('orders', 'order_lines') AND c.relkind = 'r'"""
+    )
+    with db.get_engine().connect() as conn:
+        options: dict[str, dict[str, float]] = {}
+        for table, name, value in conn.execute(due):
+            options.setdefault(table, {})[name] = float(value)
+    expected = {"autovacuum_vacuum_threshold": 1000, "autovacuum_vacuum_scale_factor": 0.002}
+    assert options == {"orders": expected, "order_lines": expected}
