@@ -1,7 +1,7 @@
 """Rollups recomputed from the facts from scratch, and compared with what the triggers keep
 (the tests after every kind of write; `manage.py check-rollups` for a shop's database).
 
-Written independently of migrations 0007 to 0044 (no shared SQL): a rebuild by plain GROUP BY over the
+Written independently of migrations 0007 to 0047 (no shared SQL): a rebuild by plain GROUP BY over the
 fact query, then EXCEPT both ways. Any row in one and not the other is a drift.
 """
 
@@ -142,6 +142,10 @@ EXPECTED = {
         SELECT k.kind, {BUCKET} AS day, f.store_key, f.product_key, sum(f.net_amount), sum(f.profit), sum(f.quantity),
                count(DISTINCT f.order_key) FILTER (WHERE f.quantity > 0), count(*)
         FROM ({FACTS}) f, {KINDS} GROUP BY 1, 2, 3, 4""",
+    "rollup_product_segments": f"""
+        SELECT k.kind, {BUCKET} AS day, f.segment, f.region, f.product_key, sum(f.net_amount), sum(f.profit),
+               sum(f.quantity), count(DISTINCT f.order_key) FILTER (WHERE f.quantity > 0), count(*)
+        FROM ({FACTS}) f, {KINDS} GROUP BY 1, 2, 3, 4, 5""",
     "customer_cohorts": COHORTS,
     "rollup_cohorts": f"""
         SELECT k.cohort, m.month, m.segment, m.region, count(*) FILTER (WHERE m.bought > 0), sum(m.sales), count(*)
@@ -208,6 +212,7 @@ COLUMNS = {
     ),
     "rollup_product_totals": "kind, day, product_key, sales, profit, quantity, orders, lines",
     "rollup_product_stores": "kind, day, store_key, product_key, sales, profit, quantity, orders, lines",
+    "rollup_product_segments": "kind, day, segment, region, product_key, sales, profit, quantity, orders, lines",
     "customer_cohorts": "customer_key, cohort, segment, region",
     "rollup_cohorts": "cohort, month, segment, region, customers, sales, cells",
     "rollup_category_cohorts": "category, cohort, month, segment, region, customers, sales, cells",
