@@ -309,12 +309,13 @@ def _also_bought_from_rollups(f: KpiFilter, conn: Connection) -> tuple[str, dict
 
     rollup_pairs' pair of a product with itself counts the orders that bought it, so orders(X)
     is a pair too. orders(Y) is read only for the Ys that can make the list: those bought with
-    X at least as often as the limit-th one (ties are ordered by lift, which needs it); from
-    _product_days_table's rollup, days and months alike, unless f names both a store and a
-    segment or region. Then the ragged ends read every basket of their days, and orders(Y) the
-    pairs of Y with itself, month by month; otherwise only the orders that bought X, and under
-    segments, regions or stores orders(Y) of the ends' days from that rollup (a quarter for two
-    regions at 10M lines, uncached: 194-255 -> 106-114 ms)."""
+    X at least as often as the limit-th one (ties are ordered by lift, which needs it). Without
+    a segment, region or store from rollup_product_totals (0016), days and months alike;
+    otherwise its whole months from Y's pair with itself, and its ragged ends' days from
+    _product_days_table's rollup (rollup_product_stores under stores, rollup_product_segments
+    under segments or regions; 0019, 0047) or, under both, from every basket of those days.
+    With such a rollup the ends read only the orders that bought X (a quarter for two regions
+    at 10M lines, uncached: 194-255 -> 106-114 ms)."""
     # A ragged end that is most of its month is read as that month's pairs less the baskets of
     # its other days (ragged_reads): at 10M lines a 30-day range of no whole month read 31
     # days of lines, now 15.
