@@ -146,7 +146,7 @@ def _per_product_from_rollups(f: KpiFilter) -> tuple[str, dict]:
     """product_key, sales, profit, quantity, orders. From the months and days of
     rollup_product_totals without a segment, region or store; of rollup_product_stores
     (migration 0019) under stores alone; of rollup_product_segments (0047) under segments or
-    regions alone (at 10M lines a quarter for one segment ~110-150 -> ~10 ms); under both, whole
+    regions alone (at 10M lines a quarter for one segment ~100 -> ~17 ms); under both, whole
     months from rollup_product (month rows only), the ragged ends from the facts. Orders add up
     across the parts: an order has one date."""
     table = _product_days_table(f)
@@ -287,8 +287,8 @@ def _edge_baskets(name: str, facts: str, f: KpiFilter) -> tuple[str, str, str | 
 
 
 def _edge_orders_with_x(name: str, facts: str, f: KpiFilter) -> tuple[str, str, str | None]:
-    """Only the orders that bought X, expanded to their lines, when rollup_product_totals has
-    orders(Y): building every basket of a 23-day end at 10M lines took ~0.7 s. X's lines are
+    """Only the orders that bought X, expanded to their lines, when _product_days_table's rollup
+    has orders(Y): building every basket of a 23-day end at 10M lines took ~0.7 s. X's lines are
     kept within the end's order keys (:<name>_lo, :<name>_hi; _order_key_bounds): with the
     bounds in hand the planner reads X's lines of those days as one range of the (product,
     order) index (migration 0048), where it looked every order of the days up on its own (at
