@@ -110,24 +110,30 @@ def test_an_upgrade_that_rewrites_a_table_vacuums_it(pg_server_url):
         engine.dispose()
 
 
-def test_autovacuum_comes_to_the_activity_tables_after_a_few_hundred_rows():
-    """Migration 0031: the counts of customers read the activity tables' covering indexes
-    alone only while their pages are marked all-visible, and every row an import or live event
-    writes unmarks its page. Autovacuum, which marks them again, is due after 200 + 0.2 % of
-    the rows changed or inserted (by default 50 + 20 % and 1000 + 20 %)."""
+def _table_options(which: str) -> dict[str, dict[str, float]]:
+    """The storage options (reloptions) set on the tables `which` (SQL over pg_class c) names."""
     from sqlalchemy import text
 
     from data_access import db
 
     due = text(
-        """SELECT c.relname, opt.option_name, opt.option_value
-           FROM pg_class c, pg_options_to_table(c.reloptions) opt
-           WHERE c.relname LIKE 'customer_activity%' AND c.relkind = 'r'"""
+        f"""SELECT c.relname, opt.option_name, opt.option_value
+            FROM pg_class c, pg_options_to_table(c.reloptions) opt
+            WHERE {which} AND c.relkind = 'r'"""
     )
+    options: dict[str, dict[str, float]] = {}
     with db.get_engine().connect() as conn:
-        options: dict[str, dict[str, float]] = {}
         for table, name, value in conn.execute(due):
             options.setdefault(table, {})[name] = float(value)
+    return options
+
+
+def test_autovacuum_comes_to_the_activity_tables_after_a_few_hundred_rows():
+    """Migration 0031: the counts of customers read the activity tables' covering indexes
+    alone only while their pages are marked all-visible, and every row an import or live event
+    writes unmarks its page. Autovacuum, which marks them again, is due after 200 + 0.2 % of
+    the rows changed or inserted (by default 50 + 20 % and 1000 + 20 %)."""
+    options = _table_options("c.relname LIKE 'customer_activity%'")
     expected = {
         "autovacuum_vacuum_threshold": 200,
         "autovacuum_vacuum_scale_factor": 0.002,
@@ -143,18 +149,6 @@ def test_autovacuum_comes_to_orders_and_lines_after_a_few_thousand_deleted_rows(
     primary keys, and the planner walks those entries in every join of lines to orders until a
     vacuum removes them. Autovacuum is due after 1,000 + 0.2 % of the rows deleted or updated
     (by default 50 + 20 %); inserts keep PostgreSQL's defaults."""
-    from sqlalchemy import text
-
-    from data_access import db
-
-    due = text(
-        """SELECT c.relname, opt.option_name, opt.option_value
-           FROM pg_class c, pg_options_to_table(c.reloptions) opt
-           WHERE c.relname IN ('orders', 'order_lines') AND c.relkind = 'r'"""
-    )
-    with db.get_engine().connect() as conn:
-        options: dict[str, dict[str, float]] = {}
-        for table, name, value in conn.execute(due):
-            options.setdefault(table, {})[name] = float(value)
+    options = _table_options("c.relname IN ('orders', 'order_lines')")
     expected = {"autovacuum_vacuum_threshold": 1000, "autovacuum_vacuum_scale_factor": 0.002}
     assert options == {"orders": expected, "order_lines": expected}
