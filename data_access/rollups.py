@@ -463,10 +463,11 @@ COARSEST = {"year": ("y", "m"), "month": ("m",), "day": ()}
 def _whole_periods(split: MonthSplit, kinds: tuple[str, ...], p: str) -> tuple[str, dict[str, Any]]:
     """WHERE over the (kind, period) rows of customer_periods or customer_category_periods:
     split's whole years (when kinds has 'y'), then its whole months around them (split has
-    some). Only the ranges that hold a period are written: with an empty one ORed in, the planner no longer
-    seeks the (kind, period, ...) index by kind and period but filters what it reads (at 10M
-    lines, five years of one category in two stores: an empty year branch read 340k month rows
-    in 308 ms; empty month branches around whole years, 310k rows for 139k, ~460 -> ~180 ms)."""
+    some). Only the ranges that hold a period are written: with an empty one ORed in, the
+    planner no longer seeks the (kind, period, ...) index by kind and period but filters what it
+    reads (at 10M lines, five years of one category in two stores: an empty year branch read
+    340k month rows in 308 ms; empty month branches around whole years, 310k rows for 139k,
+    ~460 -> ~180 ms)."""
     years = _whole_years(split) if "y" in kinds else (split.months_to, split.months_to)
     params = {f"{p}mfrom": split.months_from, f"{p}mto": split.months_to, f"{p}yfrom": years[0], f"{p}yto": years[1]}
     months = []
