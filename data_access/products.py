@@ -260,18 +260,22 @@ def _order_key_bounds(conn: Connection, ranges: list[KpiFilter]) -> list[tuple[i
     """The first and last order key among each range's days' orders (any status, store or
     customer; both None for days without orders). Orders are keyed as they arrive, so the keys
     of a few days lie close together: the lines of those orders are a range of each index that
-    leads with order_key. "+ 0": read as min() over the primary key, the planner walked the key
-    from its start until it met one of the days (at 10M lines, nine days of 2026: ~640 ms)."""
+    leads with order_key. Each day's first and last key is one probe of the orders' (day, key)
+    index (migration 0049): at 10M lines, nine days ~1 ms, where reading every order of the
+    days took ~8-17 ms."""
     if not ranges:
         return []
-    columns, days, params = [], [], {}
+    parts, params = [], {}
     for i, r in enumerate(ranges):
         params |= {f"s{i}": r.start, f"e{i}": r.end}
-        within = f"order_date BETWEEN :s{i} AND :e{i}"
-        columns.append(f"min(order_key + 0) FILTER (WHERE {within}), max(order_key + 0) FILTER (WHERE {within})")
-        days.append(f"({within})")
-    row = conn.execute(text(f"SELECT {', '.join(columns)} FROM orders WHERE {' OR '.join(days)}"), params).one()
-    return [(row[2 * i], row[2 * i + 1]) for i in range(len(ranges))]
+        parts.append(f"""
+            SELECT {i} AS i, min(k.lo) AS lo, max(k.hi) AS hi
+            FROM generate_series(0, CAST(:e{i} AS date) - CAST(:s{i} AS date)) AS d(n)
+            CROSS JOIN LATERAL (SELECT min(order_key) AS lo, max(order_key) AS hi FROM orders
+                                WHERE order_date = CAST(:s{i} AS date) + d.n) k""")
+    rows = conn.execute(text(" UNION ALL ".join(parts)), params).all()
+    bounds = {row.i: (row.lo, row.hi) for row in rows}
+    return [bounds[i] for i in range(len(ranges))]
 
 
 # A ragged end of the range for also-bought, from the facts: (its CTE, the orders that bought
