@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from decimal import ROUND_HALF_UP, Decimal
 
 from babel import Locale
@@ -21,6 +22,20 @@ def counted(n: int, noun: str) -> str:
     return f"{n:,} {noun}{'' if n == 1 else 's'}"
 
 
+@functools.cache
+def _locale(locale: str) -> Locale:
+    """The parsed locale, once: babel parses a locale given by name on every call (the segments
+    page formats ~40 numbers an answer; a parsed one halves their time, ~50 -> ~19 us for money)."""
+    return Locale.parse(locale)
+
+
+@functools.cache
+def _percent_pattern(locale: str, decimals: int) -> str:
+    """The locale's own percent pattern ("#,##0%", "#,##0 %"...) with `decimals` decimals."""
+    pattern = _locale(locale).percent_formats[None].pattern
+    return pattern.replace("#,##0", "#,##0." + "0" * decimals if decimals else "#,##0")
+
+
 def _decimal(value) -> Decimal:
     return value if isinstance(value, Decimal) else Decimal(str(value))
 
@@ -30,7 +45,7 @@ def format_money(value, currency: str, locale: str) -> str:
     if value is None:
         return "–"
     rounded = _decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
-    return format_currency(rounded, currency, locale=locale, decimal_quantization=False)
+    return format_currency(rounded, currency, locale=_locale(locale), decimal_quantization=False)
 
 
 def format_number(value, locale: str, decimals: int = 0) -> str:
@@ -38,7 +53,7 @@ def format_number(value, locale: str, decimals: int = 0) -> str:
         return "–"
     rounded = _decimal(value).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
     pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
-    return format_decimal(rounded, format=pattern, locale=locale)
+    return format_decimal(rounded, format=pattern, locale=_locale(locale))
 
 
 def format_percent_value(ratio, locale: str, decimals: int = 1) -> str:
@@ -46,22 +61,16 @@ def format_percent_value(ratio, locale: str, decimals: int = 1) -> str:
     if ratio is None:
         return "–"
     rounded = _decimal(ratio).quantize(Decimal(1).scaleb(-(decimals + 2)), rounding=ROUND_HALF_UP)
-    # The locale's own pattern ("#,##0%", "#,##0 %"...) with the decimals we want.
-    pattern = (
-        Locale.parse(locale)
-        .percent_formats[None]
-        .pattern.replace("#,##0", "#,##0." + "0" * decimals if decimals else "#,##0")
-    )
-    return format_percent(rounded, format=pattern, locale=locale)
+    return format_percent(rounded, format=_percent_pattern(locale, decimals), locale=_locale(locale))
 
 
 def currency_symbol(currency: str, locale: str) -> str:
-    return get_currency_symbol(currency, locale=locale)
+    return get_currency_symbol(currency, locale=_locale(locale))
 
 
 def plotly_separators(locale: str) -> str:
     """Plotly's `separators` layout string (decimal then thousands) for the locale."""
-    sample = format_decimal(Decimal("1234.5"), locale=locale)
+    sample = format_decimal(Decimal("1234.5"), locale=_locale(locale))
     thousands = sample[1] if not sample[1].isdigit() else ""
     decimal = sample[-2]
     return decimal + (thousands or " ")
