@@ -20,6 +20,9 @@ def test_bench_smoke_run_answers_equal_the_naive_baseline(fixture_database, tmp_
     assert set(report["pages"]) == {"overview", "products", "customers", "segments"}
     for page in report["pages"].values():
         assert page["requests"] >= 4 and page["p95_ms"] > 0 and page["naive_p50_ms"] > 0
+        slowest = [answer["ms"] for answer in page["slowest"]]
+        assert len(slowest) == 3 and slowest == sorted(slowest, reverse=True) and slowest[2] <= page["p95_ms"]
+        assert all("from" in answer["filter"] and answer["callback"] for answer in page["slowest"])
     assert 0 < report["rss_mb"] < 1000
     assert "equal to naive: True" in result.output
 
