@@ -440,7 +440,7 @@ def _new_vs_returning_from_customer_rows(
     joined each customer's whole history, a far wider join than the cohort.)
     whole_months=False: not from _whole_months_apart (the ragged ends it hands back)."""
     split = customer_split(f.start, f.end)
-    if whole_months and f.grain == "month" and not (f.stores and f.categories) and split.has_months:
+    if whole_months and f.grain == "month" and not (f.stores and len(f.categories) >= 2) and split.has_months:
         return _whole_months_apart(f, split, prefix)
     # Whether a customer bought in a bucket, not how many orders: no grouping per order.
     source, params = _customer_rows(f, bucket=True, prefix=prefix, counts_orders=False)
@@ -459,18 +459,20 @@ def _new_vs_returning_from_customer_rows(
     return sql, params
 
 
-# The cohort rollups by month of _whole_months_apart under stores or categories: the sales per
-# store or category, the customers per set of them (migrations 0027, 0043, 0044).
+# The cohort rollups by month of _whole_months_apart under stores or categories, by (stores,
+# categories) named: the sales per store or category, the customers per set of them, and how
+# the sets' table tests the categories (migrations 0027, 0043, 0044; one category in stores 0050).
 _COHORT_TABLES = {
-    "stores": ("rollup_store_cohorts", "rollup_store_set_cohorts"),
-    "categories": ("rollup_category_cohorts", "rollup_set_cohorts"),
+    (True, False): ("rollup_store_cohorts", "rollup_store_set_cohorts", None),
+    (False, True): ("rollup_category_cohorts", "rollup_set_cohorts", "set"),
+    (True, True): ("rollup_category_store_cohorts", "rollup_category_store_set_cohorts", "column"),
 }
 
 
 def _whole_months_apart(f: KpiFilter, split: MonthSplit, prefix: str) -> tuple[str, dict]:
-    """_new_vs_returning_from_customer_rows by month under categories over every store, or
-    under stores over every category: the whole months from cohort rollups, only the ragged
-    ends from the customers' rows. Under one category rollup_category_cohorts (migration 0027:
+    """_new_vs_returning_from_customer_rows by month under categories over every store, under
+    stores over every category, or under one category and stores: the whole months from cohort
+    rollups, only the ragged ends from the customers' rows. Under one category rollup_category_cohorts (migration 0027:
     customers and sales per category, cohort, month, segment and region; at 10M lines, five
     years of one category for two segments grouped ~700k customer-months joined to their
     cohorts, ~0.6 s). The sales add up across categories or stores, but a customer of two
@@ -478,21 +480,23 @@ def _whole_months_apart(f: KpiFilter, split: MonthSplit, prefix: str) -> tuple[s
     (0043: per cohort, month, segment and region by the set of categories bought in the month,
     counted when it meets f's), under stores from rollup_store_set_cohorts (0044, the same by
     the set of stores) and the sales from rollup_store_cohorts (all time in two stores: 1.1-2.2
-    s, where each customer's months in the stores were grouped)."""
+    s, where each customer's months in the stores were grouped); under one category and stores
+    from the same per category (0050: all time of one category in two stores ~0.5-0.6 s from
+    the customers' category months)."""
     p = f"{prefix}w_"
     params = {f"{p}mfrom": split.months_from, f"{p}mto": split.months_to}
     months = f"month >= :{p}mfrom AND month < :{p}mto"
     dims, dim_params = dims_sql(f, "column" if f.categories else None, p)
     params |= dim_params
-    if len(f.categories) == 1:
+    if len(f.categories) == 1 and not f.stores:
         parts = [
             f"""
         SELECT month AS bucket, cohort = month AS new, customers, sales FROM rollup_category_cohorts
         WHERE {months} AND {dims}"""
         ]
     else:
-        sales_table, sets_table = _COHORT_TABLES["stores" if f.stores else "categories"]
-        sets, set_params = dims_sql(f, "set" if f.categories else None, p, stores="set")
+        sales_table, sets_table, set_categories = _COHORT_TABLES[bool(f.stores), bool(f.categories)]
+        sets, set_params = dims_sql(f, set_categories, p, stores="set")
         params |= set_params
         parts = [
             f"""

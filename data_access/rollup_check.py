@@ -1,7 +1,7 @@
 """Rollups recomputed from the facts from scratch, and compared with what the triggers keep
 (the tests after every kind of write; `manage.py check-rollups` for a shop's database).
 
-Written independently of migrations 0007 to 0047 (no shared SQL): a rebuild by plain GROUP BY over the
+Written independently of migrations 0007 to 0050 (no shared SQL): a rebuild by plain GROUP BY over the
 fact query, then EXCEPT both ways. Any row in one and not the other is a drift.
 """
 
@@ -174,6 +174,20 @@ EXPECTED = {
               FROM ({FACTS}) f WHERE quantity > 0 AND customer_key IS NOT NULL AND store_key IS NOT NULL
               GROUP BY 1, 2) m
         JOIN ({COHORTS}) k USING (customer_key) GROUP BY 1, 2, 3, 4, 5""",
+    "rollup_category_store_cohorts": f"""
+        SELECT m.category, m.store_key, k.cohort, m.month, k.segment, k.region, count(*) FILTER (WHERE m.bought > 0),
+               sum(m.sales), count(*)
+        FROM (SELECT customer_key, category, store_key, date_trunc('month', order_date)::date AS month,
+                     count(*) FILTER (WHERE quantity > 0) AS bought, sum(net_amount) AS sales
+              FROM ({FACTS}) f WHERE customer_key IS NOT NULL GROUP BY 1, 2, 3, 4) m
+        JOIN ({COHORTS}) k USING (customer_key) GROUP BY 1, 2, 3, 4, 5, 6""",
+    "rollup_category_store_set_cohorts": f"""
+        SELECT m.category, k.cohort, m.month, k.segment, k.region, m.stores, count(*)
+        FROM (SELECT customer_key, category, date_trunc('month', order_date)::date AS month,
+                     array_agg(DISTINCT store_key ORDER BY store_key) AS stores
+              FROM ({FACTS}) f WHERE quantity > 0 AND customer_key IS NOT NULL AND store_key IS NOT NULL
+              GROUP BY 1, 2, 3) m
+        JOIN ({COHORTS}) k USING (customer_key) GROUP BY 1, 2, 3, 4, 5, 6""",
     "rollup_cohort_buckets": f"""
         SELECT b.kind, b.bucket,
                b.bucket = CASE WHEN b.kind = 'd' THEN d.first_day ELSE date_trunc('week', d.first_day)::date END,
@@ -219,6 +233,8 @@ COLUMNS = {
     "rollup_set_cohorts": "cohort, month, segment, region, categories, customers",
     "rollup_store_cohorts": "store_key, cohort, month, segment, region, customers, sales, cells",
     "rollup_store_set_cohorts": "cohort, month, segment, region, stores, customers",
+    "rollup_category_store_cohorts": "category, store_key, cohort, month, segment, region, customers, sales, cells",
+    "rollup_category_store_set_cohorts": "category, cohort, month, segment, region, stores, customers",
     "rollup_cohort_buckets": "kind, bucket, new, segment, region, customers, sales, cells",
 }
 

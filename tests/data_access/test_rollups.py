@@ -171,6 +171,16 @@ def _filters(count: int = 32, edges: int = 8) -> list[KpiFilter]:
             stores=["Web Shop", "Marketplace"],
             regions=["West", "East"],
         ),
+        # one category in two stores by month with ragged ends: the whole months' sales per
+        # category and store and customers per category and set of stores (migration 0050)
+        KpiFilter(
+            start=dt.date(2024, 8, 20),
+            end=dt.date(2026, 4, 11),
+            grain="month",
+            categories=["Technology"],
+            stores=["Web Shop", "Marketplace"],
+            segments=["Corporate", "Consumer"],
+        ),
         # a week in two stores: its customers are counted from their orders (SHORT_PERIOD_DAYS)
         KpiFilter(start=dt.date(2025, 6, 2), end=dt.date(2025, 6, 8), stores=["Web Shop", "Marketplace"]),
         # from mid-month of the data's last month to its end, by month: the customer rollups widen
@@ -315,7 +325,10 @@ def test_new_vs_returning_by_day_or_week_reads_whole_buckets_from_their_rollup()
     month = replace(week, end=dt.date(2025, 9, 16), grain="month", categories=("Furniture",))
     sql = customers._new_vs_returning_sql(month)[0]
     assert "rollup_category_cohorts" in sql and sql.count("FROM customer_order_categories") == 2
-    assert "rollup_category_cohorts" not in customers._new_vs_returning_sql(replace(month, stores=("Web Shop",)))[0]
+    in_store = customers._new_vs_returning_sql(replace(month, stores=("Web Shop",)))[0]
+    assert "rollup_category_cohorts" not in in_store and "rollup_category_store_set_cohorts" in in_store
+    two = replace(month, categories=("Furniture", "Technology"), stores=("Web Shop",))
+    assert "rollup_category_store" not in customers._new_vs_returning_sql(two)[0]
     assert "rollup_cohort_buckets" not in customers._new_vs_returning_sql(replace(day, stores=("Web Shop",)))[0]
     assert "rollup_cohort_buckets" not in customers._new_vs_returning_sql(replace(week, end=dt.date(2025, 6, 10)))[0]
 
