@@ -207,13 +207,20 @@ class Replayer:
         response = self.session.post(self.url + path, json=body, timeout=3600)
         return response.status_code, (response.json() if response.content else None)
 
-    def requests_for(self, states: list[dict]) -> list[CallbackRequest]:
+    def requests_per_state(self, states: list[dict]) -> list[list[CallbackRequest]]:
+        """Every page's data callback requests for each state, one list per state."""
         dependencies = self.session.get(self.url + "/_dash-dependencies", timeout=30).json()
-        found = []
-        for state in states:
-            for path, prefix in PAGES.items():
-                found += page_requests(self.post, dependencies, path, prefix, state)
-        return found
+        return [
+            [
+                request
+                for path, prefix in PAGES.items()
+                for request in page_requests(self.post, dependencies, path, prefix, state)
+            ]
+            for state in states
+        ]
+
+    def requests_for(self, states: list[dict]) -> list[CallbackRequest]:
+        return [request for requests_of_state in self.requests_per_state(states) for request in requests_of_state]
 
     def timed(self, request: CallbackRequest) -> tuple[float, object, bool]:
         """(ms, the answer, whether it redrew anything: 204 is Dash's 'nothing to update')."""
@@ -254,11 +261,11 @@ def run(lines: int, filters: int = 50, years: int = 5) -> dict:
             app_server(url, naive_dir, unlimited | {"QUERY_ROUTER": "facts"}) as naive,
         ):
             ours_client, naive_client = Replayer(ours.url), Replayer(naive.url)
-            plan, state_of = [], []  # every request, and the index of its filter in states
-            for i, state in enumerate(states):
-                requests_of_state = ours_client.requests_for([state])
-                plan += requests_of_state
-                state_of += [i] * len(requests_of_state)
+            per_state = ours_client.requests_per_state(states)
+            plan = [request for requests_of_state in per_state for request in requests_of_state]
+            state_of = [
+                state for state, requests_of_state in zip(states, per_state, strict=True) for _ in requests_of_state
+            ]
             for request in ours_client.requests_for(warm_up_states(options, first, last, states)):
                 naive_client.timed(request)
                 ours_client.timed(request)
@@ -294,7 +301,7 @@ def run(lines: int, filters: int = 50, years: int = 5) -> dict:
             "naive_p50_ms": round(naive_p50, 1),
             "naive_p95_ms": round(_percentile(t.naive_ms, 0.95), 1),
             "ratio": round(naive_p50 / p50, 2) if p50 else None,
-            "slowest": _slowest(path, cold_at, plan, [states[i] for i in state_of]),
+            "slowest": _slowest(path, cold_at, plan, state_of),
         }
     return {
         "lines": lines,
@@ -309,7 +316,7 @@ def run(lines: int, filters: int = 50, years: int = 5) -> dict:
 
 def _slowest(path: str, cold_at: dict[int, float], plan: list[CallbackRequest], states: list[dict]) -> list[dict]:
     """The page's three slowest cold answers (what its p95 is made of): milliseconds, the
-    callback's first output and the filter, dimensions left out when empty."""
+    callback's first output and the filter (states[n]: request n's), dimensions left out when empty."""
     mine = sorted(((ms, n) for n, ms in cold_at.items() if plan[n].page == path), reverse=True)[:3]
     return [
         {
