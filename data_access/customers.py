@@ -472,17 +472,17 @@ _COHORT_TABLES = {
 def _whole_months_apart(f: KpiFilter, split: MonthSplit, prefix: str) -> tuple[str, dict]:
     """_new_vs_returning_from_customer_rows by month under categories over every store, under
     stores over every category, or under one category and stores: the whole months from cohort
-    rollups, only the ragged ends from the customers' rows. Under one category rollup_category_cohorts (migration 0027:
-    customers and sales per category, cohort, month, segment and region; at 10M lines, five
-    years of one category for two segments grouped ~700k customer-months joined to their
-    cohorts, ~0.6 s). The sales add up across categories or stores, but a customer of two
-    counts once: under two or more categories the customers come from rollup_set_cohorts
-    (0043: per cohort, month, segment and region by the set of categories bought in the month,
-    counted when it meets f's), under stores from rollup_store_set_cohorts (0044, the same by
-    the set of stores) and the sales from rollup_store_cohorts (all time in two stores: 1.1-2.2
-    s, where each customer's months in the stores were grouped); under one category and stores
-    from the same per category (0050: all time of one category in two stores ~0.5-0.6 s from
-    the customers' category months)."""
+    rollups, only the ragged ends from the customers' rows. Under one category
+    rollup_category_cohorts (migration 0027: customers and sales per category, cohort, month,
+    segment and region; at 10M lines, five years of one category for two segments grouped ~700k
+    customer-months joined to their cohorts, ~0.6 s). The sales add up across categories or
+    stores, but a customer of two counts once: under two or more categories the customers come
+    from rollup_set_cohorts (0043: per cohort, month, segment and region by the set of
+    categories bought in the month, counted when it meets f's), under stores from
+    rollup_store_set_cohorts (0044, the same by the set of stores) and the sales from
+    rollup_store_cohorts (all time in two stores: 1.1-2.2 s, where each customer's months in
+    the stores were grouped); under one category and stores from the same per category (0050:
+    all time of one category in two stores ~0.5-0.6 s from the customers' category months)."""
     p = f"{prefix}w_"
     params = {f"{p}mfrom": split.months_from, f"{p}mto": split.months_to}
     months = f"month >= :{p}mfrom AND month < :{p}mto"

@@ -7,10 +7,9 @@ day on or after the first cohort), the buyers of a range early in the data (a fi
 end). At 10M lines (114k customers), the cohort retention over the 20 bench filters summed
 286-294 ms without this index and 65-68 ms with it, the overview's totals 327-365 -> 237-251 ms
 and its comparisons 621-634 -> 540-548 ms (alternating, each the sum of the medians of three).
-Keyed by first_day
-and carrying the same columns as the covering index, each such read is an index-only range scan
-of the customers who came first in it; the planner keeps the covering index where a segment or
-region narrows more.
+Keyed by first_day and carrying the same columns as the covering index, each such read is an
+index-only range scan of the customers who came first in it; the planner keeps the covering
+index where a segment or region narrows more.
 """
 
 from alembic import op
