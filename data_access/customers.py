@@ -10,11 +10,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from functools import partial
 
 import pandas as pd
-from sqlalchemy import text
+from sqlalchemy import Connection, Row, text
 
 from data_access.cache import cached_query
+from data_access.concurrent import run_concurrently
 from data_access.db import frame, picker, read_connection
 from data_access.facts import FIRST_PURCHASE, LAST_PURCHASE, ORDER_COUNT, PROFIT, QUANTITY, SALES, filtered_facts
 from data_access.filters import KpiFilter, bucket_sql, whole_weeks
@@ -217,18 +219,23 @@ def _ltv_sql(units: bool) -> tuple[str, str, str]:
     bins = f"SELECT {bin_of} AS bin, count(*) AS customers FROM ltv, ltv_stats GROUP BY 1"
     money = [in_money(f"s.{column}", "sales", units) for column in ("median", "lo")]
     width = f"{in_money('(s.hi - s.lo)', 'sales', units)} / {LTV_BINS}"
-    columns = f"s.n, s.mean, {money[0]}, b.bin, {money[1]}, {width}, b.customers"
+    columns = f"s.n AS ltv_customers, s.mean AS ltv_mean, {money[0]} AS ltv_median, b.bin AS ltv_bin, "
+    columns += f"{money[1]} AS ltv_lo, {width} AS ltv_width, b.customers AS ltv_in_bin"
     return stats, bins, columns
 
 
-def _summary_sql(f: KpiFilter) -> tuple[str, dict]:
-    """One statement, one row set: part = 'top' rows (TOP_COLUMNS and seq, their order), 'rfm'
+SUMMARY_PARTS = ("top", "rfm", "repeat", "ltv")
+
+
+def _summary_sql(f: KpiFilter, parts: tuple[str, ...] = SUMMARY_PARTS) -> tuple[str, dict]:
+    """One statement, one row set of the `parts` asked for: part = 'top' rows (TOP_COLUMNS and seq, their order), 'rfm'
     rows (RFM_COLUMNS), one 'repeat' row (customers, repeat_customers) and 'ltv' rows (the
     lifetime value's statistics, one row per bin), all from one pass over the customers' sums.
     As three statements each summed every customer again: at 10M lines, five years, 2.0 s of
     work where this is ~1.1 s. The lifetime value found its buyers apart (from the activity
     tables or the orders): at 10M lines 56-300 ms a filter in the page. Under the rollups'
-    router the customers' sums stay in UNITS until the rows leave (in_money)."""
+    router the customers' sums stay in UNITS until the rows leave (in_money). The CTEs no part
+    reads are left out by the planner."""
     units = rollups_enabled()
     per_customer, params = per_customer_sql(f, units=units)
     history, history_params = _history_sql(f)
@@ -240,8 +247,10 @@ def _summary_sql(f: KpiFilter) -> tuple[str, dict]:
     no = {
         "top": "NULL::text AS rfm_group, NULL::bigint AS customers, NULL::numeric AS avg_recency_days, "
         "NULL::numeric AS avg_frequency, NULL::bigint AS repeat_customers",
-        "rank": "NULL::bigint, NULL::bigint, NULL::text, NULL::text, NULL::text, NULL::text",
-        "measures": "NULL::bigint, NULL::numeric, NULL::numeric, NULL::date, NULL::date, NULL::integer, NULL::bigint",
+        "rank": "NULL::bigint AS rank, NULL::bigint AS customer_key, NULL::text AS customer_id, "
+        "NULL::text AS customer, NULL::text AS segment, NULL::text AS region",
+        "measures": "NULL::bigint AS orders, NULL::numeric AS quantity, NULL::numeric AS profit, "
+        "NULL::date AS first_order, NULL::date AS last_order, NULL::integer AS recency_days, NULL::bigint AS seq",
         "ltv": "NULL::bigint AS ltv_customers, NULL::numeric AS ltv_mean, NULL::numeric AS ltv_median, "
         "NULL::integer AS ltv_bin, NULL::numeric AS ltv_lo, NULL::numeric AS ltv_width, NULL::bigint AS ltv_in_bin",
     }
@@ -277,51 +286,89 @@ def _summary_sql(f: KpiFilter) -> tuple[str, dict]:
         ltv AS {ltv_kept}({_lifetime_values(f, units)}),
         ltv_stats AS ({ltv_stats}),
         ltv_bins AS ({ltv_bins})
-        SELECT 'top' AS part, rank, customer_key, customer_id, customer, segment, region, sales, orders,
-               quantity, profit, first_order, last_order, recency_days, seq, {no["top"]}, {no["ltv"]}
-        FROM top WHERE seq <= :limit
-        UNION ALL
-        SELECT 'rfm', {no["rank"]}, {in_money("sales", "sales", units)}, {no["measures"]},
-               rfm_group, customers, avg_recency_days, avg_frequency, NULL, {no["ltv"]}
-        FROM rfm
-        UNION ALL
-        SELECT 'repeat', {no["rank"]}, NULL, {no["measures"]}, NULL,
-               count(*) FILTER (WHERE orders >= 1), NULL, NULL, count(*) FILTER (WHERE orders >= 2), {no["ltv"]}
-        FROM per_customer
-        UNION ALL
-        SELECT 'ltv', {no["rank"]}, NULL, {no["measures"]}, {no["top"]},
-               {ltv_columns}
-        FROM ltv_stats s LEFT JOIN ltv_bins b ON true
+        {" UNION ALL ".join(_summary_selects(units, ltv_columns, no)[part] for part in parts)}
     """
     return sql, params | history_params | {"limit": TOP_CUSTOMERS, "end": f.end}
 
 
+def _summary_selects(units: bool, ltv_columns: str, no: dict[str, str]) -> dict[str, str]:
+    """Each part's SELECT of _summary_sql, in its columns (`no`: the NULLs of the others')."""
+    return {
+        "top": f"""
+        SELECT 'top' AS part, rank, customer_key, customer_id, customer, segment, region, sales, orders,
+               quantity, profit, first_order, last_order, recency_days, seq, {no["top"]}, {no["ltv"]}
+        FROM top WHERE seq <= :limit""",
+        "rfm": f"""
+        SELECT 'rfm' AS part, {no["rank"]}, {in_money("sales", "sales", units)} AS sales, {no["measures"]},
+               rfm_group, customers, avg_recency_days, avg_frequency, NULL::bigint AS repeat_customers,
+               {no["ltv"]}
+        FROM rfm""",
+        "repeat": f"""
+        SELECT 'repeat' AS part, {no["rank"]}, NULL::numeric AS sales, {no["measures"]}, NULL::text AS rfm_group,
+               count(*) FILTER (WHERE orders >= 1) AS customers, NULL::numeric AS avg_recency_days,
+               NULL::numeric AS avg_frequency, count(*) FILTER (WHERE orders >= 2) AS repeat_customers, {no["ltv"]}
+        FROM per_customer""",
+        "ltv": f"""
+        SELECT 'ltv' AS part, {no["rank"]}, NULL::numeric AS sales, {no["measures"]}, {no["top"]},
+               {ltv_columns}
+        FROM ltv_stats s LEFT JOIN ltv_bins b ON true""",
+    }
+
+
+# The summary's parts as two statements on two connections, each summing the customers again,
+# when their sums are read rather than computed (reads_all_time: each customer's one row of
+# their whole history). The ranks, scores and lifetime values are then most of the work (at
+# 10M lines, all time: the sums ~25 ms of ~130) and one statement ran them on one core: all
+# time 134 -> 96 ms, for a region 74 -> 63 ms with the page's other two statements alongside.
+# Where the sums are grouped from periods or orders, computing them twice lost (a year of a
+# segment in two stores 187 -> 263 ms: both statements' parallel workers on two cores).
+SUMMARY_STATEMENTS = (("rfm", "repeat"), ("top", "ltv"))
+
+
+def _summary_rows(
+    conn: Connection, f: KpiFilter, parts: tuple[str, ...]
+) -> list[tuple[str, int | None, tuple, tuple, Row]]:
+    """_summary_sql(f, parts)'s rows as (part, seq, TOP_COLUMNS values, RFM_COLUMNS values, row),
+    read on conn within customer_days_known(conn)."""
+    if not (f.stores or f.categories or names_customer_attributes(f)):
+        # Every customer's sums over every store: merging two workers' partial sums of ~100k
+        # customers cost more than it saved (at 10M lines five years 616 -> 482 ms serial, a
+        # year 200-239 -> 188-226 ms), and the page runs its other statements meanwhile. Under
+        # a segment or region the workers won (74-123 ms vs 102-140), under two stores too.
+        conn.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
+    sql, params = _summary_sql(f, parts)
+    result = conn.execute(text(sql), params)
+    rows = result.all()
+    # By position (db.picker): the 1,000 top rows' values by name took ~11 ms.
+    part_and_seq, top_values, rfm_values = (picker(result, c) for c in (["part", "seq"], TOP_COLUMNS, RFM_COLUMNS))
+    return [(*part_and_seq(row), top_values(row), rfm_values(row), row) for row in rows]
+
+
+def _summary_rows_apart(f: KpiFilter, parts: tuple[str, ...]) -> list[tuple[str, int | None, tuple, tuple, Row]]:
+    """_summary_rows on a connection of its own."""
+    with read_connection() as conn, customer_days_known(conn):
+        return _summary_rows(conn, f, parts)
+
+
 @cached_query
 def get_customer_summary(f: KpiFilter) -> CustomerSummary:
-    """The repeat rate, the RFM groups and the top customers of f, from one statement."""
+    """The repeat rate, the RFM groups, the top customers and the lifetime values of f."""
     with read_connection() as conn, customer_days_known(conn):
-        if not (f.stores or f.categories or names_customer_attributes(f)):
-            # Every customer's sums over every store: merging two workers' partial sums of ~100k
-            # customers cost more than it saved (at 10M lines five years 616 -> 482 ms serial, a
-            # year 200-239 -> 188-226 ms), and the page runs its other statements meanwhile. Under
-            # a segment or region the workers won (74-123 ms vs 102-140), under two stores too.
-            conn.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
-        sql, params = _summary_sql(f)
-        result = conn.execute(text(sql), params)
-        rows = result.all()
-        # By position (db.picker): the 1,000 top rows' values by name took ~11 ms.
-        part_and_seq, top_values, rfm_values = (picker(result, c) for c in (["part", "seq"], TOP_COLUMNS, RFM_COLUMNS))
-    parts: dict[str, list] = {"top": [], "rfm": [], "repeat": [], "ltv": []}
-    for row in rows:
-        parts[part_and_seq(row)[0]].append(row)
-    top = sorted(parts["top"], key=lambda row: part_and_seq(row)[1])
-    rfm = pd.DataFrame([rfm_values(r) for r in parts["rfm"]], columns=RFM_COLUMNS)
-    (repeat,) = parts["repeat"]
+        apart = reads_all_time(f)
+        answers = [] if apart else [_summary_rows(conn, f, SUMMARY_PARTS)]
+    if apart:
+        answers = run_concurrently(*[partial(_summary_rows_apart, f, statement) for statement in SUMMARY_STATEMENTS])
+    parts: dict[str, list] = {part: [] for part in SUMMARY_PARTS}
+    for rows in answers:
+        for part, seq, top_values, rfm_values, row in rows:
+            parts[part].append((seq, top_values, rfm_values, row))
+    (repeat,) = (row for _, _, _, row in parts["repeat"])
+    top = sorted(parts["top"], key=lambda part: part[0])
     return CustomerSummary(
         repeat=RepeatRate(repeat.customers, repeat.repeat_customers),
-        rfm=every_group(rfm),
-        top=pd.DataFrame([top_values(r) for r in top], columns=TOP_COLUMNS),
-        ltv=_ltv_distribution(parts["ltv"]),
+        rfm=every_group(pd.DataFrame([rfm_values for _, _, rfm_values, _ in parts["rfm"]], columns=RFM_COLUMNS)),
+        top=pd.DataFrame([top_values for _, top_values, _, _ in top], columns=TOP_COLUMNS),
+        ltv=_ltv_distribution([row for _, _, _, row in parts["ltv"]]),
     )
 
 
