@@ -114,15 +114,17 @@ def test_production_needs_a_secret_key(tmp_path):
 
 def test_a_worker_is_set_up_before_its_first_request(fixture_database, tmp_path):
     """gunicorn.conf.py calls app.warm_up() in each worker: Dash's one-time setup (script
-    registry, pages router) must be done before two threads can race through it."""
+    registry, pages router) must be done before two threads can race through it, and what is
+    loaded by then frozen out of the garbage collector's full passes (app.warm_up)."""
     import os
     import subprocess
     import sys
 
     probe = (
-        "import app; d = app.app; before = (len(d.registered_paths), len(d.callback_map)); app.warm_up();"
-        "print(before, ('dash' in d.registered_paths, any('_pages_content' in k for k in d.callback_map)))"
+        "import gc, app; d = app.app; before = (len(d.registered_paths), len(d.callback_map)); app.warm_up();"
+        "print(before, ('dash' in d.registered_paths, any('_pages_content' in k for k in d.callback_map)),"
+        " gc.get_freeze_count() > 50_000)"
     )
     env = os.environ | {"DATABASE_URL": fixture_database, "DATA_DIR": str(tmp_path)}
     done = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, timeout=120)
-    assert done.stdout.strip().splitlines()[-1] == "(0, 0) (True, True)", done.stderr[-2000:]
+    assert done.stdout.strip().splitlines()[-1] == "(0, 0) (True, True) True", done.stderr[-2000:]
