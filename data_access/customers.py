@@ -13,7 +13,7 @@ from decimal import Decimal
 from functools import partial
 
 import pandas as pd
-from sqlalchemy import Connection, Row, text
+from sqlalchemy import Connection, text
 
 from data_access.cache import cached_query
 from data_access.concurrent import run_concurrently
@@ -326,11 +326,9 @@ def _summary_selects(units: bool, ltv_columns: str, no: dict[str, str]) -> dict[
 SUMMARY_STATEMENTS = (("rfm", "repeat"), ("top", "ltv"))
 
 
-def _summary_rows(
-    conn: Connection, f: KpiFilter, parts: tuple[str, ...]
-) -> list[tuple[str, int | None, tuple, tuple, Row]]:
-    """_summary_sql(f, parts)'s rows as (part, seq, TOP_COLUMNS values, RFM_COLUMNS values, row),
-    read on conn within customer_days_known(conn)."""
+def _summary_parts(conn: Connection, f: KpiFilter, parts: tuple[str, ...]) -> dict[str, list]:
+    """_summary_sql(f, parts)'s rows by part, read on conn within customer_days_known(conn):
+    'top' as (seq, TOP_COLUMNS values), 'rfm' as RFM_COLUMNS values, the others as rows."""
     if not (f.stores or f.categories or names_customer_attributes(f)):
         # Every customer's sums over every store: merging two workers' partial sums of ~100k
         # customers cost more than it saved (at 10M lines five years 616 -> 482 ms serial, a
@@ -339,16 +337,19 @@ def _summary_rows(
         conn.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
     sql, params = _summary_sql(f, parts)
     result = conn.execute(text(sql), params)
-    rows = result.all()
     # By position (db.picker): the 1,000 top rows' values by name took ~11 ms.
     part_and_seq, top_values, rfm_values = (picker(result, c) for c in (["part", "seq"], TOP_COLUMNS, RFM_COLUMNS))
-    return [(*part_and_seq(row), top_values(row), rfm_values(row), row) for row in rows]
+    found: dict[str, list] = {part: [] for part in parts}
+    for row in result.all():
+        part, seq = part_and_seq(row)
+        found[part].append((seq, top_values(row)) if part == "top" else rfm_values(row) if part == "rfm" else row)
+    return found
 
 
-def _summary_rows_apart(f: KpiFilter, parts: tuple[str, ...]) -> list[tuple[str, int | None, tuple, tuple, Row]]:
-    """_summary_rows on a connection of its own."""
+def _summary_parts_apart(f: KpiFilter, parts: tuple[str, ...]) -> dict[str, list]:
+    """_summary_parts on a connection of its own."""
     with read_connection() as conn, customer_days_known(conn):
-        return _summary_rows(conn, f, parts)
+        return _summary_parts(conn, f, parts)
 
 
 @cached_query
@@ -356,20 +357,21 @@ def get_customer_summary(f: KpiFilter) -> CustomerSummary:
     """The repeat rate, the RFM groups, the top customers and the lifetime values of f."""
     with read_connection() as conn, customer_days_known(conn):
         apart = reads_all_time(f)
-        answers = [] if apart else [_summary_rows(conn, f, SUMMARY_PARTS)]
+        if not apart:
+            parts = _summary_parts(conn, f, SUMMARY_PARTS)
     if apart:
-        answers = run_concurrently(*[partial(_summary_rows_apart, f, statement) for statement in SUMMARY_STATEMENTS])
-    parts: dict[str, list] = {part: [] for part in SUMMARY_PARTS}
-    for rows in answers:
-        for part, seq, top_values, rfm_values, row in rows:
-            parts[part].append((seq, top_values, rfm_values, row))
-    (repeat,) = (row for _, _, _, row in parts["repeat"])
-    top = sorted(parts["top"], key=lambda part: part[0])
+        parts = {}
+        for found in run_concurrently(
+            *[partial(_summary_parts_apart, f, statement) for statement in SUMMARY_STATEMENTS]
+        ):
+            parts |= found
+    (repeat,) = parts["repeat"]
+    top = [values for _, values in sorted(parts["top"], key=lambda seq_and_values: seq_and_values[0])]
     return CustomerSummary(
         repeat=RepeatRate(repeat.customers, repeat.repeat_customers),
-        rfm=every_group(pd.DataFrame([rfm_values for _, _, rfm_values, _ in parts["rfm"]], columns=RFM_COLUMNS)),
-        top=pd.DataFrame([top_values for _, top_values, _, _ in top], columns=TOP_COLUMNS),
-        ltv=_ltv_distribution([row for _, _, _, row in parts["ltv"]]),
+        rfm=every_group(pd.DataFrame(parts["rfm"], columns=RFM_COLUMNS)),
+        top=pd.DataFrame(top, columns=TOP_COLUMNS),
+        ltv=_ltv_distribution(parts["ltv"]),
     )
 
 
