@@ -35,6 +35,7 @@ from data_access.rollups import (
     names_customer_attributes,
     ragged_customer_rows_sql,
     reads_all_time,
+    reads_store_history,
     rollups_enabled,
     sum_of,
 )
@@ -90,7 +91,9 @@ def per_customer_sql(f: KpiFilter, bucket: bool = False, units: bool = False) ->
     rollups' router, sales, quantity and profit in UNITS (bigint; in_money turns them back).
     From the customers' years, months and orders (migrations 0009, 0010), per category when f
     names one (0015); under two or more from their sums per category and orders per set of
-    categories (0042; an order of both counts once) or their orders' rows per category (0024)."""
+    categories (0042; an order of both counts once) or their orders' rows per category (0024).
+    Over every customer day, from each customer's one row of their whole history (0026), or
+    per store under a store filter (0052)."""
     if not bucket and reads_all_time(f):
         # One row per customer already: the sums as they are (grouping 114k rows took ~115 ms).
         source, params = _customer_rows(f, bucket)
@@ -323,17 +326,22 @@ def _summary_selects(units: bool, ltv_columns: str, no: dict[str, str]) -> dict[
 # time 134 -> 96 ms, for a region 74 -> 63 ms with the page's other two statements alongside.
 # Where the sums are grouped from periods or orders, computing them twice lost (a year of a
 # segment in two stores 187 -> 263 ms: both statements' parallel workers on two cores).
+# Over every day in some stores (reads_store_history) the sums are one row per customer and
+# store, few enough to add up twice: all time in two stores 325 -> 177 ms, of one category in
+# two stores 301 -> 179 ms (with the page's other statements; migration 0052).
 SUMMARY_STATEMENTS = (("rfm", "repeat"), ("top", "ltv"))
 
 
 def _summary_parts(conn: Connection, f: KpiFilter, parts: tuple[str, ...]) -> dict[str, list]:
     """_summary_sql(f, parts)'s rows by part, read on conn within customer_days_known(conn):
     'top' as (seq, TOP_COLUMNS values), 'rfm' as RFM_COLUMNS values, the others as rows."""
-    if not (f.stores or f.categories or names_customer_attributes(f)):
+    if not (f.stores or f.categories or names_customer_attributes(f)) or reads_store_history(f):
         # Every customer's sums over every store: merging two workers' partial sums of ~100k
         # customers cost more than it saved (at 10M lines five years 616 -> 482 ms serial, a
         # year 200-239 -> 188-226 ms), and the page runs its other statements meanwhile. Under
-        # a segment or region the workers won (74-123 ms vs 102-140), under two stores too.
+        # a segment or region the workers won (74-123 ms vs 102-140), under two stores too,
+        # but not over every day per store, two statements at once (all time in two stores
+        # 206 -> 172 ms).
         conn.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
     sql, params = _summary_sql(f, parts)
     result = conn.execute(text(sql), params)
@@ -356,7 +364,7 @@ def _summary_parts_apart(f: KpiFilter, parts: tuple[str, ...]) -> dict[str, list
 def get_customer_summary(f: KpiFilter) -> CustomerSummary:
     """The repeat rate, the RFM groups, the top customers and the lifetime values of f."""
     with read_connection() as conn, customer_days_known(conn):
-        apart = reads_all_time(f)
+        apart = reads_all_time(f) or reads_store_history(f)
         if not apart:
             parts = _summary_parts(conn, f, SUMMARY_PARTS)
     if apart:

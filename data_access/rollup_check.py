@@ -1,7 +1,7 @@
 """Rollups recomputed from the facts from scratch, and compared with what the triggers keep
 (the tests after every kind of write; `manage.py check-rollups` for a shop's database).
 
-Written independently of migrations 0007 to 0050 (no shared SQL): a rebuild by plain GROUP BY over the
+Written independently of migrations 0007 to 0052 (no shared SQL): a rebuild by plain GROUP BY over the
 fact query, then EXCEPT both ways. Any row in one and not the other is a drift.
 """
 
@@ -134,6 +134,16 @@ EXPECTED = {
                max(f.order_date) FILTER (WHERE f.quantity > 0)
         FROM ({FACTS}) f, (VALUES ('m', 'month'), ('y', 'year')) k(kind, unit)
         WHERE f.customer_key IS NOT NULL GROUP BY 1, 2, 3, 4, 5""",
+    "customer_store_totals": f"""
+        SELECT store_key, customer_key, sum(net_amount) * 10000, sum(profit) * 10000, sum(quantity) * 1000,
+               count(DISTINCT order_key) FILTER (WHERE quantity > 0), count(*),
+               max(order_date) FILTER (WHERE quantity > 0)
+        FROM ({FACTS}) f WHERE customer_key IS NOT NULL GROUP BY 1, 2""",
+    "customer_category_store_totals": f"""
+        SELECT category, store_key, customer_key, sum(net_amount) * 10000, sum(profit) * 10000, sum(quantity) * 1000,
+               count(DISTINCT order_key) FILTER (WHERE quantity > 0), count(*),
+               max(order_date) FILTER (WHERE quantity > 0)
+        FROM ({FACTS}) f WHERE customer_key IS NOT NULL GROUP BY 1, 2, 3""",
     "rollup_product_totals": f"""
         SELECT k.kind, {BUCKET} AS day, f.product_key, sum(f.net_amount), sum(f.profit), sum(f.quantity),
                count(DISTINCT f.order_key) FILTER (WHERE f.quantity > 0), count(*)
@@ -223,6 +233,12 @@ COLUMNS = {
     "rollup_pairs": "month, segment, region, store_key, product_key, other_key, orders",
     "customer_category_periods": (
         "kind, period, category, customer_key, store_key, sales, profit, quantity, orders, lines, last_bought"
+    ),
+    "customer_store_totals": (
+        "store_key, customer_key, sales_x10000, profit_x10000, quantity_x1000, orders, lines, last_bought"
+    ),
+    "customer_category_store_totals": (
+        "category, store_key, customer_key, sales_x10000, profit_x10000, quantity_x1000, orders, lines, last_bought"
     ),
     "rollup_product_totals": "kind, day, product_key, sales, profit, quantity, orders, lines",
     "rollup_product_stores": "kind, day, store_key, product_key, sales, profit, quantity, orders, lines",

@@ -510,14 +510,27 @@ def reads_store_totals(f: KpiFilter) -> bool:
     return not f.stores and len(f.categories) <= 1
 
 
-def _covers_every_customer_day(f: KpiFilter, coarsest: str) -> bool:
-    """Whether f's dates hold every customer day (read within customer_days_known), with no
-    store filter and whole years allowed, under the rollups' router: each customer's one row of
-    their whole history (kind 'a', migrations 0026, 0042) answers it."""
+def _holds_every_customer_day(f: KpiFilter, coarsest: str) -> bool:
+    """Whether f's dates hold every customer day (read within customer_days_known) and whole
+    years are allowed, under the rollups' router."""
     days = _CUSTOMER_DAYS.get()
-    if days is None or coarsest != "year" or f.stores or not rollups_enabled():
+    if days is None or coarsest != "year" or not rollups_enabled():
         return False
     return f.start <= days[0] and f.end >= days[1]
+
+
+def _covers_every_customer_day(f: KpiFilter, coarsest: str) -> bool:
+    """_holds_every_customer_day with no store filter: each customer's one row of their whole
+    history (kind 'a', migrations 0026, 0042) answers it."""
+    return not f.stores and _holds_every_customer_day(f, coarsest)
+
+
+def reads_store_history(f: KpiFilter, coarsest: str = "year") -> bool:
+    """Whether customer_rows_sql(f) or customer_category_rows_sql(f) reads each customer's whole
+    history per store (customer_store_totals, customer_category_store_totals, migration 0052):
+    f names stores and at most one category, and its dates hold every customer day. A customer
+    of two of f's stores has two rows: per_customer_sql groups them."""
+    return bool(f.stores) and len(f.categories) <= 1 and _holds_every_customer_day(f, coarsest)
 
 
 def reads_all_time(f: KpiFilter, coarsest: str = "year") -> bool:
@@ -620,7 +633,9 @@ def customer_rows_sql(f: KpiFilter, prefix: str = "o_", coarsest: str = "year") 
     with a purchase, last_bought, lines): each customer's whole years and months in f's dates
     from customer_periods or, without a store filter, customer_period_totals (as coarse as
     `coarsest` allows; day = the period's first day; store_key NULL from the totals), the ragged
-    days from customer_orders (migration 0009; ragged_customer_rows_sql); sales, profit and
+    days from customer_orders (migration 0009; ragged_customer_rows_sql); over every customer
+    day each customer's whole history (0026), per store under a store filter (0052, day
+    -infinity: reads_store_history); sales, profit and
     quantity in UNITS (add them up with sum_of). f's stores, segments, regions
     and the row limits apply; f must not name categories: only the lines carry them
     (customer_category_rows_sql)."""
@@ -631,9 +646,15 @@ def customer_rows_sql(f: KpiFilter, prefix: str = "o_", coarsest: str = "year") 
                    orders, last_bought, lines
             FROM customer_period_totals WHERE kind = 'a'"""
         return f"FROM ({rows}) t {_customer_join(f, 't')} WHERE {dims}", dim_params
+    stores, params = store_test(f, p)
+    if reads_store_history(f, coarsest):
+        dims, dim_params = dims_sql(replace(f, stores=()), None, prefix)
+        rows = f"""SELECT customer_key, store_key, '-infinity'::date AS day, {unit_columns()},
+                   orders, last_bought, lines
+            FROM customer_store_totals WHERE true{stores}"""
+        return f"FROM ({rows}) t {_customer_join(f, 't')} WHERE {dims}", params | dim_params
     split = customer_split(f.start, f.end)
     kinds = COARSEST[coarsest] if split.has_months else ()
-    stores, params = store_test(f, p)
     params |= {f"{p}start": f.start, f"{p}end": f.end}
     # A ragged start most of its month is read as that month even without whole months after
     # it (at 10M lines, 7 November to 7 December: ~130k orders -> 21k month rows less ~25k
@@ -676,8 +697,9 @@ def customer_category_rows_sql(f: KpiFilter, prefix: str = "o_", coarsest: str =
     customer_category_periods (migration 0015) or, without a store filter, its sums over the
     stores (customer_category_period_totals, 0023), the ragged days from
     customer_order_categories (0024, one row per order: at 10M lines a month of one category
-    ~4x faster than from the lines); sales, profit and quantity in UNITS (add them up with
-    sum_of). f's stores,
+    ~4x faster than from the lines); over every customer day each customer's whole history in
+    the category (0026), per store under a store filter (0052); sales, profit and quantity in
+    UNITS (add them up with sum_of). f's stores,
     segments, regions and the row limits apply. Orders do not add up across categories: f must
     not name two (customer_orders_in_categories_sql)."""
     if len(f.categories) != 1:
@@ -690,6 +712,14 @@ def customer_category_rows_sql(f: KpiFilter, prefix: str = "o_", coarsest: str =
             SELECT t.customer_key, t.period AS day, {unit_columns("t.")}, t.orders, t.last_bought
             FROM customer_category_period_totals t {_customer_join(f, "t")}
             WHERE t.kind = 'a' AND {dims}) t WHERE true""",
+            params,
+        )
+    if reads_store_history(f, coarsest):
+        return (
+            f"""FROM (
+            SELECT t.customer_key, '-infinity'::date AS day, {unit_columns("t.")}, t.orders, t.last_bought
+            FROM customer_category_store_totals t {_customer_join(f, "t")}
+            WHERE {dims}) t WHERE true""",
             params,
         )
     split = customer_split(f.start, f.end)

@@ -115,6 +115,16 @@ def _filters(count: int = 32, edges: int = 8) -> list[KpiFilter]:
         KpiFilter(start=first, end=last, stores=["Web Shop"], segments=["Consumer"]),
         # every day of the data for a region: each customer's whole-history row (migration 0026)
         KpiFilter(start=dt.date(2024, 3, 1), end=dt.date(2026, 9, 30), regions=["West", "Central"]),
+        # every day in two stores, and of one category in two stores for a region: each
+        # customer's whole history per store (migration 0052), added up over the stores
+        KpiFilter(start=dt.date(2024, 3, 1), end=dt.date(2026, 9, 30), stores=["Web Shop", "Marketplace"]),
+        KpiFilter(
+            start=dt.date(2024, 3, 1),
+            end=dt.date(2026, 9, 30),
+            categories=["Furniture"],
+            stores=["Web Shop", "Midtown Store"],
+            regions=["West"],
+        ),
         # beyond the data at one end: the customer rollups read whole years there (customer_split)
         KpiFilter(start=dt.date(2024, 5, 20), end=dt.date(2025, 9, 14)),
         KpiFilter(start=dt.date(2025, 2, 11), end=dt.date(2026, 8, 15), categories=["Office Supplies"]),
@@ -270,8 +280,9 @@ def test_customer_rollups_read_whole_years_beyond_the_customers_days(demo_url):
 def test_every_customer_day_is_read_from_the_whole_history_rows(demo_url):
     """A range holding every customer day reads each customer's one 'a' row (per category under
     one), ungrouped; under two categories their 'a' rows per category and per set of categories,
-    grouped; a day less or a store do not. The router-equality filters above include such
-    ranges, so their answers are checked against the facts."""
+    grouped; under stores their whole history per store (per category under one), grouped; a
+    day less does not. The router-equality filters above include such ranges, so their answers
+    are checked against the facts."""
     with read_connection() as conn:
         first, last = conn.execute(text("SELECT min(order_date), max(order_date) FROM customer_orders")).one()
         everything = KpiFilter(start=first - dt.timedelta(days=40), end=last, segments=("Consumer",))
@@ -281,6 +292,12 @@ def test_every_customer_day_is_read_from_the_whole_history_rows(demo_url):
                 "category": customers.per_customer_sql(replace(everything, categories=("Furniture",)))[0],
                 "day less": customers.per_customer_sql(replace(everything, end=last - dt.timedelta(days=1)))[0],
                 "store": customers.per_customer_sql(replace(everything, stores=("Web Shop",)))[0],
+                "category in store": customers.per_customer_sql(
+                    replace(everything, stores=("Web Shop",), categories=("Furniture",))
+                )[0],
+                "store day less": customers.per_customer_sql(
+                    replace(everything, stores=("Web Shop",), end=last - dt.timedelta(days=1))
+                )[0],
                 "two": customers.per_customer_sql(replace(everything, categories=("Furniture", "Technology")))[0],
             }
         outside = customers.per_customer_sql(everything)[0]  # the customers' days unknown
@@ -292,6 +309,10 @@ def test_every_customer_day_is_read_from_the_whole_history_rows(demo_url):
         and "GROUP BY t.customer_key" in sql["two"]
     )
     assert not any("kind = 'a'" in sql[k] for k in ("day less", "store")) and "kind = 'a'" not in outside
+    assert "FROM customer_store_totals" in sql["store"] and "GROUP BY t.customer_key" in sql["store"]
+    assert "FROM customer_category_store_totals" in sql["category in store"]
+    assert not any("store_totals" in sql[k] for k in ("store day less", "all", "category", "two"))
+    assert "store_totals" not in outside
 
 
 def test_a_ragged_start_is_read_as_its_month_less_the_days_before_when_they_are_few():
