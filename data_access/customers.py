@@ -36,6 +36,7 @@ from data_access.rollups import (
     ragged_customer_rows_sql,
     reads_all_time,
     reads_store_history,
+    reads_whole_history,
     rollups_enabled,
     sum_of,
 )
@@ -320,10 +321,11 @@ def _summary_selects(units: bool, ltv_columns: str, no: dict[str, str]) -> dict[
 
 
 # The summary's parts as two statements on two connections, each summing the customers again,
-# when their sums are read rather than computed (reads_all_time: each customer's one row of
-# their whole history). The ranks, scores and lifetime values are then most of the work (at
-# 10M lines, all time: the sums ~25 ms of ~130) and one statement ran them on one core: all
-# time 134 -> 96 ms, for a region 74 -> 63 ms with the page's other two statements alongside.
+# when their sums are read rather than computed (reads_whole_history: each customer's one row
+# of their whole history, or one per store). The ranks, scores and lifetime values are then
+# most of the work (at 10M lines, all time: the sums ~25 ms of ~130) and one statement ran
+# them on one core: all time 134 -> 96 ms, for a region 74 -> 63 ms with the page's other two
+# statements alongside.
 # Where the sums are grouped from periods or orders, computing them twice lost (a year of a
 # segment in two stores 187 -> 263 ms: both statements' parallel workers on two cores).
 # Over every day in some stores (reads_store_history) the sums are one row per customer and
@@ -364,7 +366,7 @@ def _summary_parts_apart(f: KpiFilter, parts: tuple[str, ...]) -> dict[str, list
 def get_customer_summary(f: KpiFilter) -> CustomerSummary:
     """The repeat rate, the RFM groups, the top customers and the lifetime values of f."""
     with read_connection() as conn, customer_days_known(conn):
-        apart = reads_all_time(f) or reads_store_history(f)
+        apart = reads_whole_history(f)
         if not apart:
             parts = _summary_parts(conn, f, SUMMARY_PARTS)
     if apart:

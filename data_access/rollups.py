@@ -525,12 +525,19 @@ def _covers_every_customer_day(f: KpiFilter, coarsest: str) -> bool:
     return not f.stores and _holds_every_customer_day(f, coarsest)
 
 
-def reads_store_history(f: KpiFilter, coarsest: str = "year") -> bool:
+def reads_whole_history(f: KpiFilter, coarsest: str = "year") -> bool:
     """Whether customer_rows_sql(f) or customer_category_rows_sql(f) reads each customer's whole
-    history per store (customer_store_totals, customer_category_store_totals, migration 0052):
-    f names stores and at most one category, and its dates hold every customer day. A customer
-    of two of f's stores has two rows: per_customer_sql groups them."""
-    return bool(f.stores) and len(f.categories) <= 1 and _holds_every_customer_day(f, coarsest)
+    history: f names at most one category and its dates hold every customer day. Over every
+    store one row per customer (kind 'a', migration 0026: reads_all_time), under a store filter
+    one per customer and store (customer_store_totals, customer_category_store_totals, 0052:
+    reads_store_history)."""
+    return len(f.categories) <= 1 and _holds_every_customer_day(f, coarsest)
+
+
+def reads_store_history(f: KpiFilter, coarsest: str = "year") -> bool:
+    """reads_whole_history under a store filter: a customer of two of f's stores has two rows,
+    which per_customer_sql groups."""
+    return bool(f.stores) and reads_whole_history(f, coarsest)
 
 
 def reads_all_time(f: KpiFilter, coarsest: str = "year") -> bool:
@@ -640,21 +647,20 @@ def customer_rows_sql(f: KpiFilter, prefix: str = "o_", coarsest: str = "year") 
     and the row limits apply; f must not name categories: only the lines carry them
     (customer_category_rows_sql)."""
     p = prefix
-    if reads_all_time(f, coarsest):
+    if reads_whole_history(f, coarsest):
         dims, dim_params = dims_sql(f, None, prefix)
-        rows = f"""SELECT customer_key, NULL::integer AS store_key, period AS day, {unit_columns()},
+        store, table, rows_of = (
+            ("store_key", "customer_store_totals", "true")
+            if f.stores
+            else ("NULL::integer", "customer_period_totals", "kind = 'a'")
+        )
+        rows = f"""SELECT customer_key, {store} AS store_key, '-infinity'::date AS day, {unit_columns()},
                    orders, last_bought, lines
-            FROM customer_period_totals WHERE kind = 'a'"""
+            FROM {table} WHERE {rows_of}"""
         return f"FROM ({rows}) t {_customer_join(f, 't')} WHERE {dims}", dim_params
-    stores, params = store_test(f, p)
-    if reads_store_history(f, coarsest):
-        dims, dim_params = dims_sql(replace(f, stores=()), None, prefix)
-        rows = f"""SELECT customer_key, store_key, '-infinity'::date AS day, {unit_columns()},
-                   orders, last_bought, lines
-            FROM customer_store_totals WHERE true{stores}"""
-        return f"FROM ({rows}) t {_customer_join(f, 't')} WHERE {dims}", params | dim_params
     split = customer_split(f.start, f.end)
     kinds = COARSEST[coarsest] if split.has_months else ()
+    stores, params = store_test(f, p)
     params |= {f"{p}start": f.start, f"{p}end": f.end}
     # A ragged start most of its month is read as that month even without whole months after
     # it (at 10M lines, 7 November to 7 December: ~130k orders -> 21k month rows less ~25k
@@ -706,20 +712,17 @@ def customer_category_rows_sql(f: KpiFilter, prefix: str = "o_", coarsest: str =
         raise ValueError("customer_category_periods answers one category")
     p = prefix
     dims, params = dims_sql(f, "column", p)
-    if reads_all_time(f, coarsest):
-        return (
-            f"""FROM (
-            SELECT t.customer_key, t.period AS day, {unit_columns("t.")}, t.orders, t.last_bought
-            FROM customer_category_period_totals t {_customer_join(f, "t")}
-            WHERE t.kind = 'a' AND {dims}) t WHERE true""",
-            params,
+    if reads_whole_history(f, coarsest):
+        table, rows_of = (
+            ("customer_category_store_totals", "true")
+            if f.stores
+            else ("customer_category_period_totals", "t.kind = 'a'")
         )
-    if reads_store_history(f, coarsest):
         return (
             f"""FROM (
             SELECT t.customer_key, '-infinity'::date AS day, {unit_columns("t.")}, t.orders, t.last_bought
-            FROM customer_category_store_totals t {_customer_join(f, "t")}
-            WHERE {dims}) t WHERE true""",
+            FROM {table} t {_customer_join(f, "t")}
+            WHERE {rows_of} AND {dims}) t WHERE true""",
             params,
         )
     split = customer_split(f.start, f.end)
