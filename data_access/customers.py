@@ -10,17 +10,16 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from functools import partial
 
 import pandas as pd
 from sqlalchemy import Connection, text
 
 from data_access.cache import cached_query
-from data_access.concurrent import run_concurrently
+from data_access.customer_scores import LtvStatistics, RfmCells, ltv_statistics, packed_sql, rfm_cells, unpacked
 from data_access.db import frame, picker, read_connection
 from data_access.facts import FIRST_PURCHASE, LAST_PURCHASE, ORDER_COUNT, PROFIT, QUANTITY, SALES, filtered_facts
 from data_access.filters import KpiFilter, bucket_sql, whole_weeks
-from data_access.rfm import every_group, rfm_groups_sql
+from data_access.rfm import every_group, groups_of_cells_sql, rfm_groups_sql
 from data_access.rollups import (
     HISTORY,
     UNITS,
@@ -36,7 +35,6 @@ from data_access.rollups import (
     ragged_customer_rows_sql,
     reads_all_time,
     reads_store_history,
-    reads_whole_history,
     rollups_enabled,
     sum_of,
 )
@@ -229,6 +227,17 @@ def _ltv_sql(units: bool) -> tuple[str, str, str]:
 
 
 SUMMARY_PARTS = ("top", "rfm", "repeat", "ltv")
+# Each part's columns as NULLs, in the other parts' rows of _summary_sql.
+SUMMARY_NULLS = {
+    "top": "NULL::text AS rfm_group, NULL::bigint AS customers, NULL::numeric AS avg_recency_days, "
+    "NULL::numeric AS avg_frequency, NULL::bigint AS repeat_customers",
+    "rank": "NULL::bigint AS rank, NULL::bigint AS customer_key, NULL::text AS customer_id, "
+    "NULL::text AS customer, NULL::text AS segment, NULL::text AS region",
+    "measures": "NULL::bigint AS orders, NULL::numeric AS quantity, NULL::numeric AS profit, "
+    "NULL::date AS first_order, NULL::date AS last_order, NULL::integer AS recency_days, NULL::bigint AS seq",
+    "ltv": "NULL::bigint AS ltv_customers, NULL::numeric AS ltv_mean, NULL::numeric AS ltv_median, "
+    "NULL::integer AS ltv_bin, NULL::numeric AS ltv_lo, NULL::numeric AS ltv_width, NULL::bigint AS ltv_in_bin",
+}
 
 
 def _summary_sql(f: KpiFilter, parts: tuple[str, ...] = SUMMARY_PARTS) -> tuple[str, dict]:
@@ -239,32 +248,37 @@ def _summary_sql(f: KpiFilter, parts: tuple[str, ...] = SUMMARY_PARTS) -> tuple[
     As three statements each summed every customer again: at 10M lines, five years, 2.0 s of
     work where this is ~1.1 s. The lifetime value found its buyers apart (from the activity
     tables or the orders): at 10M lines 56-300 ms a filter in the page. Under the rollups'
-    router the customers' sums stay in UNITS until the rows leave (in_money). The CTEs no part
-    reads are left out by the planner."""
+    router the customers' sums stay in UNITS until the rows leave (in_money), and the summary
+    comes from _summary_values_sql instead. The CTEs no part reads are left out by the planner."""
     units = rollups_enabled()
+    ctes, params = _summary_ctes(f, units)
+    ltv_stats, ltv_bins, ltv_columns = _ltv_sql(units)
+    sql = f"""
+        {ctes},
+        rfm AS ({rfm_groups_sql("per_customer")}),
+        ltv_stats AS ({ltv_stats}),
+        ltv_bins AS ({ltv_bins})
+        {" UNION ALL ".join(_summary_selects(units, ltv_columns)[part] for part in parts)}
+    """
+    return sql, params
+
+
+def _summary_ctes(f: KpiFilter, units: bool) -> tuple[str, dict]:
+    """WITH per_customer (per_customer_sql), top (the ranked customers with their names and
+    histories, seq their order) and ltv (v: the lifetime value of each customer of per_customer
+    with a purchase)."""
     per_customer, params = per_customer_sql(f, units=units)
     history, history_params = _history_sql(f)
-    ltv_stats, ltv_bins, ltv_columns = _ltv_sql(units)
     # Read twice (statistics, bins). Straight from per_customer (kept already) rather than kept
     # again: at 10M lines, all time's 114k customers ~20 ms less. A join to the lifetimes is
     # kept, not made twice.
     ltv_kept = "NOT MATERIALIZED " if _lifetime_is_per_customer(f) else ""
-    no = {
-        "top": "NULL::text AS rfm_group, NULL::bigint AS customers, NULL::numeric AS avg_recency_days, "
-        "NULL::numeric AS avg_frequency, NULL::bigint AS repeat_customers",
-        "rank": "NULL::bigint AS rank, NULL::bigint AS customer_key, NULL::text AS customer_id, "
-        "NULL::text AS customer, NULL::text AS segment, NULL::text AS region",
-        "measures": "NULL::bigint AS orders, NULL::numeric AS quantity, NULL::numeric AS profit, "
-        "NULL::date AS first_order, NULL::date AS last_order, NULL::integer AS recency_days, NULL::bigint AS seq",
-        "ltv": "NULL::bigint AS ltv_customers, NULL::numeric AS ltv_mean, NULL::numeric AS ltv_median, "
-        "NULL::integer AS ltv_bin, NULL::numeric AS ltv_lo, NULL::numeric AS ltv_width, NULL::bigint AS ltv_in_bin",
-    }
     # Ranked before the names and histories are joined, for the top rows and their ties only
     # (joining all ~100k customers of a long range first took ~0.5 s at 10M lines). The
     # limit-th best sales (a sort bounded to the limit, not of every customer: at 10M lines,
     # five years ~45 -> ~5 ms) keep the rows that rank: a dense rank counts the distinct values
     # above a row's, all of them kept.
-    sql = f"""
+    ctes = f"""
         WITH per_customer AS MATERIALIZED ({per_customer}),
         cutoff AS (SELECT sales FROM per_customer ORDER BY sales DESC OFFSET :limit - 1 LIMIT 1),
         ranked AS (
@@ -286,18 +300,107 @@ def _summary_sql(f: KpiFilter, parts: tuple[str, ...] = SUMMARY_PARTS) -> tuple[
             JOIN customers c USING (customer_key)
             LEFT JOIN history h USING (customer_key)
         ),
-        rfm AS ({rfm_groups_sql("per_customer")}),
         lifetime AS ({history}),
-        ltv AS {ltv_kept}({_lifetime_values(f, units)}),
-        ltv_stats AS ({ltv_stats}),
-        ltv_bins AS ({ltv_bins})
-        {" UNION ALL ".join(_summary_selects(units, ltv_columns, no)[part] for part in parts)}
+        ltv AS {ltv_kept}({_lifetime_values(f, units)})"""
+    return ctes, params | history_params | {"limit": TOP_CUSTOMERS, "end": f.end}
+
+
+# The arrays of _summary_values_sql's 'values' row (customer_scores.PACKED), in this order:
+# the order count, sales and recency days of each customer with a purchase in the filter, and
+# the lifetime values (_lifetime_values; of the customers who have one).
+PACKED_COLUMNS = ("orders_of", "sales_of", "recency_of", "lifetime_of")
+
+
+def _summary_values_sql(f: KpiFilter) -> tuple[str, dict]:
+    """_summary_sql's 'top' rows (and PACKED_COLUMNS, NULL) under the rollups' router, then one
+    'values' row: the customers' sums the other parts come from, as packed arrays."""
+    ctes, params = _summary_ctes(f, units=True)
+    packed = [
+        packed_sql("orders"),
+        packed_sql("sales"),
+        packed_sql("CAST(:end AS date) - last_in_range"),
+        # Over every day, store and category, the lifetime values are the sales (NULL: read those).
+        "NULL" if _lifetime_is_per_customer(f) else f"(SELECT {packed_sql('v')} FROM ltv)",
+    ]
+    no_top = ", ".join("NULL" for _ in ["rank", *TOP_COLUMNS[1:], "seq"])
+    sql = f"""
+        {ctes}
+        SELECT 'top' AS part, rank, {", ".join(TOP_COLUMNS[1:])}, seq,
+               {", ".join(f"NULL::bytea AS {name}" for name in PACKED_COLUMNS)}
+        FROM top WHERE seq <= :limit
+        UNION ALL
+        SELECT 'values', {no_top}, {", ".join(packed)}
+        FROM per_customer WHERE orders > 0
     """
-    return sql, params | history_params | {"limit": TOP_CUSTOMERS, "end": f.end}
+    return sql, params
 
 
-def _summary_selects(units: bool, ltv_columns: str, no: dict[str, str]) -> dict[str, str]:
-    """Each part's SELECT of _summary_sql, in its columns (`no`: the NULLs of the others')."""
+def _summary_from_values(conn: Connection, f: KpiFilter) -> dict[str, list]:
+    """_summary_parts under the rollups' router: the top rows as _summary_sql ranks them, the
+    repeat counts, RFM cells and lifetime values' statistics from the customers' sums as
+    arrays (customer_scores), then the groups' averages and the money in one small statement
+    (summary_groups_sql)."""
+    _no_parallel_sums(conn, f)
+    sql, params = _summary_values_sql(f)
+    result = conn.execute(text(sql), params)
+    part_and_seq, top_values = picker(result, ["part", "seq"]), picker(result, TOP_COLUMNS)
+    packed = picker(result, list(PACKED_COLUMNS))
+    found: dict[str, list] = {"top": []}
+    for row in result.all():
+        part, seq = part_and_seq(row)
+        if part == "top":
+            found["top"].append((seq, top_values(row)))
+        else:
+            orders, sales, recency_days, lifetime = (
+                None if value is None else unpacked(value) for value in packed(row)
+            )
+    found["repeat"] = [RepeatRate(len(orders), int((orders >= 2).sum()))]
+    cells = rfm_cells(orders, sales, recency_days)
+    ltv = ltv_statistics(sales if lifetime is None else lifetime, int(UNITS["sales"][0]))
+    sql, params = summary_groups_sql(cells, ltv)
+    result = conn.execute(text(sql), params)
+    rfm_values = picker(result, RFM_COLUMNS)
+    found |= {"rfm": [], "ltv": []}
+    for row in result.all():
+        found[row.part].append(rfm_values(row) if row.part == "rfm" else row)
+    return found
+
+
+def summary_groups_sql(cells: RfmCells, ltv: LtvStatistics) -> tuple[str, dict]:
+    """The 'rfm' and 'ltv' rows of _summary_sql from customer_scores' sums: the same SQL over
+    them, so the averages and money come in PostgreSQL's numeric scales."""
+    _, _, ltv_columns = _ltv_sql(units=True)
+    selects = _summary_selects(True, ltv_columns)
+    sql = f"""
+        WITH cells AS (
+            SELECT * FROM unnest(
+                CAST(:c_r AS integer[]), CAST(:c_f AS integer[]), CAST(:c_customers AS bigint[]),
+                CAST(:c_sales AS bigint[]), CAST(:c_recency AS bigint[]), CAST(:c_frequency AS bigint[])
+            ) AS c(r, f, customers, sales, recency_days, frequency)
+        ),
+        rfm AS ({groups_of_cells_sql("cells")}),
+        ltv_stats AS (
+            SELECT CAST(:n AS bigint) AS n,
+                   CAST(:total AS bigint) * {UNITS["sales"][1]} / NULLIF(CAST(:n AS bigint), 0) AS mean,
+                   CAST(:median AS bigint) AS median, CAST(:lo AS bigint) AS lo, CAST(:hi AS bigint) AS hi
+        ),
+        ltv_bins AS (SELECT * FROM unnest(CAST(:b_bin AS bigint[]), CAST(:b_in AS bigint[])) AS b(bin, customers))
+        {selects["rfm"]}
+        UNION ALL
+        {selects["ltv"]}
+    """
+    params = {
+        "c_r": cells.r, "c_f": cells.f, "c_customers": cells.customers, "c_sales": cells.sales,
+        "c_recency": cells.recency_days, "c_frequency": cells.frequency,
+        "n": ltv.customers, "total": ltv.total, "median": ltv.median, "lo": ltv.lo, "hi": ltv.hi,
+        "b_bin": ltv.bins, "b_in": ltv.in_bin,
+    }  # fmt: skip
+    return sql, params
+
+
+def _summary_selects(units: bool, ltv_columns: str) -> dict[str, str]:
+    """Each part's SELECT of _summary_sql, in its columns (SUMMARY_NULLS: the others')."""
+    no = SUMMARY_NULLS
     return {
         "top": f"""
         SELECT 'top' AS part, rank, customer_key, customer_id, customer, segment, region, sales, orders,
@@ -320,61 +423,36 @@ def _summary_selects(units: bool, ltv_columns: str, no: dict[str, str]) -> dict[
     }
 
 
-# The summary's parts as two statements on two connections, each summing the customers again,
-# when their sums are read rather than computed (reads_whole_history: each customer's one row
-# of their whole history, or one per store). The ranks, scores and lifetime values are then
-# most of the work (at 10M lines, all time: the sums ~25 ms of ~130) and one statement ran
-# them on one core: all time 134 -> 96 ms, for a region 74 -> 63 ms with the page's other two
-# statements alongside.
-# Where the sums are grouped from periods or orders, computing them twice lost (a year of a
-# segment in two stores 187 -> 263 ms: both statements' parallel workers on two cores).
-# Over every day in some stores (reads_store_history) the sums are one row per customer and
-# store, few enough to add up twice: all time in two stores 325 -> 177 ms, of one category in
-# two stores 301 -> 179 ms (with the page's other statements; migration 0052).
-SUMMARY_STATEMENTS = (("rfm", "repeat"), ("top", "ltv"))
-
-
-def _summary_parts(conn: Connection, f: KpiFilter, parts: tuple[str, ...]) -> dict[str, list]:
-    """_summary_sql(f, parts)'s rows by part, read on conn within customer_days_known(conn):
-    'top' as (seq, TOP_COLUMNS values), 'rfm' as RFM_COLUMNS values, the others as rows."""
+def _no_parallel_sums(conn: Connection, f: KpiFilter) -> None:
+    """Every customer's sums over every store, or read per store over every day: merging two
+    workers' partial sums of ~100k customers cost more than it saved (at 10M lines five years
+    616 -> 482 ms serial, a year 200-239 -> 188-226 ms), and the page runs its other statements
+    meanwhile. Under a segment or region the workers won (74-123 ms vs 102-140), under two
+    stores too, but not over every day per store (all time in two stores 206 -> 172 ms)."""
     if not (f.stores or f.categories or names_customer_attributes(f)) or reads_store_history(f):
-        # Every customer's sums over every store: merging two workers' partial sums of ~100k
-        # customers cost more than it saved (at 10M lines five years 616 -> 482 ms serial, a
-        # year 200-239 -> 188-226 ms), and the page runs its other statements meanwhile. Under
-        # a segment or region the workers won (74-123 ms vs 102-140), under two stores too,
-        # but not over every day per store, two statements at once (all time in two stores
-        # 206 -> 172 ms).
         conn.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
-    sql, params = _summary_sql(f, parts)
+
+
+def _summary_parts(conn: Connection, f: KpiFilter) -> dict[str, list]:
+    """_summary_sql(f)'s rows by part, read on conn within customer_days_known(conn): 'top' as
+    (seq, TOP_COLUMNS values), 'rfm' as RFM_COLUMNS values, the others as rows."""
+    _no_parallel_sums(conn, f)
+    sql, params = _summary_sql(f)
     result = conn.execute(text(sql), params)
     # By position (db.picker): the 1,000 top rows' values by name took ~11 ms.
     part_and_seq, top_values, rfm_values = (picker(result, c) for c in (["part", "seq"], TOP_COLUMNS, RFM_COLUMNS))
-    found: dict[str, list] = {part: [] for part in parts}
+    found: dict[str, list] = {part: [] for part in SUMMARY_PARTS}
     for row in result.all():
         part, seq = part_and_seq(row)
         found[part].append((seq, top_values(row)) if part == "top" else rfm_values(row) if part == "rfm" else row)
     return found
 
 
-def _summary_parts_apart(f: KpiFilter, parts: tuple[str, ...]) -> dict[str, list]:
-    """_summary_parts on a connection of its own."""
-    with read_connection() as conn, customer_days_known(conn):
-        return _summary_parts(conn, f, parts)
-
-
 @cached_query
 def get_customer_summary(f: KpiFilter) -> CustomerSummary:
     """The repeat rate, the RFM groups, the top customers and the lifetime values of f."""
     with read_connection() as conn, customer_days_known(conn):
-        apart = reads_whole_history(f)
-        if not apart:
-            parts = _summary_parts(conn, f, SUMMARY_PARTS)
-    if apart:
-        parts = {}
-        for found in run_concurrently(
-            *[partial(_summary_parts_apart, f, statement) for statement in SUMMARY_STATEMENTS]
-        ):
-            parts |= found
+        parts = _summary_from_values(conn, f) if rollups_enabled() else _summary_parts(conn, f)
     (repeat,) = parts["repeat"]
     top = [values for _, values in sorted(parts["top"], key=lambda seq_and_values: seq_and_values[0])]
     return CustomerSummary(

@@ -106,12 +106,20 @@ def rfm_groups_sql(per_customer: str) -> str:
             FROM scored
             GROUP BY r, f
         )
+        {groups_of_cells_sql("cells")}
+    """
+
+
+def groups_of_cells_sql(cells: str) -> str:
+    """rfm_groups_sql's groups from `cells` (r, f, customers, sales, recency_days, frequency:
+    the customers of each (R, F) score pair and their sums; data_access.customer_scores
+    computes them from arrays)."""
+    return f"""
         SELECT {_group_case()} AS rfm_group, sum(customers)::bigint AS customers, sum(sales) AS sales,
                sum(recency_days) / sum(customers) AS avg_recency_days,
                sum(frequency) / sum(customers) AS avg_frequency
-        FROM cells
-        GROUP BY 1
-    """
+        FROM {cells}
+        GROUP BY 1"""
 
 
 def every_group(frame: pd.DataFrame) -> pd.DataFrame:
