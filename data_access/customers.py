@@ -76,7 +76,7 @@ def _customer_rows(f: KpiFilter, bucket: bool, prefix: str = "o_", counts_orders
     category from 0015) as coarse as a bucket of f.grain allows (whole years when not
     bucketed); under two or more, their periods' sums per category and orders per set of
     categories (0042) without a store, one row per order (0024) for ragged days or stores
-    (without counts_orders, where only orders > 0 is read, per customer and day)."""
+    (without counts_orders, where only orders > 0 is read, per order and category)."""
     coarsest = ("month" if f.grain == "month" else "day") if bucket else "year"
     if len(f.categories) >= 2:
         return customer_orders_in_categories_sql(f, prefix, coarsest, counts_orders)

@@ -663,7 +663,8 @@ def test_stores_sharing_a_name_are_one_bar_with_their_customers_counted_once(sho
 
 def test_returns_alone_make_no_customer_of_the_month_on_either_route(shop, tmp_path):
     """A customer whose only lines in a month are returns is not a new or returning customer
-    of it, but their refund counts in that month's sales; in the ragged days as in whole months."""
+    of it, but their refund counts in that month's sales; in the ragged days as in whole months,
+    by month and by week, under two categories too (their order rows read one by one)."""
     _import(
         shop,
         tmp_path,
@@ -676,10 +677,11 @@ def test_returns_alone_make_no_customer_of_the_month_on_either_route(shop, tmp_p
     )
     with _data_access_on(shop.url.render_as_string(hide_password=False)):
         for start, end in [("2026-03-15", "2026-04-30"), ("2026-01-01", "2026-03-31"), ("2026-01-05", "2026-03-22")]:
-            f = KpiFilter(start=start, end=end, segments=["Consumer"])
-            for query in (customers.get_new_vs_returning_by_period, customers.get_cohort_retention):
-                ours, naive = _both(query, f)
-                assert ours == naive, f"{query.__name__} differs for {start}..{end}"
+            for grain, categories in [("month", []), ("week", []), ("week", ["Furniture", "Technology"])]:
+                f = KpiFilter(start=start, end=end, grain=grain, segments=["Consumer"], categories=categories)
+                for query in (customers.get_new_vs_returning_by_period, customers.get_cohort_retention):
+                    ours, naive = _both(query, f)
+                    assert ours == naive, f"{query.__name__} differs for {f}"
         march = KpiFilter(start="2026-03-15", end="2026-03-31", segments=["Consumer"])
         row = customers.get_new_vs_returning_by_period.uncached(march).to_dict("records")[0]
         # C7's refund is a returning customer's sale; C8 (never bought) is in neither.
