@@ -18,6 +18,7 @@ import numpy as np
 
 # One packed column: what string_agg(int8send(x), '') gives, big-endian bigints.
 PACKED = np.dtype(">i8")
+# The lifetime values' histogram: this many equal bins up to the 99th percentile (_ltv_sql's too).
 LTV_BINS = 20
 
 

@@ -15,7 +15,15 @@ import pandas as pd
 from sqlalchemy import Connection, text
 
 from data_access.cache import cached_query
-from data_access.customer_scores import LtvStatistics, RfmCells, ltv_statistics, packed_sql, rfm_cells, unpacked
+from data_access.customer_scores import (
+    LTV_BINS,
+    LtvStatistics,
+    RfmCells,
+    ltv_statistics,
+    packed_sql,
+    rfm_cells,
+    unpacked,
+)
 from data_access.db import frame, picker, read_connection
 from data_access.facts import FIRST_PURCHASE, LAST_PURCHASE, ORDER_COUNT, PROFIT, QUANTITY, SALES, filtered_facts
 from data_access.filters import KpiFilter, bucket_sql, whole_weeks
@@ -140,9 +148,6 @@ class RepeatRate:
         return Decimal(self.repeat_customers) / self.customers if self.customers else None
 
 
-LTV_BINS = 20
-
-
 @dataclass(frozen=True)
 class LtvDistribution:
     customers: int
@@ -240,8 +245,8 @@ SUMMARY_NULLS = {
 }
 
 
-def _summary_sql(f: KpiFilter, parts: tuple[str, ...] = SUMMARY_PARTS) -> tuple[str, dict]:
-    """One statement, one row set of the `parts` asked for: part = 'top' rows (TOP_COLUMNS and
+def _summary_sql(f: KpiFilter) -> tuple[str, dict]:
+    """One statement, one row set of every part: part = 'top' rows (TOP_COLUMNS and
     seq, their order), 'rfm' rows (RFM_COLUMNS), one 'repeat' row (customers, repeat_customers)
     and 'ltv' rows (the lifetime value's statistics, one row per bin), all from one pass over
     the customers' sums.
@@ -258,7 +263,7 @@ def _summary_sql(f: KpiFilter, parts: tuple[str, ...] = SUMMARY_PARTS) -> tuple[
         rfm AS ({rfm_groups_sql("per_customer")}),
         ltv_stats AS ({ltv_stats}),
         ltv_bins AS ({ltv_bins})
-        {" UNION ALL ".join(_summary_selects(units, ltv_columns)[part] for part in parts)}
+        {" UNION ALL ".join(_summary_selects(units, ltv_columns)[part] for part in SUMMARY_PARTS)}
     """
     return sql, params
 

@@ -786,8 +786,8 @@ def customer_orders_in_categories_sql(
     everything under a store filter, are one row per order (_orders_in_categories), or without
     counts_orders one per order and category whose orders only says whether it holds a
     purchase (> 0): grouping per order first was ~30 % of new vs returning by week (at 10M
-    lines, a quarter of two categories for two segments: ~700 -> ~500 ms). f's stores, segments, regions and the
-    row limits apply."""
+    lines, a quarter of two categories for two segments: ~700 -> ~500 ms). f's stores,
+    segments, regions and the row limits apply."""
     p = prefix
     dims, params = dims_sql(f, "column", p)
     split = customer_split(f.start, f.end)
