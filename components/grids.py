@@ -28,7 +28,7 @@ def money_column(field: str, header: str, fmt: NumberFormat) -> dict:
         "headerName": header,
         "type": "rightAligned",
         "valueFormatter": _js_money(fmt),
-        "minWidth": 120,
+        "minWidth": 136,  # "$967,134.54" whole; at 120 a six-figure sum with cents ended in "…"
     }
 
 
@@ -64,7 +64,14 @@ def grid_rows(df: pd.DataFrame, money: tuple[str, ...], ratios: tuple[str, ...] 
 
 def _number_column(field: str, header: str, fmt: NumberFormat, style: str = "decimal", digits: int = 0) -> dict:
     formatter = _js_number(fmt, style, digits)
-    return {"field": field, "headerName": header, "type": "rightAligned", "valueFormatter": formatter, "maxWidth": 120}
+    return {
+        "field": field,
+        "headerName": header,
+        "type": "rightAligned",
+        "valueFormatter": formatter,
+        "minWidth": 95,  # "Quantity" whole; a longer header wraps (wrapHeaderText) rather than ending in "…"
+        "maxWidth": 120,
+    }
 
 
 def data_grid(grid_id: str, columns: list[dict], row_id: str, no_rows: str) -> dag.AgGrid:
@@ -74,7 +81,13 @@ def data_grid(grid_id: str, columns: list[dict], row_id: str, no_rows: str) -> d
         columnDefs=columns,
         rowData=[],
         # CSV gets raw numbers (a spreadsheet can sum them), the screen the formatted text.
-        defaultColDef={"sortable": True, "resizable": True, "useValueFormatterForExport": False},
+        defaultColDef={
+            "sortable": True,
+            "resizable": True,
+            "useValueFormatterForExport": False,
+            "wrapHeaderText": True,
+            "autoHeaderHeight": True,
+        },
         columnSize="responsiveSizeToFit",
         getRowId=f"'' + params.data.{row_id}",  # a string; String() is not in scope here
         dashGridOptions={
@@ -104,7 +117,7 @@ RANK = {
 def top_products_grid(grid_id: str, fmt: NumberFormat) -> dag.AgGrid:
     columns = [
         RANK,
-        {"field": "product", "headerName": "Product", "flex": 2, "minWidth": 200},
+        {"field": "product", "headerName": "Product", "flex": 2, "minWidth": 220},
         money_column("sales", "Sales", fmt),
         {"field": "category", "headerName": "Category", "minWidth": 130},
         {"field": "sub_category", "headerName": "Sub-category", "minWidth": 130},
@@ -119,10 +132,10 @@ def top_products_grid(grid_id: str, fmt: NumberFormat) -> dag.AgGrid:
 def top_customers_grid(grid_id: str, fmt: NumberFormat) -> dag.AgGrid:
     columns = [
         RANK,
-        {"field": "customer", "headerName": "Customer", "flex": 2, "minWidth": 160},
+        {"field": "customer", "headerName": "Customer", "flex": 2, "minWidth": 140},
         money_column("sales", "Sales", fmt),
-        {"field": "segment", "headerName": "Segment", "minWidth": 110},
-        {"field": "region", "headerName": "Region", "minWidth": 100},
+        {"field": "segment", "headerName": "Segment", "minWidth": 120},
+        {"field": "region", "headerName": "Region", "minWidth": 90},
         _number_column("orders", "Orders", fmt),
         _number_column("quantity", "Quantity", fmt),
         money_column("profit", "Profit", fmt),

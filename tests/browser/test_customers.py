@@ -111,3 +111,20 @@ def test_brws204_rfm_group_chosen_in_a_list_not_only_by_a_click_on_its_bar(start
     Select(pick).select_by_visible_text("List a group's customers…")  # none: the list goes
     dash_duo.wait_for_no_elements("#customers-rfm-members")
     assert dash_duo.get_logs() == []
+
+
+# Text an ag-grid header or cell cuts to "…": wider than the box it is drawn in.
+CUT_TEXT = """const grid = arguments[0];
+return [...document.querySelectorAll(grid + ' .ag-header-cell-text, ' + grid + ' .ag-cell')]
+    .filter(e => e.scrollWidth > e.clientWidth).map(e => e.textContent)"""
+
+
+def test_brws205_grids_show_every_header_and_value_whole_on_a_laptop(started):
+    # At 1280 px the top customers' "Orders", "Quantity" and "Recency (days)" ended in "…" (each
+    # number column squeezed to 75 px); a long header now wraps onto a second line instead.
+    started.driver.set_window_size(1280, 900)
+    for path, grid in (("/customers", "#customers-grid"), ("/products", "#products-grid")):
+        dash_duo = started.open(path + "?from=2025-01-01&to=2026-02-28")
+        dash_duo.wait_for_element(f'{grid} .ag-row[row-index="0"]')
+        assert dash_duo.driver.execute_script(CUT_TEXT, grid) == [], path
+    assert dash_duo.get_logs() == []
