@@ -128,3 +128,27 @@ def ltv_statistics(values: np.ndarray, one: int) -> LtvStatistics:
     in_bin = np.bincount(bins, minlength=LTV_BINS)
     occupied = np.flatnonzero(in_bin)
     return LtvStatistics(count, int(values.sum()), median, lo, hi, occupied.tolist(), in_bin[occupied].tolist())
+
+
+@dataclass(frozen=True)
+class Lifetimes:
+    """Every customer's lifetime value (customer_lifetime.sales_x10000) by customer key, keys
+    increasing, as of one state of the data (`state`: what identifies it)."""
+
+    state: tuple
+    keys: np.ndarray
+    values: np.ndarray
+
+    @classmethod
+    def from_packed(cls, state: tuple, keys: bytes, values: bytes) -> Lifetimes:
+        keys_of, values_of = unpacked(keys), unpacked(values)
+        order = np.argsort(keys_of, kind="stable")
+        return cls(state, keys_of[order], values_of[order])
+
+    def of(self, customers: np.ndarray) -> np.ndarray:
+        """The lifetime values of these customers (keys), as a join to customer_lifetime finds
+        them: a customer without one is left out."""
+        at = np.searchsorted(self.keys, customers)
+        found = at < len(self.keys)
+        found[found] = self.keys[at[found]] == customers[found]
+        return self.values[at[found]]

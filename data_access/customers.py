@@ -17,6 +17,7 @@ from sqlalchemy import Connection, text
 from data_access.cache import cached_query
 from data_access.customer_scores import (
     LTV_BINS,
+    Lifetimes,
     LtvStatistics,
     RfmCells,
     ltv_statistics,
@@ -312,8 +313,8 @@ def _summary_ctes(f: KpiFilter, units: bool) -> tuple[str, dict]:
 
 # The arrays of _summary_values_sql's 'values' row (customer_scores.PACKED), in this order:
 # the order count, sales and recency days of each customer with a purchase in the filter, and
-# the lifetime values (_lifetime_values; of the customers who have one).
-PACKED_COLUMNS = ("orders_of", "sales_of", "recency_of", "lifetime_of")
+# their keys (whose lifetime values _lifetimes holds; NULL when the sales are those).
+PACKED_COLUMNS = ("orders_of", "sales_of", "recency_of", "customers_of")
 
 
 def _summary_values_sql(f: KpiFilter) -> tuple[str, dict]:
@@ -325,7 +326,7 @@ def _summary_values_sql(f: KpiFilter) -> tuple[str, dict]:
         packed_sql("sales"),
         packed_sql("CAST(:end AS date) - last_in_range"),
         # Over every day, store and category, the lifetime values are the sales (NULL: read those).
-        "NULL" if _lifetime_is_per_customer(f) else f"(SELECT {packed_sql('v')} FROM ltv)",
+        "NULL" if _lifetime_is_per_customer(f) else packed_sql("customer_key"),
     ]
     no_top = ", ".join("NULL" for _ in ["rank", *TOP_COLUMNS[1:], "seq"])
     sql = f"""
@@ -356,12 +357,13 @@ def _summary_from_values(conn: Connection, f: KpiFilter) -> dict[str, list]:
         if part == "top":
             found["top"].append((seq, top_values(row)))
         else:
-            orders, sales, recency_days, lifetime = (
+            orders, sales, recency_days, customers = (
                 None if value is None else unpacked(value) for value in packed(row)
             )
     found["repeat"] = [RepeatRate(len(orders), int((orders >= 2).sum()))]
     cells = rfm_cells(orders, sales, recency_days)
-    ltv = ltv_statistics(sales if lifetime is None else lifetime, int(UNITS["sales"][0]))
+    lifetime = sales if customers is None else _lifetimes(conn).of(customers)
+    ltv = ltv_statistics(lifetime, int(UNITS["sales"][0]))
     sql, params = summary_groups_sql(cells, ltv)
     result = conn.execute(text(sql), params)
     rfm_values = picker(result, RFM_COLUMNS)
@@ -369,6 +371,30 @@ def _summary_from_values(conn: Connection, f: KpiFilter) -> dict[str, list]:
     for row in result.all():
         found[row.part].append(rfm_values(row) if row.part == "rfm" else row)
     return found
+
+
+# The last lifetimes read (by _lifetimes), while the data stays as it was.
+_last_lifetimes: list[Lifetimes] = []
+
+
+def _lifetimes(conn: Connection) -> Lifetimes:
+    """Every customer's lifetime value as of conn's snapshot, read again only when the data
+    changed. Joining ~100k customers of a filter to customer_lifetime by hash was 30-40 ms of
+    the summary at 10M lines (a year in two regions, all time in two stores); found here by
+    binary search in ~3 ms. Every write of the data bumps data_state's version in its own
+    transaction (ingest.bulk.bump_data_version: what the answer cache relies on too), so the
+    row's version, with the row version's writer (xmin) and the database, names the state: a
+    database made again from scratch (tests) starts at version 1 again, with another xmin."""
+    row = conn.execute(text("SELECT current_database(), xmin::text, version FROM data_state WHERE id = 1")).one()
+    state = (*row, str(conn.engine.url))
+    known = _last_lifetimes[-1] if _last_lifetimes else None
+    if known is None or known.state != state:
+        row = conn.execute(
+            text(f"SELECT {packed_sql('customer_key')}, {packed_sql('sales_x10000')} FROM customer_lifetime")
+        ).one()
+        known = Lifetimes.from_packed(state, *row)
+        _last_lifetimes[:] = [known]
+    return known
 
 
 def summary_groups_sql(cells: RfmCells, ltv: LtvStatistics) -> tuple[str, dict]:

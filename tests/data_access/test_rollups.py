@@ -743,3 +743,24 @@ def test_an_item_rung_twice_is_one_order_for_also_bought_on_either_route(shop, t
                 assert ours["product_orders"] == 2
                 tea_cup = next(item for item in ours["items"] if item["product_key"] == y.product_key)
                 assert tea_cup["together"] == 2
+
+
+def test_lifetime_values_follow_every_write_on_either_route(shop, tmp_path):
+    """Under a store filter the summary looks each customer's lifetime value up in every
+    customer's lifetimes, read once per state of the data (customers._lifetimes): a purchase in
+    another store changes a buyer's at once, and its undo puts it back."""
+    with _data_access_on(shop.url.render_as_string(hide_password=False)):
+        f = KpiFilter(start="2026-01-01", end="2026-02-28", stores=["Web Shop"])  # Alice's O1 alone
+
+        def lifetime_values():
+            ours, naive = _both(customers.get_customer_summary, f)
+            assert ours == naive
+            return ours["ltv"]["customers"], ours["ltv"]["median"]
+
+        assert lifetime_values() == (1, Decimal("260.0000"))  # O1 245.00 + O3 15.00, O3 in Downtown
+        added = _import(
+            shop, tmp_path, "elsewhere.csv", ["LT1,2026-02-15,C1,Consumer,North,Downtown,P3,Phone,Technology,1,300"]
+        )
+        assert lifetime_values() == (1, Decimal("560.0000"))
+        undo_import(shop, added)
+        assert lifetime_values() == (1, Decimal("260.0000"))
