@@ -320,6 +320,11 @@ def buyers_sql(f: KpiFilter, prefix: str) -> tuple[str, dict[str, Any]]:
 # whole; from its covering index (0030) 7 days took 19 ms from the orders and 31 from the
 # activity, 14 days ~30 ms either way.
 SHORT_PERIOD_DAYS = 14
+# Per store, one period of up to this many days (a month whatever its length, and a few days)
+# counts its customers from their orders: customer_activity_store holds a row per customer and
+# store (~300k at 10M lines), read whole whatever the period. By store at 10M: a month of 2025
+# 23-26 ms from the orders / 53-61 ms from the activity, 46 days of late 2026 61-111 / 38-44.
+STORE_PERIOD_DAYS = 35
 # Under a category filter, periods of up to this many days times categories in all count their
 # customers from the orders' rows per category (migration 0024), read by category and date.
 # Since the activity tables answer from their covering indexes (0030), at 10M lines the
@@ -330,17 +335,17 @@ ONE_CATEGORY_PERIOD_DAYS = 90
 CATEGORY_PERIOD_DAYS = 240
 
 
-def _orders_table(periods: list[KpiFilter]) -> str | None:
+def _orders_table(periods: list[KpiFilter], short_days: int = SHORT_PERIOD_DAYS) -> str | None:
     """The table of orders that answers who bought in these periods (filters differing only in
     their dates), if one does cheaper than the activity tables: customer_orders for short
     periods without a category, customer_order_categories (0024) for periods under a category
     short enough in all. Neither when they name a customer attribute (neither has one; row
-    limits name them too)."""
+    limits name them too). Short: up to `short_days` days."""
     f = periods[0]
     if names_customer_attributes(f):
         return None
     if not f.categories:
-        return "customer_orders" if all(period.days <= SHORT_PERIOD_DAYS for period in periods) else None
+        return "customer_orders" if all(period.days <= short_days for period in periods) else None
     read = sum(period.days for period in periods) * len(f.categories)
     most = ONE_CATEGORY_PERIOD_DAYS if len(f.categories) == 1 else CATEGORY_PERIOD_DAYS
     return "customer_order_categories" if read <= most else None
@@ -385,6 +390,7 @@ def customers_in_periods_sql(
     if label is None and orders:
         return _customers_from_orders(periods, orders, prefix)
     if label == "store" and len(periods) == 1:  # one period: shared store names counted cheaper
+        orders = _orders_table(periods, STORE_PERIOD_DAYS)
         if orders:  # a week by store at 10M: 15-21 ms, where the activity took ~100 ms
             rows, params = _store_buyers_from_orders(periods[0], orders, prefix)
         else:

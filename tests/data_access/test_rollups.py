@@ -366,7 +366,10 @@ def test_short_periods_count_customers_from_their_orders(demo_url):
     assert source([week, week.previous_period()]) == "customer_orders"
     assert source([month]) == "activity"
     assert "FROM customer_orders" in customers_in_periods_sql([week], "store")[0]  # by store too
-    assert "FROM customer_orders" not in customers_in_periods_sql([month], "store")[0]
+    # by store a month too (STORE_PERIOD_DAYS), but not two of them
+    assert "FROM customer_orders" in customers_in_periods_sql([month], "store")[0]
+    two_months = replace(month, end=dt.date(2025, 7, 31))
+    assert "FROM customer_orders" not in customers_in_periods_sql([two_months], "store")[0]
     # under a category, from the orders' rows per category while the days times categories are few
     furniture = replace(month, categories=("Furniture",))
     assert source([furniture, furniture.previous_period()]) == "customer_order_categories"
