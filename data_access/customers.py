@@ -167,37 +167,19 @@ class CustomerSummary:
     ltv: LtvDistribution  # the lifetime value of the customers with a purchase in the filter
 
 
-def _lifetime_join(f: KpiFilter) -> str:
-    """The join of the summary's customers (r) to their lifetimes (l). The planner guesses a
-    GROUP BY over whole periods and ragged days (a union) at 200 customers and looks each one's
-    lifetime up by index; a whole month holds thousands (at 10M lines ~45k, five years ~114k),
-    which a hash join of the whole table finds faster (five years: 250 -> 70 ms). "+ 0" keeps
-    the index out. Over days alone the guess is close, and the planner chooses well (a week of
-    one store for a segment, ~1k customers: 3 ms by index, 13-16 ms by hash). Two or more
-    categories read periods too without a store (migration 0042; all time for a segment, ~58k
-    customers: 204 -> 57 ms under EXPLAIN ANALYZE)."""
-    periods = len(f.categories) < 2 or not f.stores
-    if rollups_enabled() and periods and customer_split(f.start, f.end).has_months:
-        return "l.customer_key + 0 = r.customer_key"
-    return "l.customer_key = r.customer_key"
-
-
 def _lifetime_is_per_customer(f: KpiFilter) -> bool:
     """Whether each customer's sums in f are their lifetime's (_lifetime_values)."""
     return not f.categories and reads_all_time(f)
 
 
-def _lifetime_values(f: KpiFilter, units: bool) -> str:
-    """v: the lifetime value of each customer of per_customer (r) with a purchase, in UNITS
-    when units (as per_customer's sales). Over every customer day and every category and
-    store, a customer's sums are their whole history already (both count every line not
-    cancelled): no join to customer_lifetime (at 10M lines, five years ~114k customers joined
-    by hash)."""
+def _lifetime_values(f: KpiFilter) -> str:
+    """v: the lifetime value of each customer of per_customer (r) with a purchase, for the
+    facts' route (the rollups' looks them up: _lifetimes). Over every customer day and every
+    category and store, a customer's sums are their whole history already (both count every
+    line not cancelled): no join to customer_lifetime."""
     if _lifetime_is_per_customer(f):
         return "SELECT r.sales AS v FROM per_customer r WHERE r.orders > 0"
-    # Under the rollups' router the lifetime comes in UNITS too (stored: migration 0045).
-    value = "l.lifetime_sales_x10000" if units else "l.lifetime_sales"
-    return f"SELECT {value} AS v FROM per_customer r JOIN lifetime l ON {_lifetime_join(f)} WHERE r.orders > 0"
+    return "SELECT l.lifetime_sales AS v FROM per_customer r JOIN lifetime l USING (customer_key) WHERE r.orders > 0"
 
 
 def in_money(expr: str, name: str, units: bool) -> str:
@@ -253,10 +235,10 @@ def _summary_sql(f: KpiFilter) -> tuple[str, dict]:
     the customers' sums.
     As three statements each summed every customer again: at 10M lines, five years, 2.0 s of
     work where this is ~1.1 s. The lifetime value found its buyers apart (from the activity
-    tables or the orders): at 10M lines 56-300 ms a filter in the page. Under the rollups'
-    router the customers' sums stay in UNITS until the rows leave (in_money), and the summary
-    comes from _summary_values_sql instead. The CTEs no part reads are left out by the planner."""
-    units = rollups_enabled()
+    tables or the orders): at 10M lines 56-300 ms a filter in the page. The facts' route: under
+    the rollups' router the summary comes from _summary_values_sql (the customers' sums in
+    UNITS) and customer_scores instead. The CTEs no part reads are left out by the planner."""
+    units = False
     ctes, params = _summary_ctes(f, units)
     ltv_stats, ltv_bins, ltv_columns = _ltv_sql(units)
     sql = f"""
@@ -271,14 +253,15 @@ def _summary_sql(f: KpiFilter) -> tuple[str, dict]:
 
 def _summary_ctes(f: KpiFilter, units: bool) -> tuple[str, dict]:
     """WITH per_customer (per_customer_sql), top (the ranked customers with their names and
-    histories, seq their order) and ltv (v: the lifetime value of each customer of per_customer
-    with a purchase)."""
+    histories, seq their order) and, in numeric (not units: the facts' route), ltv (v: the
+    lifetime value of each customer of per_customer with a purchase)."""
     per_customer, params = per_customer_sql(f, units=units)
     history, history_params = _history_sql(f)
     # Read twice (statistics, bins). Straight from per_customer (kept already) rather than kept
     # again: at 10M lines, all time's 114k customers ~20 ms less. A join to the lifetimes is
     # kept, not made twice.
     ltv_kept = "NOT MATERIALIZED " if _lifetime_is_per_customer(f) else ""
+    ltv = "" if units else f", lifetime AS ({history}), ltv AS {ltv_kept}({_lifetime_values(f)})"
     # Ranked before the names and histories are joined, for the top rows and their ties only
     # (joining all ~100k customers of a long range first took ~0.5 s at 10M lines). The
     # limit-th best sales (a sort bounded to the limit, not of every customer: at 10M lines,
@@ -305,9 +288,7 @@ def _summary_ctes(f: KpiFilter, units: bool) -> tuple[str, dict]:
             FROM ranked r
             JOIN customers c USING (customer_key)
             LEFT JOIN history h USING (customer_key)
-        ),
-        lifetime AS ({history}),
-        ltv AS {ltv_kept}({_lifetime_values(f, units)})"""
+        ){ltv}"""
     return ctes, params | history_params | {"limit": TOP_CUSTOMERS, "end": f.end}
 
 
