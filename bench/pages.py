@@ -26,6 +26,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -93,10 +94,18 @@ class AppServer:
         return max((w.memory_info().rss for w in workers), default=0) / 1e6
 
 
+def _exit_on_sigterm(signum, _frame) -> None:
+    raise SystemExit(128 + signum)
+
+
 @contextmanager
 def app_server(database_url: str, workdir: Path, extra_env: dict[str, str]) -> Iterator[AppServer]:
     """`gunicorn app:server` (the Procfile) on a free loopback port with its own DATA_DIR
-    (cache, logs in workdir/gunicorn.log); no Redis unless extra_env names one."""
+    (cache, logs in workdir/gunicorn.log); no Redis unless extra_env names one. Stopped on
+    leaving, and when this process is asked to stop (SIGTERM): by default that ended the
+    process at once, and the app lived on (idle, ~225 MB)."""
+    if threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, _exit_on_sigterm)
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"} | {
         "DATABASE_URL": database_url,

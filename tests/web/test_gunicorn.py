@@ -5,9 +5,12 @@ from __future__ import annotations
 import json
 import os
 import pathlib
+import signal
 import subprocess
+import sys
 import urllib.request
 
+import psutil
 import pytest
 import requests
 
@@ -81,3 +84,24 @@ def test_browser_login_flow_under_gunicorn(gunicorn, accounts, dash_br):
     dash_br.driver.get(url + "/")
     dash_br.wait_for_element("#login-submit")
     assert dash_br.get_logs() == [], "no console errors (a Content-Security-Policy violation would be one)"
+
+
+def test_the_bench_app_stops_with_the_process_that_started_it(fixture_database, tmp_path):
+    # A bench stopped by SIGTERM (a CI timeout, `kill`) used to leave its apps serving.
+    script = f"""
+import time
+from pathlib import Path
+from bench.pages import app_server
+with app_server({fixture_database!r}, Path({str(tmp_path)!r}), {{}}) as app:
+    print(app.process.pid, flush=True)
+    time.sleep(120)
+"""
+    runner = subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    app_pid = int(runner.stdout.readline())
+    try:
+        runner.send_signal(signal.SIGTERM)
+        assert runner.wait(timeout=60) == 128 + signal.SIGTERM
+        assert not psutil.pid_exists(app_pid)
+    finally:
+        if psutil.pid_exists(app_pid):
+            psutil.Process(app_pid).terminate()
