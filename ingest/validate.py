@@ -157,6 +157,10 @@ def normalize(frame: pd.DataFrame, mapping: Mapping, tz: ZoneInfo) -> tuple[pd.D
     listing the first problems by row, column and reason. Numbers stay exact decimal text;
     amounts a file leaves out (sales, unit price, profit) are derived in the load's SQL."""
     check_mapping(mapping, list(frame.columns))
+    blank = _blank_rows(frame)
+    frame = frame[~blank]  # keeps the index: rows are still numbered as the spreadsheet shows them
+    if frame.empty:
+        raise ImportRejected("the file has a header but only empty rows")
     v = RowValidator(frame, mapping)
     lines = pd.DataFrame({"row_no": v.rows}, index=frame.index)
     lines["order_id"] = v.required_text("order_id")
@@ -183,7 +187,31 @@ def normalize(frame: pd.DataFrame, mapping: Mapping, tz: ZoneInfo) -> tuple[pd.D
         if ("profit" in mapping.columns or "unit_cost" in mapping.columns)
         else ["no profit or cost column: profit is counted as 0 for these lines"]
     )
+    if blank.any():
+        warnings.append(_skipped(blank))
     return lines.reset_index(drop=True), warnings
+
+
+def _blank_rows(frame: pd.DataFrame) -> pd.Series:
+    """Rows whose every cell is empty or spaces: a spreadsheet saved as CSV ends in ',,,,' rows
+    and a sheet has empty rows between its data and a totals row. They hold no line to import.
+    Column by column over the rows still blank, so a file without any costs one pass of one column."""
+    candidates = np.arange(len(frame))
+    for column in range(frame.shape[1]):
+        cells = frame.iloc[candidates, column].astype(str).str.strip()
+        candidates = candidates[(cells == "").to_numpy()]
+        if not len(candidates):
+            break
+    blank = np.zeros(len(frame), dtype=bool)
+    blank[candidates] = True
+    return pd.Series(blank, index=frame.index)
+
+
+def _skipped(blank: pd.Series) -> str:
+    rows = blank.index[blank.to_numpy()] + 2
+    shown = ", ".join(f"{r:,}" for r in rows[:5]) + (", ..." if len(rows) > 5 else "")
+    noun = "row" if len(rows) == 1 else "rows"
+    return f"skipped {len(rows):,} empty {noun} ({noun} {shown})"
 
 
 TEXT_FIELDS = (

@@ -171,6 +171,36 @@ def test_unreadable_files_get_a_one_line_reason(engine, tmp_path, name, content,
         import_file(engine, _write(tmp_path, name, content))
 
 
+def test_empty_rows_are_skipped_and_the_rows_keep_their_spreadsheet_numbers(engine, tmp_path):
+    blank = ",,,,,,,,,,,,,,\r\n"
+    body = (
+        "E-1,2026-01-05,C1,A,Consumer,North,1,P1,Chair,Furniture,Chairs,1,100,0,40\r\n"
+        + blank
+        + "E-2,2026-01-06,C1,A,Consumer,North,1,P1,Chair,Furniture,Chairs,{quantity},100,0,40\r\n"
+        + blank
+        + " , ,\u00a0,,,,,,,,,,,,\r\n"
+    )
+    before = _totals(engine)
+    with pytest.raises(ImportRejected, match="row 4, column Quantity: 'abc' is not a number"):
+        import_file(engine, _write(tmp_path, "bad.csv", HEADER + body.format(quantity="abc")))
+    assert _totals(engine) == before
+    result = import_file(engine, _write(tmp_path, "good.csv", HEADER + body.format(quantity="2")))
+    assert (result.rows_read, result.orders) == (2, 2)
+    assert "skipped 3 empty rows (rows 3, 5, 6)" in result.warnings
+    assert (_totals(engine).sales, _totals(engine).lines) == (Decimal("300.0000"), 2)
+    with pytest.raises(ImportRejected, match="a header but only empty rows"):
+        import_file(engine, _write(tmp_path, "blank.csv", HEADER + blank * 3))
+
+    sheet = pd.DataFrame(
+        {"Order ID": ["S1", None, "S2"], "Order Date": ["2026-01-05", None, "2026-01-06"], "SKU": ["P1", None, "P2"]}
+        | {"Qty": ["2", None, "1"], "Price": ["10.25", None, "3.10"]}
+    )
+    sheet.to_excel(tmp_path / "gap.xlsx", index=False)
+    result = import_file(engine, tmp_path / "gap.xlsx")
+    assert result.rows_read == 2 and "skipped 1 empty row (row 3)" in result.warnings
+    assert _totals(engine).sales == Decimal("323.6000")
+
+
 def test_reimport_is_a_no_op_and_an_overlapping_file_replaces_orders(engine, tmp_path):
     first = HEADER + "R-1,2026-01-05,C1,A,Consumer,North,1,P1,Chair,Furniture,Chairs,1,100,0,40\r\n"
     path = _write(tmp_path, "day1.csv", first)
