@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import itertools
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -39,6 +40,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "status": ("status", "orderstatus"),
 }
 REQUIRED = ("order_id", "order_date", "quantity")
+TITLE_ROWS_MAX = 20  # how far down a report's title, date and empty rows may push its header
 SUFFIXES = {".csv", ".tsv", ".txt", ".xlsx", ".parquet"}
 
 
@@ -101,7 +103,7 @@ def read_table(path: Path, raw: bytes, options: dict[str, str]) -> pd.DataFrame:
         raise ImportRejected(f"{path.name}: the file is empty")
     try:
         if suffix == ".xlsx":
-            frame = pd.read_excel(io.BytesIO(raw), dtype=str, keep_default_na=False)
+            frame = _below_header(pd.read_excel(io.BytesIO(raw), dtype=str, keep_default_na=False, header=None))
         elif suffix == ".parquet":
             frame = pd.read_parquet(io.BytesIO(raw)).astype(str).replace({"None": "", "nan": "", "NaT": ""})
         else:
@@ -126,11 +128,45 @@ def _read_text_table(raw: bytes, suffix: str, options: dict[str, str]) -> pd.Dat
             text = raw.decode("cp1252", errors="replace")  # Windows exports: curly quotes, €
     else:
         text = raw.decode(encoding)
+    titles = _header_row(_split_lines(text[:65536]))
+    if titles:
+        text = text.split("\n", titles)[titles]
     sample = text[:65536]
     delimiter = "\t" if suffix == ".tsv" else _sniff_delimiter(sample)
     frame = _parse_with_arrow(text, delimiter)
     if frame is None:
         frame = pd.read_csv(io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False, skipinitialspace=False)
+    frame.index += titles  # rows keep the numbers the file shows them under
+    return frame
+
+
+def _header_row(rows) -> int:
+    """Which row is the header: the first with two cells or more filled. Reports and tills put a
+    title, a date or empty rows above it (each at most one cell filled, even padded to the width
+    of the table the way Excel saves them)."""
+    for i, row in enumerate(itertools.islice(rows, TITLE_ROWS_MAX)):
+        if sum(bool(str(cell).strip()) for cell in row) >= 2:
+            return i
+    return 0
+
+
+def _split_lines(sample: str):
+    """A text file's first lines as cells, each line split at the delimiter it looks like it uses."""
+    for line in sample.split("\n", TITLE_ROWS_MAX)[:TITLE_ROWS_MAX]:
+        yield next(csv.reader([line], delimiter=_sniff_delimiter(line)), [])
+
+
+def _below_header(sheet: pd.DataFrame) -> pd.DataFrame:
+    """A sheet read without a header, as a table under its header row. Its index stays such that
+    index + 2 is the row number the spreadsheet shows (the header being row 1 when it comes first)."""
+    top = _header_row(sheet.head(TITLE_ROWS_MAX).itertuples(index=False))
+    names, seen = [], {}
+    for position, cell in enumerate(sheet.iloc[top] if len(sheet) else []):
+        name = str(cell).strip() or f"Unnamed: {position}"
+        seen[name] = seen.get(name, -1) + 1
+        names.append(f"{name}.{seen[name]}" if seen[name] else name)  # pandas' way with repeated names
+    frame = sheet.iloc[top + 1 :].set_axis(names, axis=1)
+    frame.index -= 1
     return frame
 
 

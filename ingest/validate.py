@@ -16,7 +16,12 @@ from ingest.files import FIELDS, REQUIRED, ImportRejected, Mapping
 
 MAX_PROBLEMS_SHOWN = 20
 GUESS_SAMPLE = 20_000  # values enough to tell 1.234,50 from 1,234.50
-DATE_FORMATS = ("ISO8601", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M", "%m/%d/%Y", "%d.%m.%Y %H:%M", "%d.%m.%Y")
+# Tried in turn on the cells not yet read; month names (05-Nov-2026, Nov 5, 2026) are what
+# reports and Excel's "Medium Date" write. D/M/YYYY needs date_format: it reads as M/D/YYYY.
+DATE_FORMATS = (
+    "ISO8601", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M", "%m/%d/%Y", "%d.%m.%Y %H:%M", "%d.%m.%Y",
+    "%d-%b-%Y", "%d %b %Y", "%b %d, %Y", "%d %B %Y", "%B %d, %Y",
+)  # fmt: skip
 NUMBER = r"-?\d+(\.\d+)?"
 
 

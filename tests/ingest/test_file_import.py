@@ -98,6 +98,17 @@ def test_bom_iso_dates_timestamps_and_semicolons_with_decimal_commas(engine, tmp
     assert _totals(engine).sales == Decimal("2469.99")
 
 
+def test_dates_with_month_names(engine, tmp_path):
+    csv = "Order ID,Order Date,Product ID,Quantity,Unit Price\n" + "".join(
+        f"{i},{day},P1,1,1.00\n"
+        for i, day in enumerate(["05-Nov-2026", "6 Nov 2026", '"Nov 7, 2026"', "8 November 2026", '"November 9, 2026"'])
+    )
+    import_file(engine, _write(tmp_path, "report.csv", csv))
+    with engine.connect() as conn:
+        days = conn.execute(text("SELECT order_date FROM orders ORDER BY order_id")).scalars().all()
+    assert days == [dt.date(2026, 11, d) for d in range(5, 10)]
+
+
 def test_returns_cancellation_invoices_zero_prices_and_negative_profit(engine, tmp_path):
     mapping = _write(
         tmp_path,
@@ -199,6 +210,40 @@ def test_empty_rows_are_skipped_and_the_rows_keep_their_spreadsheet_numbers(engi
     result = import_file(engine, tmp_path / "gap.xlsx")
     assert result.rows_read == 2 and "skipped 1 empty row (row 3)" in result.warnings
     assert _totals(engine).sales == Decimal("323.6000")
+
+
+def test_a_title_above_the_header_is_passed_over_and_rows_keep_their_numbers(engine, tmp_path):
+    csv = (
+        'Sales report: November 2026\r\n"Exported 2026-12-01, 10:00",,,\r\n\r\n'
+        "Order No;Date;SKU;Qty;Price\r\nT-1;2026-11-03;P1;1;5,00\r\nT-2;2026-11-04;P1;{quantity};5,00\r\n"
+    )
+    with pytest.raises(ImportRejected, match="row 6, column Qty: 'x' is not a number"):
+        import_file(engine, _write(tmp_path, "bad.csv", csv.format(quantity="x")))
+    result = import_file(engine, _write(tmp_path, "report.csv", csv.format(quantity="2")))
+    assert (result.rows_read, result.mapping.columns["order_id"]) == (2, "Order No")
+    assert _totals(engine).sales == Decimal("15.00")
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet["A1"] = "Till export"
+    for row, cells in {
+        3: ("Order ID", "Order Date", "SKU", "Qty", "Price"),
+        4: ("X1", "2026-11-05", "P1", 2, 1.5),
+    }.items():
+        for column, value in enumerate(cells, start=1):
+            sheet.cell(row, column, value)
+    for column, value in enumerate(("X2", "2026-11-06", "P1", "two", 1.5), start=1):
+        sheet.cell(6, column, value)  # row 5 left empty
+    book.save(tmp_path / "till.xlsx")
+    with pytest.raises(ImportRejected, match="row 6, column Qty: 'two' is not a number"):
+        import_file(engine, tmp_path / "till.xlsx")
+    sheet["D6"] = 1
+    book.save(tmp_path / "till.xlsx")
+    result = import_file(engine, tmp_path / "till.xlsx")
+    assert result.rows_read == 2 and "skipped 1 empty row (row 5)" in result.warnings
+    assert _totals(engine).sales == Decimal("19.50")
 
 
 def test_reimport_is_a_no_op_and_an_overlapping_file_replaces_orders(engine, tmp_path):
