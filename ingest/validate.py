@@ -16,10 +16,11 @@ from ingest.files import FIELDS, REQUIRED, ImportRejected, Mapping
 
 MAX_PROBLEMS_SHOWN = 20
 GUESS_SAMPLE = 20_000  # values enough to tell 1.234,50 from 1,234.50
-# Tried in turn on the cells not yet read; month names (05-Nov-2026, Nov 5, 2026) are what
-# reports and Excel's "Medium Date" write. D/M/YYYY needs date_format: it reads as M/D/YYYY.
+# Tried in turn on the cells not yet read: US tills write 11/3/26 and 3:45 PM, reports and
+# Excel's "Medium Date" month names (05-Nov-2026). D/M/YYYY needs date_format: it reads as M/D/YYYY.
 DATE_FORMATS = (
     "ISO8601", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M", "%m/%d/%Y", "%d.%m.%Y %H:%M", "%d.%m.%Y",
+    "%m/%d/%Y %I:%M %p", "%m/%d/%Y %I:%M:%S %p", "%m/%d/%y", "%m/%d/%y %H:%M", "%m/%d/%y %I:%M %p", "%d.%m.%y",
     "%d-%b-%Y", "%d %b %Y", "%b %d, %Y", "%d %B %Y", "%B %d, %Y",
 )  # fmt: skip
 NUMBER = r"-?\d+(\.\d+)?"
@@ -60,8 +61,14 @@ def check_mapping(mapping: Mapping, headers: list[str]) -> None:
         raise ImportRejected(f"the mapping names column(s) the file does not have: {', '.join(absent)}")
 
 
-def _clean_numbers(text: pd.Series, decimal: str) -> pd.Series:
+def _without_currency(text: pd.Series) -> pd.Series:
+    """Amounts without spaces, signs of currency or currency codes: '€ 1.234,50', 'EUR 12,00', '12.00 USD'."""
     s = text.str.replace("\u00a0", "", regex=False).str.replace(r"[\s$€£¥+]", "", regex=True)
+    return s.str.replace(r"^[A-Z]{3}(?=[-(\d.,])|(?<=[\d)])[A-Z]{3}$", "", regex=True)
+
+
+def _clean_numbers(text: pd.Series, decimal: str) -> pd.Series:
+    s = _without_currency(text)
     s = s.str.replace(r"^\((.*)\)$", r"-\1", regex=True)  # accounting negatives: (12.50)
     if decimal == ",":
         return s.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
@@ -74,7 +81,7 @@ def _guess_decimal(columns: list[pd.Series]) -> str:
     joined = pd.concat(with_comma) if with_comma else pd.Series(dtype=str)
     if joined.empty:  # no comma anywhere: nothing to guess (the common case, decided in one pass)
         return "."
-    joined = pd.concat([joined.head(GUESS_SAMPLE), pd.concat(columns).head(GUESS_SAMPLE)])
+    joined = _without_currency(pd.concat([joined.head(GUESS_SAMPLE), pd.concat(columns).head(GUESS_SAMPLE)]))
     comma = joined.str.fullmatch(r"[-(]?[\d.\s\u00a0]*,\d{1,2}\)?").sum()
     point = joined.str.fullmatch(r"[-(]?[\d,\s\u00a0]*\.\d{1,2}\)?").sum()
     return "," if comma > point else "."

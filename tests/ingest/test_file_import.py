@@ -98,15 +98,26 @@ def test_bom_iso_dates_timestamps_and_semicolons_with_decimal_commas(engine, tmp
     assert _totals(engine).sales == Decimal("2469.99")
 
 
-def test_dates_with_month_names(engine, tmp_path):
+def test_dates_as_tills_and_reports_write_them(engine, tmp_path):
+    written = ["05-Nov-2026", "6 Nov 2026", '"Nov 7, 2026"', "8 November 2026", '"November 9, 2026"']
+    written += ["11/10/2026 3:45 PM", "11/11/26", "11/12/26 11:59 PM", "11/13/2026 12:15:00 AM", "14.11.26"]
     csv = "Order ID,Order Date,Product ID,Quantity,Unit Price\n" + "".join(
-        f"{i},{day},P1,1,1.00\n"
-        for i, day in enumerate(["05-Nov-2026", "6 Nov 2026", '"Nov 7, 2026"', "8 November 2026", '"November 9, 2026"'])
+        f"{i:02},{day},P1,1,1.00\n" for i, day in enumerate(written)
     )
     import_file(engine, _write(tmp_path, "report.csv", csv))
     with engine.connect() as conn:
         days = conn.execute(text("SELECT order_date FROM orders ORDER BY order_id")).scalars().all()
-    assert days == [dt.date(2026, 11, d) for d in range(5, 10)]
+    assert days == [dt.date(2026, 11, d) for d in range(5, 15)]
+
+
+def test_amounts_with_currency_codes(engine, tmp_path):
+    csv = "Order ID;Order Date;SKU;Qty;Price\nE1;03.11.2026;P1;1;EUR 1.234,50\nE2;04.11.2026;P1;2;0,25 EUR\n"
+    import_file(engine, _write(tmp_path, "eur.csv", csv + "E3;05.11.2026;P1;1;€\u00a01.000,00\n"))
+    assert _totals(engine).sales == Decimal("2235.00")  # 1.234,50 read as 1.2345 would make 1001.8345
+    with pytest.raises(ImportRejected, match="row 2, column Price: 'EURO 5' is not a number"):
+        import_file(
+            engine, _write(tmp_path, "odd.csv", "Order ID,Order Date,SKU,Qty,Price\nE3,2026-11-05,P1,1,EURO 5\n")
+        )
 
 
 def test_returns_cancellation_invoices_zero_prices_and_negative_profit(engine, tmp_path):
