@@ -103,7 +103,7 @@ def read_table(path: Path, raw: bytes, options: dict[str, str]) -> pd.DataFrame:
         raise ImportRejected(f"{path.name}: the file is empty")
     try:
         if suffix == ".xlsx":
-            frame = _below_header(pd.read_excel(io.BytesIO(raw), dtype=str, keep_default_na=False, header=None))
+            frame = _order_lines_sheet(raw)
         elif suffix == ".parquet":
             frame = pd.read_parquet(io.BytesIO(raw)).astype(str).replace({"None": "", "nan": "", "NaT": ""})
         else:
@@ -154,6 +154,19 @@ def _split_lines(sample: str):
     """A text file's first lines as cells, each line split at the delimiter it looks like it uses."""
     for line in sample.split("\n", TITLE_ROWS_MAX)[:TITLE_ROWS_MAX]:
         yield next(csv.reader([line], delimiter=_sniff_delimiter(line)), [])
+
+
+def _order_lines_sheet(raw: bytes) -> pd.DataFrame:
+    """The workbook's first sheet whose headers name an order id, a date and a quantity (a report
+    may open with a summary sheet); the first sheet when none does."""
+    book = pd.ExcelFile(io.BytesIO(raw))
+    first = None
+    for name in book.sheet_names:
+        frame = _below_header(pd.read_excel(book, sheet_name=name, dtype=str, keep_default_na=False, header=None))
+        if all(field in detect_mapping(list(frame.columns)).columns for field in REQUIRED):
+            return frame
+        first = frame if first is None else first
+    return first
 
 
 def _below_header(sheet: pd.DataFrame) -> pd.DataFrame:

@@ -256,6 +256,14 @@ def test_a_title_above_the_header_is_passed_over_and_rows_keep_their_numbers(eng
     assert result.rows_read == 2 and "skipped 1 empty row (row 5)" in result.warnings
     assert _totals(engine).sales == Decimal("19.50")
 
+    summary = book.create_sheet("Summary", 0)  # a report opening with a summary of the lines
+    summary.append(("Month", "Sales"))
+    summary.append(("2026-11", 19.5))
+    sheet["A4"], sheet["A6"] = "Y1", "Y2"
+    book.save(tmp_path / "report.xlsx")
+    assert import_file(engine, tmp_path / "report.xlsx").rows_read == 2
+    assert _totals(engine).sales == Decimal("24.00")
+
 
 def test_reimport_is_a_no_op_and_an_overlapping_file_replaces_orders(engine, tmp_path):
     first = HEADER + "R-1,2026-01-05,C1,A,Consumer,North,1,P1,Chair,Furniture,Chairs,1,100,0,40\r\n"
