@@ -16,24 +16,34 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 
-# Our fields and the column names shops use for them (compared without case, spaces, _ or -).
+# Our fields and the column names shops use for them (compared by _norm). Square and Shopify
+# exports name theirs Transaction ID, Net Sales, Created at, Lineitem quantity...
 FIELDS: dict[str, tuple[str, ...]] = {
-    "order_id": ("orderid", "ordernumber", "orderno", "invoiceno", "invoice", "invoicenumber", "receiptno"),
-    "order_date": ("orderdate", "invoicedate", "date", "orderdatetime", "saledate", "timestamp"),
+    "order_id": (
+        "orderid",
+        "ordernumber",
+        "orderno",
+        "invoiceno",
+        "invoice",
+        "invoicenumber",
+        "receiptno",
+        "transactionid",
+    ),
+    "order_date": ("orderdate", "invoicedate", "date", "orderdatetime", "saledate", "timestamp", "createdat"),
     "customer_id": ("customerid", "customerno", "customernumber", "clientid"),
-    "customer_name": ("customername", "customer", "clientname"),
+    "customer_name": ("customername", "customer", "clientname", "billingname"),
     "segment": ("segment", "customersegment", "customertype"),
     "region": ("region", "country", "state"),
     "city": ("city", "town"),
     "postal_code": ("postalcode", "zip", "zipcode", "postcode"),
     "store": ("store", "storename", "shop", "channel", "till", "location"),
-    "product_id": ("productid", "sku", "stockcode", "itemcode", "itemid", "productcode"),
-    "product_name": ("productname", "description", "product", "item", "itemname"),
+    "product_id": ("productid", "sku", "stockcode", "itemcode", "itemid", "productcode", "lineitemsku"),
+    "product_name": ("productname", "description", "product", "item", "itemname", "lineitemname"),
     "category": ("category", "productcategory"),
     "sub_category": ("subcategory", "productsubcategory"),
-    "quantity": ("quantity", "qty", "units"),
-    "unit_price": ("unitprice", "price", "priceeach"),
-    "sales": ("sales", "amount", "netamount", "total", "linetotal", "revenue"),
+    "quantity": ("quantity", "qty", "units", "qtysold", "quantitysold", "lineitemquantity"),
+    "unit_price": ("unitprice", "price", "priceeach", "lineitemprice"),
+    "sales": ("sales", "amount", "netamount", "total", "linetotal", "revenue", "netsales"),
     "discount": ("discount", "discountrate"),
     "profit": ("profit",),
     "unit_cost": ("unitcost", "cost", "costeach"),
@@ -62,7 +72,8 @@ class Mapping:
 
 
 def _norm(name: str) -> str:
-    return re.sub(r"[\s_\-.]+", "", str(name).strip().lower().replace("\ufeff", ""))
+    """'Order #' and 'Order No.' alike: lower case, no spaces, _, - or dots, '#' read as 'no'."""
+    return re.sub(r"[\s_\-.]+", "", str(name).strip().lower().replace("\ufeff", "").replace("#", "no"))
 
 
 def detect_mapping(headers: list[str]) -> Mapping:

@@ -80,6 +80,48 @@ def test_plain_csv_with_detected_mapping(engine, tmp_path):
     assert _one(engine, "SELECT version FROM data_state").version == 1
 
 
+@pytest.mark.parametrize(
+    "headers, expected",
+    [
+        (  # a till's item export (Square)
+            [
+                "Date",
+                "Time",
+                "Category",
+                "Item",
+                "Qty",
+                "SKU",
+                "Gross Sales",
+                "Discounts",
+                "Net Sales",
+                "Transaction ID",
+            ],
+            {"order_id": "Transaction ID", "order_date": "Date", "quantity": "Qty", "sales": "Net Sales"},
+        ),
+        (  # a web shop's order export (Shopify)
+            [
+                "Name",
+                "Created at",
+                "Lineitem quantity",
+                "Lineitem name",
+                "Lineitem price",
+                "Lineitem sku",
+                "Billing Name",
+            ],
+            {"order_date": "Created at", "quantity": "Lineitem quantity", "unit_price": "Lineitem price"}
+            | {"product_id": "Lineitem sku", "product_name": "Lineitem name", "customer_name": "Billing Name"},
+        ),
+        (["Invoice #", "Order Date", "Item", "Qty Sold", "Price"], {"order_id": "Invoice #", "quantity": "Qty Sold"}),
+    ],
+)
+def test_columns_are_matched_by_the_names_tills_and_shops_use(headers, expected):
+    from ingest.files import detect_mapping
+
+    columns = detect_mapping(headers).columns
+    assert {field: columns.get(field) for field in expected} == expected
+    assert "discount" not in columns  # Square's Discounts is an amount, not a rate
+
+
 def test_windows_1252_with_curly_quotes_and_non_breaking_spaces(engine, tmp_path):
     csv = (
         HEADER
