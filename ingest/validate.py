@@ -24,6 +24,7 @@ DATE_FORMATS = (
     "%d-%b-%Y", "%d %b %Y", "%b %d, %Y", "%d %B %Y", "%B %d, %Y",
 )  # fmt: skip
 NUMBER = r"-?\d+(\.\d+)?"
+TOTALS = r"(grand |sub)?totals?:?"
 
 
 @dataclass(frozen=True)
@@ -170,9 +171,10 @@ def normalize(frame: pd.DataFrame, mapping: Mapping, tz: ZoneInfo) -> tuple[pd.D
     amounts a file leaves out (sales, unit price, profit) are derived in the load's SQL."""
     check_mapping(mapping, list(frame.columns))
     blank = _blank_rows(frame)
-    frame = frame[~blank]  # keeps the index: rows are still numbered as the spreadsheet shows them
+    totals = _totals_rows(frame, mapping) & ~blank
+    frame = frame[~(blank | totals)]  # keeps the index: rows are still numbered as the file shows them
     if frame.empty:
-        raise ImportRejected("the file has a header but only empty rows")
+        raise ImportRejected("the file has no lines under its header, only empty or totals rows")
     v = RowValidator(frame, mapping)
     lines = pd.DataFrame({"row_no": v.rows}, index=frame.index)
     lines["order_id"] = v.required_text("order_id")
@@ -199,8 +201,7 @@ def normalize(frame: pd.DataFrame, mapping: Mapping, tz: ZoneInfo) -> tuple[pd.D
         if ("profit" in mapping.columns or "unit_cost" in mapping.columns)
         else ["no profit or cost column: profit is counted as 0 for these lines"]
     )
-    if blank.any():
-        warnings.append(_skipped(blank))
+    warnings += [_skipped(rows, kind) for rows, kind in ((blank, "empty"), (totals, "totals")) if rows.any()]
     return lines.reset_index(drop=True), warnings
 
 
@@ -219,11 +220,28 @@ def _blank_rows(frame: pd.DataFrame) -> pd.Series:
     return pd.Series(blank, index=frame.index)
 
 
-def _skipped(blank: pd.Series) -> str:
-    rows = blank.index[blank.to_numpy()] + 2
-    shown = ", ".join(f"{r:,}" for r in rows[:5]) + (", ..." if len(rows) > 5 else "")
-    noun = "row" if len(rows) == 1 else "rows"
-    return f"skipped {len(rows):,} empty {noun} ({noun} {shown})"
+def _totals_rows(frame: pd.DataFrame, mapping: Mapping) -> pd.Series:
+    """Rows a report adds under its lines: no order date, no product and a cell saying Total,
+    Subtotal or Grand total. Without a date or a product no such row could be a line."""
+    totals = pd.Series(False, index=frame.index)
+    columns = [mapping.columns.get(f) for f in ("order_date", "product_id", "product_name")]
+    columns = [c for c in columns if c in frame.columns]
+    if mapping.columns.get("order_date") not in columns:
+        return totals
+    rest = frame
+    for column in columns:  # the date first: most files have one on every row, and that ends it
+        rest = rest[rest[column].astype(str).str.strip() == ""]
+    for column in rest.columns:
+        said = rest[column].astype(str).str.strip().str.fullmatch(TOTALS, case=False)
+        totals.loc[said[said].index] = True
+    return totals
+
+
+def _skipped(rows: pd.Series, kind: str) -> str:
+    numbers = rows.index[rows.to_numpy()] + 2
+    shown = ", ".join(f"{r:,}" for r in numbers[:5]) + (", ..." if len(numbers) > 5 else "")
+    noun = "row" if len(numbers) == 1 else "rows"
+    return f"skipped {len(numbers):,} {kind} {noun} ({noun} {shown})"
 
 
 TEXT_FIELDS = (

@@ -252,8 +252,14 @@ def test_empty_rows_are_skipped_and_the_rows_keep_their_spreadsheet_numbers(engi
     assert (result.rows_read, result.orders) == (2, 2)
     assert "skipped 3 empty rows (rows 3, 5, 6)" in result.warnings
     assert (_totals(engine).sales, _totals(engine).lines) == (Decimal("300.0000"), 2)
-    with pytest.raises(ImportRejected, match="a header but only empty rows"):
+    with pytest.raises(ImportRejected, match="no lines under its header, only empty or totals rows"):
         import_file(engine, _write(tmp_path, "blank.csv", HEADER + blank * 3))
+    report = body.format(quantity="1").replace("E-", "F-") + "Total:,,,,,,,,,,,,,,80\r\n,,,,,,,,,Grand total,,,,,80\r\n"
+    result = import_file(engine, _write(tmp_path, "report.csv", HEADER + report))
+    assert "skipped 2 totals rows (rows 7, 8)" in result.warnings and result.rows_read == 2
+    assert _totals(engine).lines == 4
+    with pytest.raises(ImportRejected, match="row 2, column Order Date: is empty"):  # a line without a date
+        import_file(engine, _write(tmp_path, "undated.csv", HEADER + "G-1,,C1,A,,,,P1,Total,,,1,100,0,40\r\n"))
 
     sheet = pd.DataFrame(
         {"Order ID": ["S1", None, "S2"], "Order Date": ["2026-01-05", None, "2026-01-06"], "SKU": ["P1", None, "P2"]}
@@ -262,7 +268,7 @@ def test_empty_rows_are_skipped_and_the_rows_keep_their_spreadsheet_numbers(engi
     sheet.to_excel(tmp_path / "gap.xlsx", index=False)
     result = import_file(engine, tmp_path / "gap.xlsx")
     assert result.rows_read == 2 and "skipped 1 empty row (row 3)" in result.warnings
-    assert _totals(engine).sales == Decimal("323.6000")
+    assert _totals(engine).sales == Decimal("523.6000")
 
 
 def test_a_title_above_the_header_is_passed_over_and_rows_keep_their_numbers(engine, tmp_path):
