@@ -122,7 +122,7 @@ def load_lines(conn, lines: pd.DataFrame, source: str, import_id: int, progress:
     if timed:
         orders["ordered_at"] = per_order.ordered_at.array
     bulk.copy_csv(conn, "orders", orders)
-    progress(65, f"Loading {len(lines):,} order lines")
+    progress(65, f"Loading {len(lines):,} order lines and updating the summaries")
     staged = lines[["line_no", *AMOUNT_FIELDS]].assign(
         order_key=order_keys[ordinal], product_key=lines.product_id.map(product_keys).astype("int64")
     )

@@ -19,6 +19,7 @@ from data_access.db import get_engine
 from data_access.settings import get_settings
 from ingest.file_import import import_file, list_imports, undo_import
 from ingest.files import FIELDS, REQUIRED, ImportRejected, Mapping, detect_mapping, read_table
+from pages._import_progress import steady_progress
 from web.auth import may_administer, signed_in_user
 from web.jobs import JobManager
 
@@ -191,16 +192,17 @@ def update_import(set_progress, _check, _import, uploaded, values, ids, source):
     dry_run = ctx.triggered_id == CHECK
     path = _path(uploaded)
     try:
-        result = import_file(
-            get_engine(),
-            path,
-            source=source or "import",
-            user=_uploader(path),
-            dry_run=dry_run,
-            mapping=mapping,
-            progress=lambda percent, step: set_progress((percent, step + "…")),
-            file_name=uploaded["name"],
-        )
+        with steady_progress(set_progress) as progress:
+            result = import_file(
+                get_engine(),
+                path,
+                source=source or "import",
+                user=_uploader(path),
+                dry_run=dry_run,
+                mapping=mapping,
+                progress=progress,
+                file_name=uploaded["name"],
+            )
     except ImportRejected as exc:
         return _problems(exc), no_update
     notes = [html.Div(f"Note: {w}") for w in result.warnings]
