@@ -95,6 +95,7 @@ class RowValidator:
         self.frame, self.mapping = frame, mapping
         self.rows = frame.index.to_numpy() + 2
         self.problems: list[Problem] = []
+        self.notes: list[str] = []  # what the import should be told though nothing is wrong
         self.total = 0  # all problems; only the first few per column get a message
         self.text = {
             f: frame[c].astype(str).str.replace("\u00a0", " ", regex=False).str.strip()
@@ -149,7 +150,12 @@ class RowValidator:
 
     def dates(self, field: str, tz: ZoneInfo) -> pd.Series:
         raw = self.text[field]
-        formats = [self.mapping.options["date_format"]] if "date_format" in self.mapping.options else DATE_FORMATS
+        if "date_format" in self.mapping.options:
+            formats = [self.mapping.options["date_format"]]
+        elif _slashed_day_first(raw, self.notes):
+            formats = [f.replace("%m/%d", "%d/%m") for f in DATE_FORMATS]
+        else:
+            formats = DATE_FORMATS
         parsed = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns, UTC]")
         for fmt in formats:
             todo = parsed.isna() & (raw != "")
@@ -163,6 +169,27 @@ class RowValidator:
         self.add(parsed.isna() & (raw != ""), field, lambda v: f"{v!r} is not a date (use 2026-01-31 or 1/31/2026)")
         # The business day of each sale: local calendar date in the business time zone.
         return parsed.dt.tz_convert(tz).dt.tz_localize(None).dt.normalize()
+
+
+def _slashed_day_first(raw: pd.Series, notes: list[str]) -> bool:
+    """Whether a file writes its slashed dates day first (13/11/2026), as shops outside the US do.
+    Told by the values: a first number over 12 means day first, a second one month first. When
+    neither says, they are read month first and notes says so; when both do, they are read month
+    first too, and the day-first ones are then rejected as not dates."""
+    slashed = raw[raw.str.contains("/", regex=False)]
+    if slashed.empty:
+        return False
+    parts = slashed.str.extract(r"^(\d{1,2})/(\d{1,2})/\d{2,4}\b").dropna().astype(int)
+    first_over, second_over = (parts[0] > 12).any(), (parts[1] > 12).any()
+    if first_over and not second_over:
+        return True
+    if not second_over and (parts[0] != parts[1]).any():
+        example = slashed[(parts[0] != parts[1]).reindex(slashed.index, fill_value=False)].iloc[0]
+        notes.append(
+            f"dates such as {example} were read month first; if the day comes first, "
+            'import again with a mapping file (--mapping) whose [options] say date_format = "%d/%m/%Y"'
+        )
+    return False
 
 
 def normalize(frame: pd.DataFrame, mapping: Mapping, tz: ZoneInfo) -> tuple[pd.DataFrame, list[str]]:
@@ -201,6 +228,7 @@ def normalize(frame: pd.DataFrame, mapping: Mapping, tz: ZoneInfo) -> tuple[pd.D
         if ("profit" in mapping.columns or "unit_cost" in mapping.columns)
         else ["no profit or cost column: profit is counted as 0 for these lines"]
     )
+    warnings += v.notes
     warnings += [_skipped(rows, kind) for rows, kind in ((blank, "empty"), (totals, "totals")) if rows.any()]
     return lines.reset_index(drop=True), warnings
 

@@ -152,6 +152,27 @@ def test_dates_as_tills_and_reports_write_them(engine, tmp_path):
     assert days == [dt.date(2026, 11, d) for d in range(5, 15)]
 
 
+def test_slashed_dates_are_read_day_first_when_the_file_shows_it(engine, tmp_path):
+    def dates(*written):
+        return "Order ID,Order Date,Product ID,Quantity,Unit Price\n" + "".join(
+            f"{name},{day},P1,1,1.00\n" for name, day in zip("ABC", written, strict=False)
+        )
+
+    import_file(engine, _write(tmp_path, "uk.csv", dates("03/11/2026", "13/11/2026 09:30")), source="uk")
+    result = import_file(engine, _write(tmp_path, "us.csv", dates("03/11/2026", "12/01/2026")), source="us")
+    with engine.connect() as conn:
+        days = dict(conn.execute(text("SELECT source || order_id, order_date FROM orders")).all())
+    assert days == {
+        "ukA": dt.date(2026, 11, 3),
+        "ukB": dt.date(2026, 11, 13),
+        "usA": dt.date(2026, 3, 11),  # nothing says otherwise: month first, and the result says so
+        "usB": dt.date(2026, 12, 1),
+    }
+    assert any("dates such as 03/11/2026 were read month first" in w for w in result.warnings)
+    with pytest.raises(ImportRejected, match="row 2, column Order Date: '13/11/2026' is not a date"):
+        import_file(engine, _write(tmp_path, "mixed.csv", dates("13/11/2026", "11/13/2026")), source="mixed")
+
+
 def test_amounts_with_currency_codes(engine, tmp_path):
     csv = "Order ID;Order Date;SKU;Qty;Price\nE1;03.11.2026;P1;1;EUR 1.234,50\nE2;04.11.2026;P1;2;0,25 EUR\n"
     import_file(engine, _write(tmp_path, "eur.csv", csv + "E3;05.11.2026;P1;1;€\u00a01.000,00\n"))
