@@ -150,9 +150,10 @@ class RowValidator:
 
     def dates(self, field: str, tz: ZoneInfo) -> pd.Series:
         raw = self.text[field]
+        order = self.mapping.options.get("date_order", "")  # day, month, or told by the values
         if "date_format" in self.mapping.options:
             formats = [self.mapping.options["date_format"]]
-        elif _slashed_day_first(raw, self.notes):
+        elif order == "day" or (not order and _slashed_day_first(raw, self.notes)):
             formats = [f.replace("%m/%d", "%d/%m") for f in DATE_FORMATS]
         else:
             formats = DATE_FORMATS
@@ -186,8 +187,9 @@ def _slashed_day_first(raw: pd.Series, notes: list[str]) -> bool:
     if not second_over and (parts[0] != parts[1]).any():
         example = slashed[(parts[0] != parts[1]).reindex(slashed.index, fill_value=False)].iloc[0]
         notes.append(
-            f"dates such as {example} were read month first; if the day comes first, "
-            'import again with a mapping file (--mapping) whose [options] say date_format = "%d/%m/%Y"'
+            f"dates such as {example} were read month first (nothing in the file says which comes first); "
+            'if the day does, use Dates: day first on the Data page or date_order = "day" in a mapping '
+            "file's [options], after undoing the import if it was made"
         )
     return False
 

@@ -29,6 +29,12 @@ dash.register_page(__name__, path="/data", name="Data", title="Data · Shop Puls
 UPLOAD, UPLOADED, PREVIEW, MAPPING = "data-upload", "data-uploaded", "data-preview", "data-mapping"
 SOURCE, CHECK, IMPORT, RESULT, HISTORY = "data-source", "data-check", "data-import", "data-result", "data-history"
 MAP_FIELD, UNDO = "data-map-field", "data-undo"
+DATE_ORDER = {"type": "data-map-option", "option": "date_order"}  # in the editor: only once a file is there
+DATE_ORDERS = [
+    {"label": "Dates: as the file shows (month first when it does not)", "value": ""},
+    {"label": "Dates: day first (31/1/2026)", "value": "day"},
+    {"label": "Dates: month first (1/31/2026)", "value": "month"},
+]
 PROGRESS, PROGRESS_BOX, STEP = "data-progress", "data-progress-box", "data-step"
 HIDDEN, SHOWN = {"display": "none"}, {"display": "block"}
 # Imports run in a worker process of their own and report their steps through a disk cache
@@ -153,7 +159,14 @@ def _mapping_editor(columns: list[str], detected: Mapping) -> html.Div:
         )
         for field in FIELDS
     ]
-    return html.Div([html.H6("Columns (detected; change any)", className="mt-3"), dbc.Row(rows, className="g-2")])
+    dates = dcc.Dropdown(id=DATE_ORDER, options=DATE_ORDERS, value="", clearable=False, searchable=False)
+    return html.Div(
+        [
+            html.H6("Columns (detected; change any)", className="mt-3"),
+            dbc.Row(rows, className="g-2"),
+            dbc.Row(dbc.Col(dates, id="data-date-order", xs=12, md=6), className="g-2 mb-2"),
+        ]
+    )
 
 
 def _stopped(exc: Exception):
@@ -172,6 +185,7 @@ def _stopped(exc: Exception):
     State(UPLOADED, "data"),
     State({"type": MAP_FIELD, "field": ALL}, "value"),
     State({"type": MAP_FIELD, "field": ALL}, "id"),
+    State({"type": DATE_ORDER["type"], "option": ALL}, "value"),
     State(SOURCE, "value"),
     background=True,
     manager=JOBS,
@@ -185,10 +199,11 @@ def _stopped(exc: Exception):
     on_error=_stopped,
     prevent_initial_call=True,
 )
-def update_import(set_progress, _check, _import, uploaded, values, ids, source):
+def update_import(set_progress, _check, _import, uploaded, values, ids, date_order, source):
     if not uploaded or not (_check or _import):
         raise dash.exceptions.PreventUpdate
-    mapping = Mapping({i["field"]: v for i, v in zip(ids, values, strict=True) if v and v != UNUSED})
+    columns = {i["field"]: v for i, v in zip(ids, values, strict=True) if v and v != UNUSED}
+    mapping = Mapping(columns, {"date_order": date_order[0]} if date_order and date_order[0] else {})
     dry_run = ctx.triggered_id == CHECK
     path = _path(uploaded)
     try:

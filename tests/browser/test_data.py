@@ -78,6 +78,24 @@ def test_brws301_upload_import_undo(started, tmp_path, cleanup):
     assert dash_duo.get_logs() == []
 
 
+def test_brws304_dates_the_file_leaves_open_are_read_as_chosen(started, tmp_path, cleanup):
+    dash_duo = started.open("/data")
+    _upload(dash_duo, tmp_path, "till.csv", "Order ID,Order Date,SKU,Qty,Unit Price\nWEB-4,03/01/2026,Z-LAMP,1,50\n")
+    dash_duo.wait_for_contains_text("#data-mapping", "quantity")
+    dash_duo.click("#data-check")
+    dash_duo.wait_for_contains_text("#data-result", "dates such as 03/01/2026 were read month first")
+    dash_duo.select_dcc_dropdown("#data-date-order", value="Dates: day first (31/1/2026)")
+    source = dash_duo.find_element("#data-source")
+    source.clear()
+    source.send_keys(SOURCE)
+    dash_duo.click("#data-import")
+    dash_duo.wait_for_contains_text("#data-import-done", "1 line in 1 order.")
+    assert "month first" not in dash_duo.find_element("#data-result").text
+    with get_engine().connect() as conn:
+        day = conn.execute(text("SELECT order_date FROM orders WHERE source = :s"), {"s": SOURCE}).scalar_one()
+    assert str(day) == "2026-01-03"
+
+
 def test_brws302_the_upload_zone_is_reached_and_shown_by_keyboard(started):
     dash_duo = started.open("/data")
     dash_duo.wait_for_element("#data-upload")

@@ -172,6 +172,14 @@ def test_slashed_dates_are_read_day_first_when_the_file_shows_it(engine, tmp_pat
     with pytest.raises(ImportRejected, match="row 2, column Order Date: '13/11/2026' is not a date"):
         import_file(engine, _write(tmp_path, "mixed.csv", dates("13/11/2026", "11/13/2026")), source="mixed")
 
+    toml = '[columns]\norder_id = "Order ID"\norder_date = "Order Date"\nproduct_id = "Product ID"\n'
+    toml += 'quantity = "Quantity"\nunit_price = "Unit Price"\n[options]\ndate_order = "day"\n'
+    told = import_file(
+        engine, _write(tmp_path, "eu.csv", dates("03/11/2026")), _write(tmp_path, "eu.toml", toml), source="eu"
+    )
+    assert _one(engine, "SELECT order_date FROM orders WHERE source = 'eu'").order_date == dt.date(2026, 11, 3)
+    assert not any("month first" in w for w in told.warnings)
+
 
 def test_amounts_with_currency_codes(engine, tmp_path):
     csv = "Order ID;Order Date;SKU;Qty;Price\nE1;03.11.2026;P1;1;EUR 1.234,50\nE2;04.11.2026;P1;2;0,25 EUR\n"
