@@ -51,7 +51,8 @@ FIELDS: dict[str, tuple[str, ...]] = {
 }
 REQUIRED = ("order_id", "order_date", "quantity")
 TITLE_ROWS_MAX = 20  # how far down a report's title, date and empty rows may push its header
-SUFFIXES = {".csv", ".tsv", ".txt", ".xlsx", ".parquet"}
+SUFFIXES = {".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls", ".ods", ".parquet"}
+WORKBOOKS = {".xlsx", ".xlsm", ".xls", ".ods"}  # Excel, Excel 97-2003 (older tills), LibreOffice
 
 
 class ImportRejected(Exception):
@@ -108,13 +109,13 @@ def read_table(path: Path, raw: bytes, options: dict[str, str]) -> pd.DataFrame:
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
         raise ImportRejected(
-            f"{path.name}: unsupported file type {suffix or '(none)'}; use .csv, .tsv, .xlsx or .parquet"
+            f"{path.name}: unsupported file type {suffix or '(none)'}; use .csv, .tsv, .xlsx, .xls, .ods or .parquet"
         )
     if not raw.strip():
         raise ImportRejected(f"{path.name}: the file is empty")
     try:
-        if suffix == ".xlsx":
-            frame = _order_lines_sheet(raw)
+        if suffix in WORKBOOKS:
+            frame = _order_lines_sheet(raw, suffix)
         elif suffix == ".parquet":
             frame = pd.read_parquet(io.BytesIO(raw)).astype(str).replace({"None": "", "nan": "", "NaT": ""})
         else:
@@ -167,10 +168,11 @@ def _split_lines(sample: str):
         yield next(csv.reader([line], delimiter=_sniff_delimiter(line)), [])
 
 
-def _order_lines_sheet(raw: bytes) -> pd.DataFrame:
+def _order_lines_sheet(raw: bytes, suffix: str) -> pd.DataFrame:
     """The workbook's first sheet whose headers name an order id, a date and a quantity (a report
-    may open with a summary sheet); the first sheet when none does."""
-    book = pd.ExcelFile(io.BytesIO(raw))
+    may open with a summary sheet); the first sheet when none does. Calamine reads the formats
+    openpyxl does not (.xls, .ods); .xlsx stays with openpyxl, whose cells earlier imports read."""
+    book = pd.ExcelFile(io.BytesIO(raw), engine="calamine" if suffix in {".xls", ".ods"} else "openpyxl")
     first = None
     for name in book.sheet_names:
         frame = _below_header(pd.read_excel(book, sheet_name=name, dtype=str, keep_default_na=False, header=None))

@@ -58,10 +58,16 @@ def layout(**_query) -> html.Div:
         children=html.Div(
             [
                 html.Span(
-                    ["Drag and drop a CSV, TSV, Excel or Parquet export here, or ", html.A("choose a file")],
+                    [
+                        "Drag and drop a CSV, TSV, Excel, LibreOffice or Parquet export here, or ",
+                        html.A("choose a file"),
+                    ],
                     className="upload-drag",
                 ),
-                html.Span([html.A("Tap to choose"), " a CSV, TSV, Excel or Parquet export"], className="upload-touch"),
+                html.Span(
+                    [html.A("Tap to choose"), " a CSV, TSV, Excel, LibreOffice or Parquet export"],
+                    className="upload-touch",
+                ),
             ]
         ),
         className="upload-zone",

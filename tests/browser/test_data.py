@@ -114,5 +114,5 @@ def test_brws303_a_touch_screen_is_asked_to_tap_not_to_drag(started):
     zone = dash_duo.find_element("#data-upload .upload-zone")
     assert zone.text.startswith("Drag and drop a CSV")  # a mouse
     dash_duo.driver.execute_cdp_cmd("Emulation.setTouchEmulationEnabled", {"enabled": True, "maxTouchPoints": 1})
-    until(lambda: zone.text == "Tap to choose a CSV, TSV, Excel or Parquet export", timeout=5)
+    until(lambda: zone.text == "Tap to choose a CSV, TSV, Excel, LibreOffice or Parquet export", timeout=5)
     assert dash_duo.get_logs() == []

@@ -398,6 +398,28 @@ def test_xlsx_and_parquet(engine, tmp_path):
     assert _totals(engine).sales == Decimal("47.20")
 
 
+def test_older_excel_and_libreoffice_workbooks(engine, tmp_path):
+    import xlwt
+
+    book = xlwt.Workbook()  # Excel 97-2003, as older tills export
+    sheet = book.add_sheet("Sales")
+    for row, cells in enumerate(
+        [("Order ID", "Date", "SKU", "Qty", "Price", "Zip"), ("L1", "11/3/2026", "P1", 3, 2.5, "01234")]
+    ):
+        for column, value in enumerate(cells):
+            sheet.write(row, column, value)
+    book.save(str(tmp_path / "till.xls"))
+    import_file(engine, tmp_path / "till.xls")
+    pd.DataFrame(
+        {"Order ID": ["O1"], "Order Date": ["2026-11-04"], "SKU": ["P1"], "Qty": ["2"], "Price": ["1.25"]}
+    ).to_excel(tmp_path / "sheet.ods", index=False, engine="odf")
+    import_file(engine, tmp_path / "sheet.ods")
+    assert _totals(engine).sales == Decimal("10.00")
+    with engine.connect() as conn:
+        days = conn.execute(text("SELECT order_id, order_date FROM orders ORDER BY 1")).all()
+    assert [tuple(d) for d in days] == [("L1", dt.date(2026, 11, 3)), ("O1", dt.date(2026, 11, 4))]
+
+
 def test_command_line_import_errors_exit_non_zero_without_traceback(tmp_path):
     from manage import cli
 
