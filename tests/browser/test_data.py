@@ -45,7 +45,7 @@ def test_brws301_upload_import_undo(started, tmp_path, cleanup):
     assert "Qty" in dash_duo.find_element("#data-problems").text  # the file's own column name
 
     _upload(dash_duo, tmp_path, "good.csv", GOOD)
-    dash_duo.wait_for_contains_text("#data-preview", "good.csv: 1 rows")
+    dash_duo.wait_for_contains_text("#data-preview", "good.csv: 1 row.")
     source = dash_duo.find_element("#data-source")
     source.clear()
     source.send_keys(SOURCE)
