@@ -57,7 +57,7 @@ def import_file(
     given = mapping or (load_mapping(mapping_path) if mapping_path else None)
     frame = read_table(path, raw, given.options if given else {})
     mapping = given or detect_mapping(list(frame.columns))
-    progress(15, f"Checking {len(frame):,} rows")
+    progress(15, f"Checking {len(frame):,} row{'' if len(frame) == 1 else 's'}")
     lines, warnings = normalize(frame, mapping, get_settings().tz)
     result = ImportResult(mapping, rows_read=len(lines), orders=lines.order_id.nunique(), warnings=warnings)
     digest = file_hash(raw)

@@ -479,7 +479,7 @@ def test_progress_is_reported_step_by_step(engine, tmp_path):
     import_file(engine, _write(tmp_path, "p.csv", csv), progress=lambda percent, step: steps.append((percent, step)))
     percents = [p for p, _ in steps]
     assert percents == sorted(percents) and len(steps) >= 5
-    assert steps[1][1] == "Checking 1 rows" and steps[-1] == (97, "Committing")
+    assert steps[1][1] == "Checking 1 row" and steps[-1] == (97, "Committing")
 
 
 def test_a_file_without_sub_categories_keeps_the_known_ones(engine, tmp_path):
