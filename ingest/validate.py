@@ -204,6 +204,7 @@ def normalize(frame: pd.DataFrame, mapping: Mapping, tz: ZoneInfo) -> tuple[pd.D
     frame = frame[~(blank | totals)]  # keeps the index: rows are still numbered as the file shows them
     if frame.empty:
         raise ImportRejected("the file has no lines under its header, only empty or totals rows")
+    frame, continued = _continued_orders(frame, mapping)
     v = RowValidator(frame, mapping)
     lines = pd.DataFrame({"row_no": v.rows}, index=frame.index)
     lines["order_id"] = v.required_text("order_id")
@@ -232,6 +233,8 @@ def normalize(frame: pd.DataFrame, mapping: Mapping, tz: ZoneInfo) -> tuple[pd.D
     )
     warnings += v.notes
     warnings += [_skipped(rows, kind) for rows, kind in ((blank, "empty"), (totals, "totals")) if rows.any()]
+    if continued.any():
+        warnings.append(_continued(continued))
     return lines.reset_index(drop=True), warnings
 
 
@@ -267,11 +270,41 @@ def _totals_rows(frame: pd.DataFrame, mapping: Mapping) -> pd.Series:
     return totals
 
 
+def _continued_orders(frame: pd.DataFrame, mapping: Mapping) -> tuple[pd.DataFrame, pd.Series]:
+    """Grouped reports write an order's id and date on its first line only. A line with neither,
+    under a line that has them, belongs to that order: both are filled down (a copy) and the
+    lines named. A line missing only one of them is still a problem."""
+    order_id, order_date = mapping.columns.get("order_id"), mapping.columns.get("order_date")
+    if order_id not in frame.columns or order_date not in frame.columns:
+        return frame, pd.Series(False, index=frame.index)
+    given = {c: frame[c].astype(str).str.strip().replace("", np.nan) for c in (order_id, order_date)}
+    open_ = given[order_id].isna() & given[order_date].isna()
+    filled = {c: values.ffill() for c, values in given.items()}
+    continued = open_ & filled[order_id].notna() & filled[order_date].notna()
+    if not continued.any():
+        return frame, continued
+    frame = frame.copy()
+    for column, values in filled.items():
+        frame.loc[continued, column] = values[continued]
+    return frame, continued
+
+
 def _skipped(rows: pd.Series, kind: str) -> str:
+    count, where = _where(rows)
+    return f"skipped {count:,} {kind} {'row' if count == 1 else 'rows'} {where}"
+
+
+def _continued(rows: pd.Series) -> str:
+    count, where = _where(rows)
+    lines = "line" if count == 1 else "lines"
+    return f"{count:,} {lines} without an order id or date taken as further lines of the order above {where}"
+
+
+def _where(rows: pd.Series) -> tuple[int, str]:
+    """How many rows are marked, and '(rows 3, 5, 6)' as the file numbers them (first five)."""
     numbers = rows.index[rows.to_numpy()] + 2
     shown = ", ".join(f"{r:,}" for r in numbers[:5]) + (", ..." if len(numbers) > 5 else "")
-    noun = "row" if len(numbers) == 1 else "rows"
-    return f"skipped {len(numbers):,} {kind} {noun} ({noun} {shown})"
+    return len(numbers), f"({'row' if len(numbers) == 1 else 'rows'} {shown})"
 
 
 TEXT_FIELDS = (

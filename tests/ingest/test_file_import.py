@@ -300,6 +300,37 @@ def test_empty_rows_are_skipped_and_the_rows_keep_their_spreadsheet_numbers(engi
     assert _totals(engine).sales == Decimal("523.6000")
 
 
+def test_a_grouped_report_names_its_order_on_the_first_line_only(engine, tmp_path):
+    csv = (
+        "Order ID,Order Date,Customer ID,SKU,Qty,Price\n"
+        "G1,2026-11-03,C1,P1,1,5.00\n"
+        ",,,P2,2,3.00\n"
+        ",,,P3,1,1.50\n"
+        "G2,2026-11-04,C2,P1,1,5.00\n"
+        ",,,P2,1,3.00\n"
+    )
+    result = import_file(engine, _write(tmp_path, "grouped.csv", csv))
+    assert (result.rows_read, result.orders) == (5, 2)
+    assert "3 lines without an order id or date taken as further lines of the order above (rows 3, 4, 6)" in (
+        result.warnings
+    )
+    with engine.connect() as conn:
+        per_order = conn.execute(
+            text(
+                "SELECT o.order_id, o.order_date, c.customer_id, count(*), sum(l.net_amount) FROM orders o "
+                "JOIN order_lines l USING (order_key) JOIN customers c USING (customer_key) GROUP BY 1, 2, 3 ORDER BY 1"
+            )
+        ).all()
+    assert [tuple(r) for r in per_order] == [
+        ("G1", dt.date(2026, 11, 3), "C1", 3, Decimal("12.5000")),
+        ("G2", dt.date(2026, 11, 4), "C2", 2, Decimal("8.0000")),
+    ]
+    with pytest.raises(ImportRejected, match="row 2, column Order ID: is empty"):  # nothing above it
+        import_file(engine, _write(tmp_path, "headless.csv", "Order ID,Order Date,SKU,Qty,Price\n,,P1,1,5\n"))
+    with pytest.raises(ImportRejected, match="row 3, column Order ID: is empty"):  # a date but no id
+        import_file(engine, _write(tmp_path, "half.csv", csv.replace(",,,P2,2,3.00", ",2026-11-03,,P2,2,3.00")))
+
+
 def test_a_title_above_the_header_is_passed_over_and_rows_keep_their_numbers(engine, tmp_path):
     csv = (
         'Sales report: November 2026\r\n"Exported 2026-12-01, 10:00",,,\r\n\r\n'
