@@ -40,6 +40,11 @@ def _one(engine, sql, **params):
         return conn.execute(text(sql), params).one()
 
 
+def _all(engine, sql, **params):
+    with engine.connect() as conn:
+        return [tuple(row) for row in conn.execute(text(sql), params).all()]
+
+
 # Fact rows pointing nowhere: the fact tables have no FKs (migration 0003), so the loader's
 # key handling is checked after every load, replacement and undo instead.
 ORPHANS = """
@@ -147,9 +152,8 @@ def test_dates_as_tills_and_reports_write_them(engine, tmp_path):
         f"{i:02},{day},P1,1,1.00\n" for i, day in enumerate(written)
     )
     import_file(engine, _write(tmp_path, "report.csv", csv))
-    with engine.connect() as conn:
-        days = conn.execute(text("SELECT order_date FROM orders ORDER BY order_id")).scalars().all()
-    assert days == [dt.date(2026, 11, d) for d in range(5, 15)]
+    days = _all(engine, "SELECT order_date FROM orders ORDER BY order_id")
+    assert days == [(dt.date(2026, 11, d),) for d in range(5, 15)]
 
 
 def test_slashed_dates_are_read_day_first_when_the_file_shows_it(engine, tmp_path):
@@ -160,8 +164,7 @@ def test_slashed_dates_are_read_day_first_when_the_file_shows_it(engine, tmp_pat
 
     import_file(engine, _write(tmp_path, "uk.csv", dates("03/11/2026", "13/11/2026 09:30")), source="uk")
     result = import_file(engine, _write(tmp_path, "us.csv", dates("03/11/2026", "12/01/2026")), source="us")
-    with engine.connect() as conn:
-        days = dict(conn.execute(text("SELECT source || order_id, order_date FROM orders")).all())
+    days = dict(_all(engine, "SELECT source || order_id, order_date FROM orders"))
     assert days == {
         "ukA": dt.date(2026, 11, 3),
         "ukB": dt.date(2026, 11, 13),
@@ -314,14 +317,12 @@ def test_a_grouped_report_names_its_order_on_the_first_line_only(engine, tmp_pat
     assert "3 lines without an order id or date taken as further lines of the order above (rows 3, 4, 6)" in (
         result.warnings
     )
-    with engine.connect() as conn:
-        per_order = conn.execute(
-            text(
-                "SELECT o.order_id, o.order_date, c.customer_id, count(*), sum(l.net_amount) FROM orders o "
-                "JOIN order_lines l USING (order_key) JOIN customers c USING (customer_key) GROUP BY 1, 2, 3 ORDER BY 1"
-            )
-        ).all()
-    assert [tuple(r) for r in per_order] == [
+    per_order = _all(
+        engine,
+        "SELECT o.order_id, o.order_date, c.customer_id, count(*), sum(l.net_amount) FROM orders o "
+        "JOIN order_lines l USING (order_key) JOIN customers c USING (customer_key) GROUP BY 1, 2, 3 ORDER BY 1",
+    )
+    assert per_order == [
         ("G1", dt.date(2026, 11, 3), "C1", 3, Decimal("12.5000")),
         ("G2", dt.date(2026, 11, 4), "C2", 2, Decimal("8.0000")),
     ]
@@ -446,9 +447,10 @@ def test_older_excel_and_libreoffice_workbooks(engine, tmp_path):
     ).to_excel(tmp_path / "sheet.ods", index=False, engine="odf")
     import_file(engine, tmp_path / "sheet.ods")
     assert _totals(engine).sales == Decimal("10.00")
-    with engine.connect() as conn:
-        days = conn.execute(text("SELECT order_id, order_date FROM orders ORDER BY 1")).all()
-    assert [tuple(d) for d in days] == [("L1", dt.date(2026, 11, 3)), ("O1", dt.date(2026, 11, 4))]
+    assert _all(engine, "SELECT order_id, order_date FROM orders ORDER BY 1") == [
+        ("L1", dt.date(2026, 11, 3)),
+        ("O1", dt.date(2026, 11, 4)),
+    ]
 
 
 def test_command_line_import_errors_exit_non_zero_without_traceback(tmp_path):
@@ -488,14 +490,12 @@ def test_amounts_a_file_leaves_out_are_derived_exactly(engine, tmp_path):
     import_file(engine, _write(tmp_path, "cost.csv", with_cost))
     sales_only = "Order ID,Order Date,SKU,Qty,Sales\nS-1,2026-02-03,P9,3,10.00\nS-2,2026-02-03,P9,0,5.00\n"
     import_file(engine, _write(tmp_path, "sales.csv", sales_only))
-    with engine.connect() as conn:
-        rows = conn.execute(
-            text(
-                "SELECT o.order_id, l.line_no, l.unit_price, l.discount, l.net_amount, l.profit "
-                "FROM order_lines l JOIN orders o USING (order_key) ORDER BY o.order_id, l.line_no"
-            )
-        ).all()
-    assert [tuple(r) for r in rows] == [
+    rows = _all(
+        engine,
+        "SELECT o.order_id, l.line_no, l.unit_price, l.discount, l.net_amount, l.profit "
+        "FROM order_lines l JOIN orders o USING (order_key) ORDER BY o.order_id, l.line_no",
+    )
+    assert rows == [
         ("D-1", 1, Decimal("0.3350"), Decimal("0"), Decimal("1.01"), Decimal("0.71")),
         ("D-1", 2, Decimal("0.3350"), Decimal("0"), Decimal("-1.01"), Decimal("-0.71")),
         ("D-2", 1, Decimal("10.0000"), Decimal("0.15"), Decimal("17.00"), Decimal("9.00")),
