@@ -171,11 +171,14 @@ def _split_lines(sample: str):
 def _order_lines_sheet(raw: bytes, suffix: str) -> pd.DataFrame:
     """The workbook's first sheet whose headers name an order id, a date and a quantity (a report
     may open with a summary sheet); the first sheet when none does. Calamine reads the formats
-    openpyxl does not (.xls, .ods); .xlsx stays with openpyxl, whose cells earlier imports read."""
+    openpyxl does not (.xls, .ods); .xlsx stays with openpyxl, whose cells earlier imports read.
+    With more than one sheet, the frame's attrs["sheet"] names the one read (the Data page says it)."""
     book = pd.ExcelFile(io.BytesIO(raw), engine="calamine" if suffix in {".xls", ".ods"} else "openpyxl")
     first = None
     for name in book.sheet_names:
         frame = _below_header(pd.read_excel(book, sheet_name=name, dtype=str, keep_default_na=False, header=None))
+        if len(book.sheet_names) > 1:
+            frame.attrs["sheet"] = name
         if all(field in detect_mapping(list(frame.columns)).columns for field in REQUIRED):
             return frame
         first = frame if first is None else first

@@ -142,7 +142,8 @@ def update_upload(contents, filename):
     detected = detect_mapping(list(frame.columns))
     preview = dbc.Table.from_dataframe(frame.head(8), size="sm", striped=True, responsive=True, className="mt-3 small")
     state = {"path": str(path), "name": filename, "columns": list(frame.columns)}
-    title = html.P(f"{filename}: {counted(len(frame), 'row')}. First rows:", className="mt-3 mb-1")
+    sheet = f" (sheet {frame.attrs['sheet']})" if "sheet" in frame.attrs else ""
+    title = html.P(f"{filename}{sheet}: {counted(len(frame), 'row')}. First rows:", className="mt-3 mb-1")
     return state, [title, preview], _mapping_editor(list(frame.columns), detected), False, False
 
 

@@ -13,7 +13,7 @@ from sqlalchemy import create_engine, text
 
 from data_access.rollup_check import assert_rollups_exact
 from ingest.file_import import import_file, undo_import
-from ingest.files import ImportRejected
+from ingest.files import ImportRejected, read_table
 from ingest.migrate import migrate
 from tests.conftest import create_database
 
@@ -371,6 +371,8 @@ def test_a_title_above_the_header_is_passed_over_and_rows_keep_their_numbers(eng
     sheet["A4"], sheet["A6"] = "Y1", "Y2"
     book.save(tmp_path / "report.xlsx")
     assert import_file(engine, tmp_path / "report.xlsx").rows_read == 2
+    report = tmp_path / "report.xlsx"
+    assert read_table(report, report.read_bytes(), {}).attrs["sheet"] == "Sheet"  # named where it is shown
     assert _totals(engine).sales == Decimal("24.00")
 
 
