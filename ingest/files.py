@@ -191,7 +191,7 @@ def _below_header(sheet: pd.DataFrame) -> pd.DataFrame:
     top = _header_row(sheet.head(TITLE_ROWS_MAX).itertuples(index=False))
     names, seen = [], {}
     for position, cell in enumerate(sheet.iloc[top] if len(sheet) else []):
-        name = str(cell).strip() or f"Unnamed: {position}"
+        name = str(cell) if str(cell).strip() else f"Unnamed: {position}"  # as given: mappings name it so
         seen[name] = seen.get(name, -1) + 1
         names.append(f"{name}.{seen[name]}" if seen[name] else name)  # pandas' way with repeated names
     frame = sheet.iloc[top + 1 :].set_axis(names, axis=1)
