@@ -62,15 +62,17 @@ def check_mapping(mapping: Mapping, headers: list[str]) -> None:
         raise ImportRejected(f"the mapping names column(s) the file does not have: {', '.join(absent)}")
 
 
-def _without_currency(text: pd.Series) -> pd.Series:
-    """Amounts without spaces, signs of currency or currency codes: '€ 1.234,50', 'EUR 12,00', '12.00 USD'."""
+def _bare_amounts(text: pd.Series) -> pd.Series:
+    """Amounts without spaces, signs of currency or currency codes ('€ 1.234,50', 'EUR 12,00',
+    '12.00 USD'), their minus in front: accounting (12.50), SAP's 12.50- and the typographic −12.50."""
     s = text.str.replace("\u00a0", "", regex=False).str.replace(r"[\s$€£¥+]", "", regex=True)
-    return s.str.replace(r"^[A-Z]{3}(?=[-(\d.,])|(?<=[\d)])[A-Z]{3}$", "", regex=True)
+    s = s.str.replace(r"^[A-Z]{3}(?=[-\u2212(\d.,])|(?<=[\d)-])[A-Z]{3}$", "", regex=True)
+    s = s.str.replace("\u2212", "-", regex=False)
+    return s.str.replace(r"^\((.*)\)$", r"-\1", regex=True).str.replace(r"^([\d.,]+)-$", r"-\1", regex=True)
 
 
 def _clean_numbers(text: pd.Series, decimal: str) -> pd.Series:
-    s = _without_currency(text)
-    s = s.str.replace(r"^\((.*)\)$", r"-\1", regex=True)  # accounting negatives: (12.50)
+    s = _bare_amounts(text)
     if decimal == ",":
         return s.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
     return s.str.replace(",", "", regex=False)
@@ -82,7 +84,7 @@ def _guess_decimal(columns: list[pd.Series]) -> str:
     joined = pd.concat(with_comma) if with_comma else pd.Series(dtype=str)
     if joined.empty:  # no comma anywhere: nothing to guess (the common case, decided in one pass)
         return "."
-    joined = _without_currency(pd.concat([joined.head(GUESS_SAMPLE), pd.concat(columns).head(GUESS_SAMPLE)]))
+    joined = _bare_amounts(pd.concat([joined.head(GUESS_SAMPLE), pd.concat(columns).head(GUESS_SAMPLE)]))
     comma = joined.str.fullmatch(r"[-(]?[\d.\s\u00a0]*,\d{1,2}\)?").sum()
     point = joined.str.fullmatch(r"[-(]?[\d,\s\u00a0]*\.\d{1,2}\)?").sum()
     return "," if comma > point else "."

@@ -156,6 +156,19 @@ def test_dates_as_tills_and_reports_write_them(engine, tmp_path):
     assert days == [(dt.date(2026, 11, d),) for d in range(5, 15)]
 
 
+def test_negative_amounts_as_accounting_sap_and_typesetting_write_them(engine, tmp_path):
+    csv = "Order ID,Order Date,SKU,Qty,Price,Profit\n" + "".join(
+        f"N{i},2026-11-0{i},P1,1,20.00,{profit}\n"
+        for i, profit in enumerate(["(1.25)", "12.50-", "\u22123.00", "4.00"], 1)
+    )
+    import_file(engine, _write(tmp_path, "returns.csv", csv))
+    assert _totals(engine).profit == Decimal("-12.75")
+    with pytest.raises(ImportRejected, match=r"row 2, column Price: '20\.00-': a price cannot be negative"):
+        import_file(
+            engine, _write(tmp_path, "bad.csv", csv.replace("N1,2026-11-01,P1,1,20.00", "X1,2026-11-01,P1,1,20.00-"))
+        )
+
+
 def test_slashed_dates_are_read_day_first_when_the_file_shows_it(engine, tmp_path):
     def dates(*written):
         return "Order ID,Order Date,Product ID,Quantity,Unit Price\n" + "".join(
