@@ -86,6 +86,8 @@ def detect_mapping(headers: list[str]) -> Mapping:
             if name in by_norm and by_norm[name] not in columns.values():
                 columns[ours] = by_norm[name]
                 break
+    if _norm(columns.get("unit_price", "")).startswith("lineitem") and _norm(columns.get("sales", "")) == "total":
+        del columns["sales"]  # Shopify: Total is the order's, with shipping and taxes, on its first line only
     return Mapping(columns)
 
 
