@@ -17,7 +17,8 @@ from ingest.files import FIELDS, REQUIRED, ImportRejected, Mapping
 MAX_PROBLEMS_SHOWN = 20
 GUESS_SAMPLE = 20_000  # values enough to tell 1.234,50 from 1,234.50
 # Tried in turn on the cells not yet read: US tills write 11/3/26 and 3:45 PM, reports and
-# Excel's "Medium Date" month names (05-Nov-2026). D/M/YYYY needs date_format: it reads as M/D/YYYY.
+# Excel's "Medium Date" month names (05-Nov-2026). Slashed dates as listed are month first;
+# RowValidator.dates swaps them when the file or the mapping says the day comes first.
 DATE_FORMATS = (
     "ISO8601", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M", "%m/%d/%Y", "%d.%m.%Y %H:%M", "%d.%m.%Y",
     "%m/%d/%Y %I:%M %p", "%m/%d/%Y %I:%M:%S %p", "%m/%d/%y", "%m/%d/%y %H:%M", "%m/%d/%y %I:%M %p", "%d.%m.%y",
