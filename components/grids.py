@@ -29,6 +29,7 @@ def money_column(field: str, header: str, fmt: NumberFormat) -> dict:
         "type": "rightAligned",
         "valueFormatter": _js_money(fmt),
         "minWidth": 136,  # "$967,134.54" whole; at 120 a six-figure sum with cents ended in "…"
+        "maxWidth": 180,  # "$12,345,678.90" whole; wider, it took the width a long name needs
     }
 
 
@@ -102,6 +103,18 @@ def data_grid(grid_id: str, columns: list[dict], row_id: str, no_rows: str) -> d
     )
 
 
+# A name is the one column whose text has no bound (a shop's product names run past 40
+# characters): it wraps onto a second line rather than ending in "…", and the columns beside it
+# are capped so the spare width goes to it.
+def _name_column(field: str, header: str, min_width: int) -> dict:
+    wrapped = {"wrapText": True, "autoHeight": True}
+    return {"field": field, "headerName": header, "flex": 2, "minWidth": min_width} | wrapped
+
+
+def _label_column(field: str, header: str, min_width: int) -> dict:
+    return {"field": field, "headerName": header, "minWidth": min_width, "maxWidth": 170}
+
+
 RANK = {
     "field": "rank",
     "headerName": "#",
@@ -117,10 +130,10 @@ RANK = {
 def top_products_grid(grid_id: str, fmt: NumberFormat) -> dag.AgGrid:
     columns = [
         RANK,
-        {"field": "product", "headerName": "Product", "flex": 2, "minWidth": 220},
+        _name_column("product", "Product", 220),
         money_column("sales", "Sales", fmt),
-        {"field": "category", "headerName": "Category", "minWidth": 130},
-        {"field": "sub_category", "headerName": "Sub-category", "minWidth": 130},
+        _label_column("category", "Category", 130),
+        _label_column("sub_category", "Sub-category", 130),
         money_column("profit", "Profit", fmt),
         _number_column("margin", "Margin", fmt, "percent", 1),
         _number_column("quantity", "Quantity", fmt),
@@ -132,10 +145,10 @@ def top_products_grid(grid_id: str, fmt: NumberFormat) -> dag.AgGrid:
 def top_customers_grid(grid_id: str, fmt: NumberFormat) -> dag.AgGrid:
     columns = [
         RANK,
-        {"field": "customer", "headerName": "Customer", "flex": 2, "minWidth": 140},
+        _name_column("customer", "Customer", 140),
         money_column("sales", "Sales", fmt),
-        {"field": "segment", "headerName": "Segment", "minWidth": 120},
-        {"field": "region", "headerName": "Region", "minWidth": 90},
+        _label_column("segment", "Segment", 120),
+        _label_column("region", "Region", 90),
         _number_column("orders", "Orders", fmt),
         _number_column("quantity", "Quantity", fmt),
         money_column("profit", "Profit", fmt),

@@ -6,7 +6,10 @@ import pathlib
 import pytest
 from dash.exceptions import PreventUpdate
 from dash.testing.wait import until
+from sqlalchemy import text
 
+from data_access.db import get_engine
+from ingest.bulk import bump_data_version
 from tests.browser.charts import bars
 
 
@@ -119,9 +122,40 @@ return [...document.querySelectorAll(grid + ' .ag-header-cell-text, ' + grid + '
     .filter(e => e.scrollWidth > e.clientWidth).map(e => e.textContent)"""
 
 
-def test_brws205_grids_show_every_header_and_value_whole_on_a_laptop(started):
+LONG_NAMES = {
+    ("products", "P3"): "Alder & Co Classic Multifunction Colour Laser Copier",
+    ("customers", "C1"): "Alexandra Montgomery-Fitzwilliam of Northbridge",
+}
+
+
+@pytest.fixture
+def long_names():
+    """A product and a customer named as long as a shop's can be, put back afterwards."""
+
+    def rename(names):
+        with get_engine().begin() as conn:
+            for (table, key), name in names.items():
+                id_column = "product_id" if table == "products" else "customer_id"
+                params = {"n": name, "k": key}
+                conn.execute(text(f"UPDATE {table} SET name = :n WHERE source = 'fx' AND {id_column} = :k"), params)
+            bump_data_version(conn)
+
+    with get_engine().connect() as conn:
+        before = {
+            (table, key): conn.execute(
+                text(f"SELECT name FROM {table} WHERE source = 'fx' AND {table[:-1]}_id = :k"), {"k": key}
+            ).scalar_one()
+            for table, key in LONG_NAMES
+        }
+    rename(LONG_NAMES)
+    yield
+    rename(before)
+
+
+def test_brws205_grids_show_every_header_and_value_whole_on_a_laptop(started, long_names):
     # At 1280 px the top customers' "Orders", "Quantity" and "Recency (days)" ended in "…" (each
-    # number column squeezed to 75 px); a long header now wraps onto a second line instead.
+    # number column squeezed to 75 px); a long header now wraps onto a second line instead, and
+    # so does a long name (a demo product's name ended in "…" at 1280 px).
     started.driver.set_window_size(1280, 900)
     for path, grid in (("/customers", "#customers-grid"), ("/products", "#products-grid")):
         dash_duo = started.open(path + "?from=2025-01-01&to=2026-02-28")
