@@ -16,6 +16,7 @@ def test_import_benchmark_reports_every_phase():
     assert figures["lines"] == 5_000
     assert set(figures["phases"]) == {"read", "validate", "load"}
     assert figures["lines_per_s"] > 0 and figures["seconds"] >= sum(figures["phases"].values()) * 0.99
+    assert figures["undo_lines_per_s"] > 0 and figures["undo_seconds"] > 0
 
 
 def test_live_feed_benchmark_stores_every_order(redis_url):
