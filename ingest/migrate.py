@@ -18,11 +18,18 @@ def alembic_config() -> Config:
     return config
 
 
+# Held for the upgrade's transaction: every process that starts (the app, its workers, a
+# manage.py command) migrates first, and two at once both upgraded from the same revision; the
+# second, having waited on the first's locks, found the version row changed and failed to start.
+MIGRATION_LOCK = 0x5348_4F50_0001  # any constant of ours; "SHOP" 1
+
+
 def migrate(engine: Engine, revision: str = "head") -> None:
-    """Upgrade to revision (default: the newest) in one transaction; then, if that changed
-    anything, vacuum the tables it left without a visibility map."""
+    """Upgrade to revision (default: the newest) in one transaction, one process at a time;
+    then, if that changed anything, vacuum the tables it left without a visibility map."""
     config = alembic_config()
     with engine.begin() as conn:
+        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": MIGRATION_LOCK})
         before = MigrationContext.configure(conn).get_current_revision()
         config.attributes["connection"] = conn
         command.upgrade(config, revision)

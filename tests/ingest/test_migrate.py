@@ -34,6 +34,31 @@ def test_upgrade_twice_then_downgrade(pg_server_url):
         engine.dispose()
 
 
+def test_two_processes_starting_at_once_both_start(pg_server_url):
+    # The app and a manage.py command started together both upgraded from the same revision;
+    # the one that waited on the other's locks failed ("expected to match one row when updating
+    # '0052' to '0053'") and did not start. Processes: alembic's context is one per process.
+    import subprocess
+    import sys
+
+    from sqlalchemy import text
+
+    url = create_database(pg_server_url, "migrate_race")
+    script = "import sys; from sqlalchemy import create_engine; from ingest.migrate import migrate; "
+    script += "migrate(create_engine(sys.argv[1]))"
+    processes = [
+        subprocess.Popen([sys.executable, "-c", script, url], stderr=subprocess.PIPE, text=True) for _ in range(2)
+    ]
+    errors = [p.communicate(timeout=300)[1] for p in processes]
+    assert [p.returncode for p in processes] == [0, 0], errors
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM alembic_version")).scalar_one() == 1
+    finally:
+        engine.dispose()
+
+
 def test_bigint_sum_adds_like_sum_and_refuses_to_overflow():
     """Migration 0025's aggregate: sum's answers as a bigint, NULL over nothing, and an error
     (never a wrapped-around number) past the bigint range."""
