@@ -296,6 +296,22 @@ def undo_import(engine: Engine, import_id: int) -> int:
     return removed
 
 
+def import_summary(engine: Engine, import_id: int) -> dict | None:
+    """What undoing an import would do: its file, rows, status, the orders it holds and the
+    earlier orders it replaced (which come back); None when there is no such import."""
+    with engine.connect() as conn:
+        row = conn.execute(
+            text(
+                "SELECT i.import_id, i.file_name, i.rows_read, i.status, i.finished_at, "
+                "(SELECT count(*) FROM orders o WHERE o.import_id = i.import_id) AS orders, "
+                "(SELECT count(*) FROM replaced_orders r WHERE r.replaced_by = i.import_id) AS replaced "
+                "FROM imports i WHERE i.import_id = :i"
+            ),
+            {"i": import_id},
+        ).one_or_none()
+    return row._asdict() if row else None
+
+
 def list_imports(engine: Engine) -> pd.DataFrame:
     with engine.connect() as conn:
         result = conn.execute(

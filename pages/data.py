@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import contextlib
 import re
 import uuid
 from pathlib import Path
@@ -17,7 +16,7 @@ from components.formatting import counted
 from components.shell import empty_state, page_header
 from data_access.db import get_engine
 from data_access.settings import get_settings
-from ingest.file_import import import_file, list_imports, undo_import
+from ingest.file_import import import_file, import_summary, list_imports, undo_import
 from ingest.files import FIELDS, REQUIRED, ImportRejected, Mapping, detect_mapping, read_table
 from pages._import_progress import steady_progress
 from web.auth import may_administer, signed_in_user
@@ -36,6 +35,11 @@ DATE_ORDERS = [
     {"label": "Dates: month first (1/31/2026)", "value": "month"},
 ]
 PROGRESS, PROGRESS_BOX, STEP = "data-progress", "data-progress-box", "data-step"
+# Undo asks first (a modal naming what goes and what comes back), then runs as a job of its own:
+# a large import takes about as long to undo as to import, longer than a web request may last.
+UNDO_TARGET, UNDO_MODAL, UNDO_QUESTION = "data-undo-target", "data-undo-modal", "data-undo-question"
+UNDO_CANCEL, UNDO_GO, UNDO_RESULT = "data-undo-cancel", "data-undo-go", "data-undo-result"
+UNDO_PROGRESS, UNDO_PROGRESS_BOX, UNDO_STEP = "data-undo-progress", "data-undo-progress-box", "data-undo-step"
 HIDDEN, SHOWN = {"display": "none"}, {"display": "block"}
 # Imports run in a worker process of their own and report their steps through a disk cache
 # under DATA_DIR, so the page stays responsive and gunicorn workers on one host share progress.
@@ -92,23 +96,57 @@ def layout(**_query) -> html.Div:
                         html.Div(id=PREVIEW),
                         html.Div(id=MAPPING),
                         actions,
-                        html.Div(
-                            [
-                                html.Div(id=STEP, className="small text-muted mb-1"),
-                                dbc.Progress(id=PROGRESS, value=0, striped=True, animated=True),
-                            ],
-                            id=PROGRESS_BOX,
-                            style=HIDDEN,
-                            className="mb-3",
-                        ),
+                        _progress_box(PROGRESS_BOX, STEP, PROGRESS),
                         html.Div(id=RESULT),
                     ]
                 ),
                 className="mb-3",
             ),
-            dbc.Card([dbc.CardHeader(html.H5("Import history", className="mb-0")), dbc.CardBody(html.Div(id=HISTORY))]),
+            dbc.Card(
+                [
+                    dbc.CardHeader(html.H5("Import history", className="mb-0")),
+                    dbc.CardBody(
+                        [
+                            _progress_box(UNDO_PROGRESS_BOX, UNDO_STEP, UNDO_PROGRESS),
+                            html.Div(id=UNDO_RESULT),
+                            html.Div(id=HISTORY),
+                        ]
+                    ),
+                ]
+            ),
+            dcc.Store(id=UNDO_TARGET),
+            _undo_modal(),
         ],
         id="data-page",
+    )
+
+
+def _progress_box(box_id: str, step_id: str, bar_id: str) -> html.Div:
+    """A job's current step over a moving bar; shown only while the job runs."""
+    return html.Div(
+        [
+            html.Div(id=step_id, className="small text-muted mb-1"),
+            dbc.Progress(id=bar_id, value=0, striped=True, animated=True),
+        ],
+        id=box_id,
+        style=HIDDEN,
+        className="mb-3",
+    )
+
+
+def _undo_modal() -> dbc.Modal:
+    buttons = [
+        dbc.Button("Cancel", id=UNDO_CANCEL, color="secondary", outline=True),
+        dbc.Button("Undo import", id=UNDO_GO, color="danger"),
+    ]
+    return dbc.Modal(
+        [
+            dbc.ModalHeader(dbc.ModalTitle("Undo this import?")),
+            dbc.ModalBody(id=UNDO_QUESTION),
+            dbc.ModalFooter(buttons),
+        ],
+        id=UNDO_MODAL,
+        is_open=False,
     )
 
 
@@ -313,13 +351,80 @@ def update_history(_id):
 
 
 @callback(
-    Output(HISTORY, "children", allow_duplicate=True),
+    Output(UNDO_MODAL, "is_open"),
+    Output(UNDO_QUESTION, "children"),
+    Output(UNDO_TARGET, "data"),
     Input({"type": UNDO, "id": ALL}, "n_clicks"),
+    Input(UNDO_CANCEL, "n_clicks"),
+    Input(UNDO_GO, "n_clicks"),
     prevent_initial_call=True,
 )
-def update_undo(clicks):
-    if not ctx.triggered_id or not any(clicks):
+def ask_undo(_undo, _cancel, _go):
+    """An Undo button opens the question; Cancel, Escape or the answer close it."""
+    if ctx.triggered_id in (UNDO_CANCEL, UNDO_GO):
+        return False, no_update, no_update
+    # A history drawn anew brings buttons that were never clicked: they trigger with None.
+    if not isinstance(ctx.triggered_id, dict) or not ctx.triggered[0]["value"]:
         raise dash.exceptions.PreventUpdate
-    with contextlib.suppress(ImportRejected):  # already undone in another tab: the table shows it
-        undo_import(get_engine(), ctx.triggered_id["id"])
-    return history_table()
+    summary = import_summary(get_engine(), ctx.triggered_id["id"])
+    if summary is None or summary["status"] != "committed":
+        return False, no_update, no_update  # undone in another tab meanwhile: the history shows it
+    return True, _undo_question(summary), summary["import_id"]
+
+
+def _undo_question(summary: dict) -> list:
+    when = f", imported {summary['finished_at']:%Y-%m-%d %H:%M}" if summary["finished_at"] else ""
+    goes = f"Undoing removes its {counted(summary['orders'], 'order')} ({counted(summary['rows_read'], 'row')})"
+    if summary["replaced"]:
+        goes += f" and brings back the {counted(summary['replaced'], 'earlier order')} it replaced"
+    return [
+        html.P([html.Strong(f"Import #{summary['import_id']}: {summary['file_name']}"), when]),
+        html.P(f"{goes}. Every page then shows the data as it was before this import."),
+        html.P(
+            "A large import takes about as long to undo as it took to import; this page shows how far it is.",
+            className="small text-muted mb-0",
+        ),
+    ]
+
+
+def _undo_stopped(exc: Exception):
+    reason = str(exc).split("An error occurred inside a background callback: ", 1)[-1].splitlines()[0].rstrip(".")
+    message = f"The undo stopped with an error: {reason}. Nothing was undone."
+    return dbc.Alert(message, color="danger", id="data-undo-failed"), no_update
+
+
+@callback(
+    Output(UNDO_RESULT, "children"),
+    Output(HISTORY, "children", allow_duplicate=True),
+    Input(UNDO_GO, "n_clicks"),
+    State(UNDO_TARGET, "data"),
+    background=True,
+    manager=JOBS,
+    # A second undo sent while one runs would have Dash stop the first job (its transaction
+    # rolls back): the question's button waits until the running one ends.
+    running=[
+        (Output(UNDO_PROGRESS_BOX, "style"), SHOWN, HIDDEN),
+        (Output(UNDO_GO, "disabled"), True, False),
+        (Output(UNDO_GO, "children"), "Another undo is running…", "Undo import"),
+    ],
+    progress=[Output(UNDO_PROGRESS, "value"), Output(UNDO_STEP, "children")],
+    progress_default=[0, ""],
+    on_error=_undo_stopped,
+    prevent_initial_call=True,
+)
+def update_undo(set_progress, go, import_id):
+    if not go or import_id is None:
+        raise dash.exceptions.PreventUpdate
+    summary = import_summary(get_engine(), import_id)
+    orders = counted(summary["orders"], "order") if summary else "its orders"
+    try:
+        with steady_progress(set_progress) as progress:
+            progress(5, f"Undoing import #{import_id}: removing {orders} and updating the summaries")
+            removed = undo_import(get_engine(), import_id)
+    except ImportRejected as exc:  # undone in another tab meanwhile
+        reason = str(exc)
+        return dbc.Alert(f"{reason[:1].upper()}{reason[1:]}; nothing changed.", color="info"), history_table()
+    back = summary["replaced"] if summary else 0
+    returned = f", {counted(back, 'earlier order')} back" if back else ""
+    message = f"Import #{import_id} undone: {counted(removed, 'order')} removed{returned}."
+    return dbc.Alert(message, color="success", id="data-undo-done", dismissable=True), history_table()

@@ -71,8 +71,18 @@ def test_brws301_upload_import_undo(started, tmp_path, cleanup):
     cell = table.find_element("css selector", "td")
     assert dash_duo.driver.execute_script("return getComputedStyle(arguments[0], '::before').content", cell) == '"When"'
     dash_duo.driver.set_window_size(1400, 1000)
+    dash_duo.click("#data-history-table button")  # asks first, naming what goes
+    dash_duo.wait_for_contains_text("#data-undo-question", "good.csv")
+    assert "Undoing removes its 1 order (1 row)." in dash_duo.find_element("#data-undo-question").text
+    dash_duo.click("#data-undo-cancel")
+    dash_duo.wait_for_no_elements("#data-undo-question")
+    assert "committed" in dash_duo.find_element("#data-history-table").text
     dash_duo.click("#data-history-table button")
+    dash_duo.wait_for_contains_text("#data-undo-question", "good.csv")
+    dash_duo.click("#data-undo-go")
+    dash_duo.wait_for_contains_text("#data-undo-done", "undone: 1 order removed.")
     dash_duo.wait_for_contains_text("#data-history-table", "undone")
+    assert not dash_duo.find_element("#data-undo-progress-box").is_displayed()  # shown only while it runs
     dash_duo.open("/?from=2026-01-01&to=2026-02-28")
     dash_duo.wait_for_text_to_equal("#overview-kpi-sales-value", "$600.00")
     assert dash_duo.get_logs() == []

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from sqlalchemy import create_engine, text
 
 from data_access.rollup_check import assert_rollups_exact
-from ingest.file_import import import_file, undo_import
+from ingest.file_import import import_file, import_summary, undo_import
 from ingest.files import ImportRejected, read_table
 from ingest.migrate import migrate
 from tests.conftest import create_database
@@ -487,7 +487,17 @@ def test_undo_of_a_replacing_import_puts_the_replaced_orders_back(engine, tmp_pa
     )
     replacing = import_file(engine, _write(tmp_path, "q1-fixed.csv", fix))
     assert replacing.replaced_orders == 1 and _totals(engine) == (Decimal("400.00"), Decimal("160.00"), 2, 2)
+    # What the Data page's question says an undo will do: two orders go, one comes back.
+    summary = import_summary(engine, replacing.import_id)
+    assert (summary["file_name"], summary["rows_read"], summary["orders"], summary["replaced"]) == (
+        "q1-fixed.csv",
+        2,
+        2,
+        1,
+    )
     undo_import(engine, replacing.import_id)
+    assert import_summary(engine, replacing.import_id)["status"] == "undone"
+    assert import_summary(engine, 10**9) is None
     assert _totals(engine) == before  # Q-1 is back as it was, Q-2 is gone
     assert _one(engine, "SELECT import_id FROM orders WHERE order_id = 'Q-1'").import_id == original.import_id
     undo_import(engine, original.import_id)
