@@ -214,11 +214,15 @@ def _mapping_editor(columns: list[str], detected: Mapping) -> html.Div:
     )
 
 
+def _job_error(exc: Exception) -> str:
+    """The first line of what a background job raised, without Dash's preamble."""
+    return str(exc).split("An error occurred inside a background callback: ", 1)[-1].splitlines()[0].rstrip(".")
+
+
 def _stopped(exc: Exception):
     """An import that failed on something other than the file (the database went away, its
     worker process was killed, a bug): say so instead of leaving the page silent."""
-    reason = str(exc).split("An error occurred inside a background callback: ", 1)[-1].splitlines()[0].rstrip(".")
-    message = f"The import stopped with an error: {reason}. An import changes nothing unless it finishes."
+    message = f"The import stopped with an error: {_job_error(exc)}. An import changes nothing unless it finishes."
     return dbc.Alert(message, color="danger", id="data-import-failed"), no_update
 
 
@@ -388,8 +392,7 @@ def _undo_question(summary: dict) -> list:
 
 
 def _undo_stopped(exc: Exception):
-    reason = str(exc).split("An error occurred inside a background callback: ", 1)[-1].splitlines()[0].rstrip(".")
-    message = f"The undo stopped with an error: {reason}. Nothing was undone."
+    message = f"The undo stopped with an error: {_job_error(exc)}. Nothing was undone."
     return dbc.Alert(message, color="danger", id="data-undo-failed"), no_update
 
 
