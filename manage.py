@@ -150,14 +150,22 @@ def undo_import_command(import_id: int) -> None:
     """Remove the orders an import added (one transaction). IMPORT_ID as `imports` lists it."""
     from components.formatting import counted
     from data_access.db import get_engine
-    from ingest.file_import import undo_import
+    from ingest.file_import import import_summary, undo_import
     from ingest.files import ImportRejected
 
+    summary = import_summary(get_engine(), import_id)
+    back = summary["replaced"] if summary else 0
+    if summary and summary["status"] == "committed":  # a large import takes about as long to undo
+        comes_back = f", {counted(back, 'earlier order')} to put back" if back else ""
+        click.echo(
+            f"undoing import #{import_id} ({summary['file_name']}): {counted(summary['orders'], 'order')}{comes_back}"
+        )
     try:
         removed = undo_import(get_engine(), import_id)
     except ImportRejected as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(f"import #{import_id} undone: {counted(removed, 'order')} removed")
+    returned = f", {counted(back, 'earlier order')} back" if back else ""
+    click.echo(f"import #{import_id} undone: {counted(removed, 'order')} removed{returned}")
 
 
 def print_report_table(report: dict) -> None:

@@ -88,3 +88,32 @@ def test_undo_import_takes_the_id_as_imports_lists_it(fixture_database):
     assert bare.exit_code == 1 and "there is no import #999999" in bare.output, bare.output
     wrong = CliRunner().invoke(cli, ["undo-import", "last"])
     assert wrong.exit_code == 2 and "'last' is not an import id" in wrong.output and "Traceback" not in wrong.output
+
+
+def test_undo_import_says_what_it_undoes_and_what_comes_back(tmp_path):
+    from data_access.db import get_engine
+    from ingest.bulk import bump_data_version, delete_orders
+
+    header = "Order ID,Order Date,Customer ID,Product ID,Product Name,Category,Quantity,Unit Price\n"
+    first, fixed = tmp_path / "first.csv", tmp_path / "fixed.csv"
+    first.write_text(header + "CLI-1,2026-01-10,CLI-C,CLI-P,Lamp,Furniture,1,50.00\n")
+    fixed.write_text(header + "CLI-1,2026-01-10,CLI-C,CLI-P,Lamp,Furniture,2,50.00\n")
+    try:
+        for path in (first, fixed):
+            imported = CliRunner().invoke(cli, ["import", str(path), "--source", "cli-undo-test"])
+            assert imported.exit_code == 0, imported.output
+        with get_engine().connect() as conn:
+            last = conn.execute(text("SELECT max(import_id) FROM imports WHERE source = 'cli-undo-test'")).scalar_one()
+        undone = CliRunner().invoke(cli, ["undo-import", f"#{last}"])
+        assert undone.exit_code == 0, undone.output
+        assert f"undoing import #{last} (fixed.csv): 1 order, 1 earlier order to put back" in undone.output
+        assert f"import #{last} undone: 1 order removed, 1 earlier order back" in undone.output
+    finally:  # the shared fixture shop as it was, whatever happened
+        ours = "replaced_by IN (SELECT import_id FROM imports WHERE source = 'cli-undo-test')"
+        with get_engine().begin() as conn:
+            for table in ("replaced_order_lines", "replaced_orders"):
+                conn.execute(text(f"DELETE FROM {table} WHERE {ours}"))
+            delete_orders(conn, "source = :s", {"s": "cli-undo-test"})
+            for table in ("customers", "products", "imports"):
+                conn.execute(text(f"DELETE FROM {table} WHERE source = :s"), {"s": "cli-undo-test"})
+            bump_data_version(conn)
