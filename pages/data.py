@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import re
+import time
 import uuid
 from pathlib import Path
 
@@ -14,10 +15,12 @@ from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
 
 from components.formatting import counted
 from components.shell import empty_state, page_header
+from data_access.cache import data_state
 from data_access.db import get_engine
 from data_access.settings import get_settings
 from ingest.file_import import import_file, import_summary, list_imports, undo_import
 from ingest.files import FIELDS, REQUIRED, ImportRejected, Mapping, detect_mapping, read_table
+from pages._filter_sync import DATA_VERSION
 from pages._import_progress import steady_progress
 from web.auth import may_administer, signed_in_user
 from web.jobs import JobManager
@@ -223,12 +226,13 @@ def _stopped(exc: Exception):
     """An import that failed on something other than the file (the database went away, its
     worker process was killed, a bug): say so instead of leaving the page silent."""
     message = f"The import stopped with an error: {_job_error(exc)}. An import changes nothing unless it finishes."
-    return dbc.Alert(message, color="danger", id="data-import-failed"), no_update
+    return dbc.Alert(message, color="danger", id="data-import-failed"), no_update, no_update
 
 
 @callback(
     Output(RESULT, "children"),
     Output(HISTORY, "children", allow_duplicate=True),
+    Output(DATA_VERSION, "data", allow_duplicate=True),
     Input(CHECK, "n_clicks"),
     Input(IMPORT, "n_clicks"),
     State(UPLOADED, "data"),
@@ -268,19 +272,25 @@ def update_import(set_progress, _check, _import, uploaded, values, ids, date_ord
                 file_name=uploaded["name"],
             )
     except ImportRejected as exc:
-        return _problems(exc), no_update
+        return _problems(exc), no_update, no_update
     notes = [html.Div(f"Note: {w}") for w in result.warnings]
     if result.already_imported_as is not None:
         message = f"This file was already imported (import #{result.already_imported_as}); nothing changed."
-        return dbc.Alert([message, *notes], color="info"), no_update
+        return dbc.Alert([message, *notes], color="info"), no_update, no_update
     if dry_run:
         lines, orders = counted(result.rows_read, "valid line"), counted(result.orders, "order")
         message = f"Ready: {lines} in {orders}. Nothing has been changed yet."
-        return dbc.Alert([message, *notes], color="success"), no_update
+        return dbc.Alert([message, *notes], color="success"), no_update, no_update
     replaced = f", {counted(result.replaced_orders, 'earlier order')} replaced" if result.replaced_orders else ""
     lines, orders = counted(result.rows_read, "line"), counted(result.orders, "order")
     message = f"Imported #{result.import_id}: {lines} in {orders}{replaced}."
-    return dbc.Alert([message, *notes], color="success", id="data-import-done"), history_table()
+    return dbc.Alert([message, *notes], color="success", id="data-import-done"), history_table(), _changed_data()
+
+
+def _changed_data() -> dict:
+    """The shell's data version after this page changed the data: the navbar's "Data as of" and
+    every page's figures follow at once, as auto-refresh makes them follow another tab's import."""
+    return {"version": data_state()[0], "at": time.time()}
 
 
 def _owner_file(path: Path) -> Path:
@@ -393,12 +403,13 @@ def _undo_question(summary: dict) -> list:
 
 def _undo_stopped(exc: Exception):
     message = f"The undo stopped with an error: {_job_error(exc)}. Nothing was undone."
-    return dbc.Alert(message, color="danger", id="data-undo-failed"), no_update
+    return dbc.Alert(message, color="danger", id="data-undo-failed"), no_update, no_update
 
 
 @callback(
     Output(UNDO_RESULT, "children"),
     Output(HISTORY, "children", allow_duplicate=True),
+    Output(DATA_VERSION, "data", allow_duplicate=True),
     Input(UNDO_GO, "n_clicks"),
     State(UNDO_TARGET, "data"),
     background=True,
@@ -426,8 +437,12 @@ def update_undo(set_progress, go, import_id):
             removed = undo_import(get_engine(), import_id)
     except ImportRejected as exc:  # undone in another tab meanwhile
         reason = str(exc)
-        return dbc.Alert(f"{reason[:1].upper()}{reason[1:]}; nothing changed.", color="info"), history_table()
+        return (
+            dbc.Alert(f"{reason[:1].upper()}{reason[1:]}; nothing changed.", color="info"),
+            history_table(),
+            no_update,
+        )
     back = summary["replaced"] if summary else 0
     returned = f", {counted(back, 'earlier order')} back" if back else ""
     message = f"Import #{import_id} undone: {counted(removed, 'order')} removed{returned}."
-    return dbc.Alert(message, color="success", id="data-undo-done", dismissable=True), history_table()
+    return dbc.Alert(message, color="success", id="data-undo-done", dismissable=True), history_table(), _changed_data()
