@@ -56,13 +56,15 @@ def test_a_job_killed_before_its_result_is_reported_as_an_error(tmp_path):
 def test_an_import_that_raises_says_why_on_the_page(flask_app):
     from dash.exceptions import BackgroundCallbackError
 
-    from pages.data import _stopped
+    from pages.data import _stopped, _undo_stopped
 
     # The exception Dash hands on_error when the job raised: its message, then the traceback.
     prefix = "An error occurred inside a background callback: "
     raised = BackgroundCallbackError(prefix + "connection to server failed\nTraceback (most recent call last):")
-    alert, _history = _stopped(raised)
+    alert, *_unchanged = _stopped(raised)
     assert alert.children == (
         "The import stopped with an error: connection to server failed. An import changes nothing unless it finishes."
     )
     assert alert.color == "danger"
+    undo_alert, *_unchanged = _undo_stopped(raised)
+    assert undo_alert.children == "The undo stopped with an error: connection to server failed. Nothing was undone."
