@@ -11,7 +11,7 @@ from pathlib import Path
 import dash
 import dash_bootstrap_components as dbc
 import diskcache
-from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
+from dash import ALL, Input, Output, State, callback, clientside_callback, ctx, dcc, html, no_update
 
 from components.formatting import counted
 from components.shell import empty_state, page_header
@@ -43,6 +43,7 @@ PROGRESS, PROGRESS_BOX, STEP = "data-progress", "data-progress-box", "data-step"
 UNDO_TARGET, UNDO_MODAL, UNDO_QUESTION = "data-undo-target", "data-undo-modal", "data-undo-question"
 UNDO_CANCEL, UNDO_GO, UNDO_RESULT = "data-undo-cancel", "data-undo-go", "data-undo-result"
 UNDO_PROGRESS, UNDO_PROGRESS_BOX, UNDO_STEP = "data-undo-progress", "data-undo-progress-box", "data-undo-step"
+HISTORY_CARD, UNDO_SCROLLED = "data-history-card", "data-undo-scrolled"
 HIDDEN, SHOWN = {"display": "none"}, {"display": "block"}
 # Imports run in a worker process of their own and report their steps through a disk cache
 # under DATA_DIR, so the page stays responsive and gunicorn workers on one host share progress.
@@ -106,7 +107,8 @@ def layout(**_query) -> html.Div:
                 className="mb-3",
             ),
             dbc.Card(
-                [
+                id=HISTORY_CARD,
+                children=[
                     dbc.CardHeader(html.H5("Import history", className="mb-0")),
                     dbc.CardBody(
                         [
@@ -115,9 +117,10 @@ def layout(**_query) -> html.Div:
                             html.Div(id=HISTORY),
                         ]
                     ),
-                ]
+                ],
             ),
             dcc.Store(id=UNDO_TARGET),
+            dcc.Store(id=UNDO_SCROLLED),
             _undo_modal(),
         ],
         id="data-page",
@@ -399,6 +402,26 @@ def _undo_question(summary: dict) -> list:
             className="small text-muted mb-0",
         ),
     ]
+
+
+# The undo's bar and answer are at the top of the history: a phone scrolled down to an old
+# import's Undo saw neither move. Its first step or its answer brings the history's top into
+# view, once per undo; not the click itself, as the closing dialog then gives the focus back to
+# the Undo button, which scrolls back down to it.
+clientside_callback(
+    f"""function (step, answer, go, scrolled) {{
+        const card = document.getElementById("{HISTORY_CARD}");
+        if (!go || scrolled === go || !(step || answer) || !card) {{ return window.dash_clientside.no_update; }}
+        card.scrollIntoView({{block: "start", behavior: "instant"}});
+        return go;
+    }}""",
+    Output(UNDO_SCROLLED, "data"),
+    Input(UNDO_STEP, "children"),
+    Input(UNDO_RESULT, "children"),
+    State(UNDO_GO, "n_clicks"),
+    State(UNDO_SCROLLED, "data"),
+    prevent_initial_call=True,
+)
 
 
 def _undo_stopped(exc: Exception):

@@ -144,3 +144,24 @@ def test_brws303_a_touch_screen_is_asked_to_tap_not_to_drag(started):
     dash_duo.driver.execute_cdp_cmd("Emulation.setTouchEmulationEnabled", {"enabled": True, "maxTouchPoints": 1})
     until(lambda: zone.text == "Tap to choose a CSV, TSV, Excel, LibreOffice or Parquet export", timeout=5)
     assert dash_duo.get_logs() == []
+
+
+def test_brws305_confirming_an_undo_far_down_the_history_shows_its_progress(started, cleanup):
+    # On a phone the history's imports are cards one under another; the undo's bar and answer
+    # appear at the top of the history, out of sight of a user who scrolled down to an old one.
+    with get_engine().begin() as conn:
+        for n in range(12):
+            row = "INSERT INTO imports (source, file_name, finished_at) VALUES (:s, :f, now())"
+            conn.execute(text(row), {"s": SOURCE, "f": f"old-{n}.csv"})
+    dash_duo = started.open("/data")
+    dash_duo.driver.set_window_size(390, 800)
+    dash_duo.wait_for_contains_text("#data-history-table", "old-0.csv")
+    oldest = dash_duo.find_elements("#data-history-table button")[-1]
+    dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", oldest)
+    oldest.click()
+    dash_duo.wait_for_contains_text("#data-undo-question", "old-0.csv")
+    _click_in_dialog(dash_duo, "#data-undo-go")
+    dash_duo.wait_for_contains_text("#data-undo-done", "undone: 0 orders removed.")
+    in_view = "const r = arguments[0].getBoundingClientRect(); return r.top >= 0 && r.bottom <= window.innerHeight"
+    assert dash_duo.driver.execute_script(in_view, dash_duo.find_element("#data-undo-done"))
+    assert dash_duo.get_logs() == []
