@@ -98,8 +98,8 @@ def layout(**_query) -> html.Div:
             dcc.Store(id=DRILL, storage_type="memory"),
             dbc.Row(
                 [
-                    dbc.Col(chart_card("Category breakdown", LEVEL_GRAPH, controls=measure, hint=_breadcrumb()), lg=7),
-                    dbc.Col(also_bought, lg=5),
+                    dbc.Col(chart_card("Category breakdown", LEVEL_GRAPH, controls=measure, hint=_breadcrumb()), lg=6),
+                    dbc.Col(also_bought, lg=6),
                 ]
             ),
             dbc.Card(
