@@ -132,18 +132,19 @@ LONG_NAMES = {
 def long_names():
     """A product and a customer named as long as a shop's can be, put back afterwards."""
 
+    where = "source = 'fx' AND {table}_id = :k"  # products.product_id, customers.customer_id
+
     def rename(names):
         with get_engine().begin() as conn:
             for (table, key), name in names.items():
-                id_column = "product_id" if table == "products" else "customer_id"
-                params = {"n": name, "k": key}
-                conn.execute(text(f"UPDATE {table} SET name = :n WHERE source = 'fx' AND {id_column} = :k"), params)
+                update = f"UPDATE {table} SET name = :n WHERE " + where.format(table=table[:-1])
+                conn.execute(text(update), {"n": name, "k": key})
             bump_data_version(conn)
 
     with get_engine().connect() as conn:
         before = {
             (table, key): conn.execute(
-                text(f"SELECT name FROM {table} WHERE source = 'fx' AND {table[:-1]}_id = :k"), {"k": key}
+                text(f"SELECT name FROM {table} WHERE " + where.format(table=table[:-1])), {"k": key}
             ).scalar_one()
             for table, key in LONG_NAMES
         }
