@@ -44,6 +44,12 @@ UNDO_TARGET, UNDO_MODAL, UNDO_QUESTION = "data-undo-target", "data-undo-modal", 
 UNDO_CANCEL, UNDO_GO, UNDO_RESULT = "data-undo-cancel", "data-undo-go", "data-undo-result"
 UNDO_PROGRESS, UNDO_PROGRESS_BOX, UNDO_STEP = "data-undo-progress", "data-undo-progress-box", "data-undo-step"
 HISTORY_CARD, UNDO_SCROLLED = "data-history-card", "data-undo-scrolled"
+# What the jobs report to the page. The jobs write these stores, not the buttons or the shell's
+# data version: a callback whose output is outside the page (the shell's store) runs when the
+# page mounts whatever prevent_initial_call says, and a background one then starts a job and
+# ends its `running` state by enabling Import with no file chosen.
+IMPORT_RUNNING, UNDO_RUNNING, CHANGED = "data-import-running", "data-undo-running", "data-changed"
+IMPORT_WAITS = "data-import-waits"
 HIDDEN, SHOWN = {"display": "none"}, {"display": "block"}
 # Imports run in a worker process of their own and report their steps through a disk cache
 # under DATA_DIR, so the page stays responsive and gunicorn workers on one host share progress.
@@ -86,6 +92,7 @@ def layout(**_query) -> html.Div:
             dbc.Col(dbc.InputGroup([dbc.InputGroupText("Source"), dbc.Input(id=SOURCE, value="import")]), md=4),
             dbc.Col(dbc.Button("Check", id=CHECK, color="secondary", outline=True, disabled=True), xs="auto"),
             dbc.Col(dbc.Button("Import", id=IMPORT, color="primary", disabled=True), xs="auto"),
+            dbc.Col(html.Span(id=IMPORT_WAITS, className="small text-muted"), xs="auto"),
         ],
         className="g-2 my-3 align-items-center",
     )
@@ -93,6 +100,9 @@ def layout(**_query) -> html.Div:
         [
             page_header("Data", "data-subtitle"),
             dcc.Store(id=UPLOADED),
+            dcc.Store(id=IMPORT_RUNNING, data=False),
+            dcc.Store(id=UNDO_RUNNING, data=False),
+            dcc.Store(id=CHANGED),
             dbc.Card(
                 dbc.CardBody(
                     [
@@ -160,8 +170,6 @@ def _undo_modal() -> dbc.Modal:
     Output(UPLOADED, "data"),
     Output(PREVIEW, "children"),
     Output(MAPPING, "children"),
-    Output(CHECK, "disabled"),
-    Output(IMPORT, "disabled"),
     Input(UPLOAD, "contents"),
     State(UPLOAD, "filename"),
     prevent_initial_call=True,
@@ -182,13 +190,29 @@ def update_upload(contents, filename):
     try:
         frame = read_table(path, raw, {})
     except ImportRejected as exc:
-        return None, dbc.Alert(str(exc), color="danger", className="mt-3"), "", True, True
+        return None, dbc.Alert(str(exc), color="danger", className="mt-3"), ""
     detected = detect_mapping(list(frame.columns))
     preview = dbc.Table.from_dataframe(frame.head(8), size="sm", striped=True, responsive=True, className="mt-3 small")
     state = {"path": str(path), "name": filename, "columns": list(frame.columns)}
     sheet = f" (sheet {frame.attrs['sheet']})" if "sheet" in frame.attrs else ""
     title = html.P(f"{filename}{sheet}: {counted(len(frame), 'row')}. First rows:", className="mt-3 mb-1")
-    return state, [title, preview], _mapping_editor(list(frame.columns), detected), False, False
+    return state, [title, preview], _mapping_editor(list(frame.columns), detected)
+
+
+# Check needs a file and no import running (a second run of the import's callback would make
+# Dash stop the first); Import also waits for an undo, whose rows its upkeep would wait on.
+clientside_callback(
+    """function (uploaded, importing, undoing) {
+        const waits = undoing && !importing ? "Import waits for the undo below to finish." : "";
+        return [!uploaded || importing, !uploaded || importing || undoing, waits];
+    }""",
+    Output(CHECK, "disabled"),
+    Output(IMPORT, "disabled"),
+    Output(IMPORT_WAITS, "children"),
+    Input(UPLOADED, "data"),
+    Input(IMPORT_RUNNING, "data"),
+    Input(UNDO_RUNNING, "data"),
+)
 
 
 def _mapping_editor(columns: list[str], detected: Mapping) -> html.Div:
@@ -235,7 +259,7 @@ def _stopped(exc: Exception):
 @callback(
     Output(RESULT, "children"),
     Output(HISTORY, "children", allow_duplicate=True),
-    Output(DATA_VERSION, "data", allow_duplicate=True),
+    Output(CHANGED, "data", allow_duplicate=True),
     Input(CHECK, "n_clicks"),
     Input(IMPORT, "n_clicks"),
     State(UPLOADED, "data"),
@@ -245,11 +269,7 @@ def _stopped(exc: Exception):
     State(SOURCE, "value"),
     background=True,
     manager=JOBS,
-    running=[
-        (Output(CHECK, "disabled"), True, False),
-        (Output(IMPORT, "disabled"), True, False),
-        (Output(PROGRESS_BOX, "style"), SHOWN, HIDDEN),
-    ],
+    running=[(Output(IMPORT_RUNNING, "data"), True, False), (Output(PROGRESS_BOX, "style"), SHOWN, HIDDEN)],
     progress=[Output(PROGRESS, "value"), Output(STEP, "children")],
     progress_default=[0, ""],
     on_error=_stopped,
@@ -424,6 +444,30 @@ clientside_callback(
 )
 
 
+# A second undo sent while one runs would have Dash stop the first job (its transaction rolls
+# back), and an undo beside an import waits on the rows they share: the question's button
+# waits until the running one ends.
+clientside_callback(
+    """function (importing, undoing) {
+        if (undoing) { return [true, "Another undo is running…"]; }
+        if (importing) { return [true, "An import is running…"]; }
+        return [false, "Undo import"];
+    }""",
+    Output(UNDO_GO, "disabled"),
+    Output(UNDO_GO, "children"),
+    Input(IMPORT_RUNNING, "data"),
+    Input(UNDO_RUNNING, "data"),
+)
+
+# The shell's data version follows the page's: the navbar's "Data as of" and the other pages.
+clientside_callback(
+    "function (changed) { return changed || window.dash_clientside.no_update; }",
+    Output(DATA_VERSION, "data", allow_duplicate=True),
+    Input(CHANGED, "data"),
+    prevent_initial_call=True,
+)
+
+
 def _undo_stopped(exc: Exception):
     message = f"The undo stopped with an error: {_job_error(exc)}. Nothing was undone."
     return dbc.Alert(message, color="danger", id="data-undo-failed"), no_update, no_update
@@ -432,18 +476,12 @@ def _undo_stopped(exc: Exception):
 @callback(
     Output(UNDO_RESULT, "children"),
     Output(HISTORY, "children", allow_duplicate=True),
-    Output(DATA_VERSION, "data", allow_duplicate=True),
+    Output(CHANGED, "data", allow_duplicate=True),
     Input(UNDO_GO, "n_clicks"),
     State(UNDO_TARGET, "data"),
     background=True,
     manager=JOBS,
-    # A second undo sent while one runs would have Dash stop the first job (its transaction
-    # rolls back): the question's button waits until the running one ends.
-    running=[
-        (Output(UNDO_PROGRESS_BOX, "style"), SHOWN, HIDDEN),
-        (Output(UNDO_GO, "disabled"), True, False),
-        (Output(UNDO_GO, "children"), "Another undo is running…", "Undo import"),
-    ],
+    running=[(Output(UNDO_RUNNING, "data"), True, False), (Output(UNDO_PROGRESS_BOX, "style"), SHOWN, HIDDEN)],
     progress=[Output(UNDO_PROGRESS, "value"), Output(UNDO_STEP, "children")],
     progress_default=[0, ""],
     on_error=_undo_stopped,

@@ -1,5 +1,7 @@
 """The import page in headless Chromium: upload, mapping, errors, import, Overview follows, undo."""
 
+import time
+
 import pytest
 from dash.testing.wait import until
 from selenium.common.exceptions import ElementClickInterceptedException
@@ -164,4 +166,59 @@ def test_brws305_confirming_an_undo_far_down_the_history_shows_its_progress(star
     dash_duo.wait_for_contains_text("#data-undo-done", "undone: 0 orders removed.")
     in_view = "const r = arguments[0].getBoundingClientRect(); return r.top >= 0 && r.bottom <= window.innerHeight"
     assert dash_duo.driver.execute_script(in_view, dash_duo.find_element("#data-undo-done"))
+    assert dash_duo.get_logs() == []
+
+
+def test_brws306_import_and_undo_wait_for_each_other_and_for_a_file(started, tmp_path, cleanup):
+    with get_engine().begin() as conn:
+        for name in ("older.csv", "old.csv"):
+            row = "INSERT INTO imports (source, file_name, finished_at) VALUES (:s, :f, now())"
+            conn.execute(text(row), {"s": SOURCE, "f": name})
+    dash_duo = started.open("/data")
+    dash_duo.wait_for_contains_text("#data-history-table", "old.csv")
+    time.sleep(2)  # the page's own callbacks have answered (they enabled both buttons before)
+    buttons = ("#data-check", "#data-import")
+    assert [dash_duo.find_element(b).get_attribute("disabled") for b in buttons] == ["true", "true"]
+
+    _upload(dash_duo, tmp_path, "good.csv", GOOD)
+    until(lambda: dash_duo.find_element("#data-import").is_enabled(), timeout=10)
+    source = dash_duo.find_element("#data-source")
+    source.clear()
+    source.send_keys(SOURCE)
+
+    def ask_undo(name):
+        dash_duo.wait_for_no_elements("#data-undo-question")  # the last question has gone
+        row = f"//*[@id='data-history-table']//tr[td[normalize-space()='{name}']]//button"
+        dash_duo.driver.find_element("xpath", row).click()
+        dash_duo.wait_for_contains_text("#data-undo-question", name)
+
+    # An undo held on its delete (this test holds a lock on the orders): Import waits, and says so.
+    with get_engine().connect() as held:
+        held.execute(text("LOCK TABLE orders IN SHARE MODE"))
+        ask_undo("old.csv")
+        _click_in_dialog(dash_duo, "#data-undo-go")
+        until(lambda: not dash_duo.find_element("#data-import").is_enabled(), timeout=10)
+        assert dash_duo.find_element("#data-check").is_enabled()  # a dry run changes nothing
+        dash_duo.wait_for_contains_text("#data-import-waits", "Import waits for the undo below to finish.")
+        ask_undo("older.csv")
+        go = dash_duo.find_element("#data-undo-go")
+        assert (go.text, go.is_enabled()) == ("Another undo is running…", False)
+        _click_in_dialog(dash_duo, "#data-undo-cancel")
+        held.rollback()
+    dash_duo.wait_for_contains_text("#data-undo-done", "Import #")
+    until(lambda: dash_duo.find_element("#data-import").is_enabled(), timeout=10)
+    assert dash_duo.find_element("#data-import-waits").text == ""
+
+    # An import held the same way: the undo's button waits for it.
+    with get_engine().connect() as held:
+        held.execute(text("LOCK TABLE orders IN SHARE MODE"))
+        dash_duo.click("#data-import")
+        until(lambda: not dash_duo.find_element("#data-check").is_enabled(), timeout=10)
+        ask_undo("older.csv")
+        go = dash_duo.find_element("#data-undo-go")
+        until(lambda: (go.text, go.is_enabled()) == ("An import is running…", False), timeout=5)
+        _click_in_dialog(dash_duo, "#data-undo-cancel")
+        held.rollback()
+    dash_duo.wait_for_contains_text("#data-import-done", "1 line in 1 order.")
+    assert dash_duo.find_element("#data-import").is_enabled()
     assert dash_duo.get_logs() == []
