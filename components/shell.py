@@ -163,16 +163,17 @@ def page_header(title: str, subtitle_id: str) -> html.Div:
 
 def chart_card(title: str, graph_id: str, controls=None, graph_class: str = "chart-graph", hint=None) -> dbc.Card:
     """A titled card holding one chart (with its loading state) and optional header controls."""
-    header = dbc.Row(
+    # The controls sit beside the title while both fit on one line and go under it otherwise:
+    # a title never wraps to make room for them (a half-width card at 1280 px wrapped it).
+    header = html.Div(
         [
-            dbc.Col(
+            html.Div(
                 [html.H5(title, className="mb-0"), html.Div(hint, className="small text-muted") if hint else ""],
-                xs=12,
-                md=True,
+                className="flex-grow-1",
             ),
-            dbc.Col(controls, xs=12, md="auto") if controls is not None else "",
+            html.Div(controls) if controls is not None else "",
         ],
-        className="align-items-center",
+        className="d-flex flex-wrap align-items-center column-gap-3 row-gap-1",
     )
     graph = dcc.Graph(id=graph_id, className=graph_class, figure=make_empty_figure("Loading…"))
     return dbc.Card(

@@ -189,12 +189,13 @@ def update_products(state, measure, drill):
     prevent_initial_call=True,
 )
 def update_drill(click, _all, _category, state, drill):
-    # The page mounting fires this with every input None (prevent_initial_call does not stop
-    # it for components inserted by the page router): only a real click may clear the filter.
-    if all(t["value"] is None for t in ctx.triggered):
-        raise dash.exceptions.PreventUpdate
     """A bar click goes one level down (a category also becomes the global filter); the
     breadcrumb goes back up; at product level a click picks the product for also-bought."""
+    # The page mounting fires this with every input None (prevent_initial_call does not stop
+    # it for a callback whose output, the category filter, is outside the page): only a real
+    # click may clear the filter.
+    if all(t["value"] is None for t in ctx.triggered):
+        raise dash.exceptions.PreventUpdate
     # Write the drill store only when it must change: each write re-runs update_products, and
     # a filter change already does, so writing both would draw the chart twice (once stale).
     if ctx.triggered_id == CRUMB_ALL:
