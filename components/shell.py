@@ -125,6 +125,9 @@ def auto_refresh_control() -> html.Div:
     )
 
 
+SHOW_ALL_TIME = "show-all-time"  # an empty state's button: the filter's period becomes All time
+
+
 def empty_state(title: str, detail: str, action: html.Component | None = None) -> dbc.Alert:
     return dbc.Alert(
         [html.H5(title, className="alert-heading"), html.P(detail, className="mb-0"), action or ""],

@@ -1,10 +1,15 @@
-"""Small helpers every page uses: the configured number format and readable date ranges."""
+"""Small helpers every page uses: the configured number format, readable date ranges and the
+answer to a filter that matches nothing."""
 
 from __future__ import annotations
 
 import datetime as dt
 
+import dash_bootstrap_components as dbc
+
 from components.formatting import NumberFormat
+from components.shell import SHOW_ALL_TIME, empty_state
+from data_access.dimensions import get_filter_options
 from data_access.settings import get_settings
 
 
@@ -41,3 +46,16 @@ def previous_phrase(f) -> str:
     """What f's previous period is: days_phrase, or LAST_YEAR for a whole year (Last 12
     months), whose previous days are last year's dates."""
     return LAST_YEAR if f.previous_is_year_earlier else days_phrase(f.days)
+
+
+def no_match_state(title: str, state: dict) -> dbc.Alert:
+    """A filter that matches nothing: where the data lies, and a button to all of it (pages/_shell.py
+    sets the period) unless the filter already covers all time."""
+    options = get_filter_options()
+    if not options.first_date:
+        return empty_state(title, "No data has been loaded yet.")
+    span = f"Your data runs from {options.first_date} to {options.last_date}."
+    if state.get("period") == "all":
+        return empty_state(title, f"{span} Try fewer filters.")
+    button = dbc.Button("Show all time", id={"type": SHOW_ALL_TIME, "index": 0}, size="sm", className="mt-2")
+    return empty_state(title, f"{span} Try a wider date range or fewer filters.", action=button)

@@ -2,10 +2,10 @@
 
 import json
 
-from dash import Input, Output, State, clientside_callback
+from dash import ALL, Input, Output, State, clientside_callback
 
 from components import filters as ids
-from components.shell import UNAVAILABLE_RELOAD
+from components.shell import SHOW_ALL_TIME, UNAVAILABLE_RELOAD
 from pages._filter_sync import filtered_pages
 
 TOGGLE_JS = "function (n, isOpen) { return n ? !isOpen : isOpen; }"
@@ -39,5 +39,11 @@ def register_shell_callbacks(url_id: str) -> None:
         "function (n) { if (n) { window.location.reload(); } return window.dash_clientside.no_update; }",
         Output(UNAVAILABLE_RELOAD, "disabled"),
         Input(UNAVAILABLE_RELOAD, "n_clicks"),
+        prevent_initial_call=True,
+    )
+    clientside_callback(
+        "function (clicks) { return (clicks || []).some(Boolean) ? 'all' : window.dash_clientside.no_update; }",
+        Output(ids.PERIOD, "value", allow_duplicate=True),
+        Input({"type": SHOW_ALL_TIME, "index": ALL}, "n_clicks"),
         prevent_initial_call=True,
     )

@@ -18,7 +18,7 @@ from components.figures import export_filename, graph_config, make_empty_figure
 from components.formatting import counted
 from components.grids import WIDE_ONLY, WIDE_ONLY_TEXT, grid_rows, top_customers_grid
 from components.kpi_cards import stat_card
-from components.shell import chart_card, empty_state, error_state, page_header
+from components.shell import chart_card, error_state, page_header
 from data_access.concurrent import run_concurrently
 from data_access.customer_value import get_rfm_customers
 from data_access.customers import get_cohort_retention, get_customer_summary, get_new_vs_returning_by_period
@@ -28,7 +28,7 @@ from data_access.rfm import RFM_GROUP_NAMES
 from pages._filter_state import filter_from_state
 from pages._filter_sync import STORE as FILTER_STATE
 from pages._grid_controls import register_grid_controls
-from pages._page_helpers import clicked_value, number_format, range_label
+from pages._page_helpers import clicked_value, no_match_state, number_format, range_label
 from web.answer_cache import cached_answer
 
 dash.register_page(__name__, path="/customers", name="Customers", title="Customers · Shop Pulse", order=2)
@@ -147,7 +147,7 @@ def update_customers(state):
         return error_state(str(exc)), blank, blank, blank, [], csv, subtitle, *configs
     if repeat.customers == 0:
         blank = make_empty_figure("No customers bought in this range and filter")
-        message = empty_state("No customers match these filters", "Try a wider date range or fewer filters.")
+        message = no_match_state("No customers match these filters", state)
         return message, blank, blank, blank, [], csv, subtitle, *configs
     cards = [
         ("Customers", fmt.number(repeat.customers), "Distinct customers with an order in the filter.", "customers", ""),

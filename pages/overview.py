@@ -17,15 +17,14 @@ from components.figures import (
     make_sales_trend_figure,
 )
 from components.kpi_cards import kpi_cards
-from components.shell import chart_card, empty_state, error_state
+from components.shell import chart_card, error_state
 from data_access.concurrent import run_concurrently
 from data_access.db import QueryTimeout
-from data_access.dimensions import get_filter_options
 from data_access.sales import get_sales_by_dimension, get_sales_by_period, get_sales_comparison
 from pages._cross_filter import register_cross_filter
 from pages._filter_state import filter_from_state
 from pages._filter_sync import STORE as FILTER_STATE
-from pages._page_helpers import LAST_YEAR, days_phrase, number_format, range_label
+from pages._page_helpers import LAST_YEAR, days_phrase, no_match_state, number_format, range_label
 from web.answer_cache import cached_answer
 
 dash.register_page(__name__, path="/", name="Overview", title="Overview · Shop Pulse", order=0)
@@ -111,13 +110,7 @@ def update_overview(state, grain):
     except QueryTimeout as exc:
         return error_state(str(exc)), make_empty_figure(str(exc)), config, subtitle
     if comparison.current.is_empty:
-        options = get_filter_options()
-        span = (
-            f"Your data runs from {options.first_date} to {options.last_date}."
-            if options.first_date
-            else "No data has been loaded yet."
-        )
-        message = empty_state("No sales match these filters", f"{span} Try a wider date range or fewer filters.")
+        message = no_match_state("No sales match these filters", state)
         return message, make_empty_figure("No sales in this range and filter"), config, subtitle
     return (
         kpi_cards(comparison, fmt, "overview-kpi"),

@@ -26,7 +26,7 @@ from data_access.products import (
 from pages._filter_state import filter_from_state
 from pages._filter_sync import STORE as FILTER_STATE
 from pages._grid_controls import register_grid_controls
-from pages._page_helpers import clicked_value, number_format, range_label
+from pages._page_helpers import clicked_value, no_match_state, number_format, range_label
 from web.answer_cache import cached_answer
 
 dash.register_page(__name__, path="/products", name="Products", title="Products · Shop Pulse", order=1)
@@ -232,7 +232,7 @@ def update_also_bought(product_key, state):
         if product_key is None:  # nothing chosen yet: start with the best seller
             best = get_top_products(f).head(1)  # the grid's query: one answer in the cache for both
             if best.empty:
-                return html.P("No products sold in this range and filter.", className="text-muted mb-0")
+                return no_match_state("No products sold in this range and filter", state)
             product_key = int(best.product_key[0])
             intro = html.P(
                 f"Showing the best seller, {best['product'][0]}. Choose another above.", className="small text-muted"

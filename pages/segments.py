@@ -11,7 +11,7 @@ from dash import Input, Output, callback, html
 from components import filters as filter_ids
 from components.figures import export_filename, graph_config, make_empty_figure
 from components.segment_figures import make_category_mix_figure, make_segment_sales_figure, make_segment_trend_figure
-from components.shell import chart_card, empty_state, error_state, page_header
+from components.shell import chart_card, error_state, page_header
 from components.tables import segment_comparison_table
 from data_access.concurrent import run_concurrently
 from data_access.db import QueryTimeout
@@ -23,7 +23,7 @@ from data_access.segments import (
 from pages._cross_filter import register_cross_filter
 from pages._filter_state import filter_from_state
 from pages._filter_sync import STORE as FILTER_STATE
-from pages._page_helpers import number_format, previous_phrase, range_label
+from pages._page_helpers import no_match_state, number_format, previous_phrase, range_label
 from web.answer_cache import cached_answer
 
 dash.register_page(__name__, path="/segments", name="Segments", title="Segments · Shop Pulse", order=3)
@@ -87,7 +87,7 @@ def update_segments(state):
         return error_state(str(exc)), blank, blank, blank, "", subtitle, *configs
     if summary.empty:
         blank = make_empty_figure("No sales in this range and filter")
-        message = empty_state("No sales match these filters", "Try a wider date range or fewer filters.")
+        message = no_match_state("No sales match these filters", state)
         return message, blank, blank, blank, "", subtitle, *configs
     return (
         segment_comparison_table(summary, fmt, "segments-kpi-table"),

@@ -62,6 +62,13 @@ def test_brws004_no_match_shows_an_empty_state_not_an_error(started):
     dash_duo = started.open("/?from=2024-06-01&to=2024-06-30")
     dash_duo.wait_for_contains_text("#overview-kpis", "No sales match these filters")
     dash_duo.wait_for_contains_text("#overview-kpis", "Your data runs from 2025-01-20 to 2026-03-01")
+    dash_duo.find_element("#overview-kpis button").click()  # Show all time
+    dash_duo.wait_for_contains_text("#filter-period", "All time")
+    dash_duo.wait_for_element("#overview-kpi-sales-value")
+    assert "period=all" in dash_duo.driver.current_url
+    dash_duo.open("/customers?period=all&segment=Home%20Office&region=West")  # all time already: no button
+    dash_duo.wait_for_contains_text("#customers-stats", "Try fewer filters.")
+    assert dash_duo.find_elements("#customers-stats button") == []
     assert dash_duo.get_logs() == []
 
 
