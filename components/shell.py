@@ -171,7 +171,10 @@ def chart_card(title: str, graph_id: str, controls=None, graph_class: str = "cha
     header = html.Div(
         [
             html.Div(
-                [html.H5(title, className="mb-0"), html.Div(hint, className="small text-muted") if hint else ""],
+                [
+                    html.H5(title, className="mb-0"),
+                    html.Div(hint, className="small text-muted") if hint is not None else "",
+                ],
                 className="flex-grow-1",
             ),
             html.Div(controls) if controls is not None else "",

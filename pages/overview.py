@@ -1,4 +1,5 @@
-"""Overview: the KPI cards of kpis.md "Sales" and sales/profit over time."""
+"""Overview: the KPI cards of kpis.md "Sales", sales/profit over time, what changed against the
+previous period, and sales by region and store."""
 
 from __future__ import annotations
 
@@ -6,9 +7,10 @@ from functools import partial
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, callback, dcc, html
+from dash import Input, Output, State, callback, clientside_callback, dcc, html
 
 from components import filters as filter_ids
+from components.change_figure import CHANGE_MEASURES, change_sentence, make_change_figure, measure_change
 from components.figures import (
     export_filename,
     graph_config,
@@ -20,11 +22,16 @@ from components.kpi_cards import kpi_cards
 from components.shell import chart_card, error_state
 from data_access.concurrent import run_concurrently
 from data_access.db import QueryTimeout
-from data_access.sales import get_sales_by_dimension, get_sales_by_period, get_sales_comparison
+from data_access.sales import (
+    get_sales_by_dimension,
+    get_sales_by_dimension_then_and_now,
+    get_sales_by_period,
+    get_sales_comparison,
+)
 from pages._cross_filter import register_cross_filter
 from pages._filter_state import filter_from_state
 from pages._filter_sync import STORE as FILTER_STATE
-from pages._page_helpers import LAST_YEAR, days_phrase, no_match_state, number_format, range_label
+from pages._page_helpers import LAST_YEAR, days_phrase, no_match_state, number_format, previous_phrase, range_label
 from web.answer_cache import cached_answer
 
 dash.register_page(__name__, path="/", name="Overview", title="Overview · Shop Pulse", order=0)
@@ -36,6 +43,15 @@ SUBTITLE = "overview-subtitle"
 REGIONS = "overview-region-graph"
 STORES = "overview-store-graph"
 BREAKDOWNS = {REGIONS: "region", STORES: "store"}
+CHANGE, CHANGE_MEASURE, CHANGE_BY = "overview-change-graph", "overview-change-measure", "overview-change-by"
+CHANGE_SENTENCE = "overview-change-sentence"
+# The dimensions a change is split by, and the filter a click on one of its steps sets.
+CHANGE_FILTERS = {
+    "category": filter_ids.CATEGORY,
+    "segment": filter_ids.SEGMENT,
+    "region": filter_ids.REGION,
+    "store": filter_ids.STORE,
+}
 
 
 def layout(**_query) -> html.Div:
@@ -78,6 +94,7 @@ def layout(**_query) -> html.Div:
                 ],
                 className="mt-1 mb-3",
             ),
+            chart_card("What changed", CHANGE, controls=_change_controls(), hint=html.Span(id=CHANGE_SENTENCE)),
             dbc.Row(
                 [
                     dbc.Col(chart_card("Sales by region", REGIONS, hint="Click a bar to filter by it"), lg=6),
@@ -86,6 +103,30 @@ def layout(**_query) -> html.Div:
             ),
         ]
     )
+
+
+def _change_controls() -> html.Div:
+    """Which measure moved, split by what: two native selects (keyboard and phone friendly)."""
+    measure = dbc.Select(
+        id=CHANGE_MEASURE,
+        options=[{"label": label, "value": key} for key, label in CHANGE_MEASURES.items()],
+        value="sales",
+        size="sm",
+        style={"width": "auto"},
+    )
+    by = dbc.Select(
+        id=CHANGE_BY,
+        options=[{"label": f"by {key}", "value": key} for key in CHANGE_FILTERS],
+        value="category",
+        size="sm",
+        style={"width": "auto"},
+    )
+    hidden = "visually-hidden"  # read out by a screen reader, not shown: the options say it
+    names = [
+        dbc.Label("Measure", html_for=CHANGE_MEASURE, className=hidden),
+        dbc.Label("Split", html_for=CHANGE_BY, className=hidden),
+    ]
+    return html.Div([names[0], measure, names[1], by], className="d-flex gap-2")
 
 
 @callback(
@@ -141,3 +182,48 @@ def update_breakdowns(state):
 
 
 register_cross_filter({REGIONS: (filter_ids.REGION, None), STORES: (filter_ids.STORE, None)})
+
+
+@callback(
+    Output(CHANGE, "figure"),
+    Output(CHANGE, "config"),
+    Output(CHANGE_SENTENCE, "children"),
+    Input(FILTER_STATE, "data"),
+    Input(CHANGE_MEASURE, "value"),
+    Input(CHANGE_BY, "value"),
+)
+@cached_answer
+def update_change(state, measure, dimension):
+    if not state or measure not in CHANGE_MEASURES or dimension not in CHANGE_FILTERS:
+        raise dash.exceptions.PreventUpdate
+    f = filter_from_state(state)
+    fmt = number_format()
+    config = graph_config(export_filename(f"{measure} change by {dimension}", f.start, f.end))
+    try:
+        now, then = get_sales_by_dimension_then_and_now(f, dimension)
+    except QueryTimeout as exc:
+        return make_empty_figure(str(exc)), config, ""
+    change = measure_change(now, then, measure)
+    before = "Same dates last year" if f.previous_is_year_earlier else days_phrase(f.days).replace("the p", "P", 1)
+    after = filter_ids.PERIOD_PRESETS.get(state.get("period"), "") if state.get("period") != "custom" else ""
+    figure = make_change_figure(change, measure, fmt, before, after or "Selected dates")
+    return figure, config, change_sentence(change, measure, fmt, previous_phrase(f))
+
+
+# A click on a step filters by its value (not the totals: their labels are in parentheses).
+# In the browser: a server callback writing the filter bar would also run on every page load.
+clientside_callback(
+    f"""function (click, dimension) {{
+        const keep = window.dash_clientside.no_update, dimensions = {list(CHANGE_FILTERS)};
+        const point = click && click.points && click.points[0];
+        const value = point ? point.customdata : null;
+        if (value === null || value === undefined || String(value).startsWith("(")) {{
+            return dimensions.map(() => keep);
+        }}
+        return dimensions.map((d) => (d === dimension ? [value] : keep));
+    }}""",
+    *[Output(control, "value", allow_duplicate=True) for control in CHANGE_FILTERS.values()],
+    Input(CHANGE, "clickData"),
+    State(CHANGE_BY, "value"),
+    prevent_initial_call=True,
+)

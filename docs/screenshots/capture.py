@@ -14,7 +14,7 @@ BASE = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8050"
 HERE = pathlib.Path(__file__).parent
 # Products last: its deep link sets a category, and the filter follows the session.
 PAGES = {
-    "overview.png": ("/", 1500),
+    "overview.png": ("/", 1820),
     "customers.png": ("/customers", 2300),
     "segments.png": ("/segments", 1500),
     "products.png": ("/products?category=Technology", 1900),

@@ -121,7 +121,7 @@ def test_brws007_region_bar_click_cross_filters_every_page(started):
 
 def test_brws008_every_chart_on_every_page_exports_png_and_svg(started):
     pages = {
-        "/": ["overview-trend-graph", "overview-region-graph", "overview-store-graph"],
+        "/": ["overview-trend-graph", "overview-change-graph", "overview-region-graph", "overview-store-graph"],
         "/products": ["products-level-graph", "products-monthly-graph"],
         "/customers": [
             "customers-new-returning-graph",
@@ -203,4 +203,36 @@ def test_brws013_on_a_phone_the_mode_bar_waits_for_a_touch_clear_of_the_legend(s
     started.driver.set_window_size(1400, 1000)  # a desktop keeps it in sight, pointer or not
     ActionChains(dash_duo.driver).move_to_element(dash_duo.find_element("#filter-period")).perform()
     until(lambda: dash_duo.driver.execute_script(visibility, bar) == "visible", timeout=5)
+    assert dash_duo.get_logs() == []
+
+
+def test_brws010_what_changed_splits_the_change_and_filters_by_a_step(started):
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.support.ui import Select
+
+    from tests.browser.charts import settled
+
+    dash_duo = started.open("/?from=2026-01-01&to=2026-02-28")
+    sentence = "#overview-change-sentence"
+    # 315.00 in the previous 59 days (Dan's O6, Erin's O9) -> 600.00 (tests/components/test_change_figure.py).
+    dash_duo.wait_for_text_to_equal(
+        sentence, "Sales rose $285.00 (+90.5%) against the previous 59 days; the biggest move: Technology (+$240.00)."
+    )
+    Select(dash_duo.find_element("#overview-change-measure")).select_by_value("profit")
+    dash_duo.wait_for_text_to_equal(
+        sentence, "Profit rose $65.00 (+50.4%) against the previous 59 days; the biggest move: Technology (+$40.00)."
+    )
+    Select(dash_duo.find_element("#overview-change-by")).select_by_value("segment")  # Bob 40 -> Erin's 120 fell
+    dash_duo.wait_for_contains_text(sentence, "the biggest move: Consumer (+$114.00).")
+    steps = "return document.querySelector('#overview-change-graph .js-plotly-plot').data[0].customdata"
+    labels = dash_duo.driver.execute_script(steps)
+    assert labels == ["(before)", "Consumer", "Corporate", "(no customer)", "Home Office", "(after)"]
+
+    settled(dash_duo)
+    points = dash_duo.driver.find_elements("css selector", "#overview-change-graph .point path")
+    point = points[labels.index("Consumer")]
+    dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", point)
+    ActionChains(dash_duo.driver).move_to_element(point).click().perform()
+    dash_duo.wait_for_text_to_equal(SALES, "$260.00")  # Alice's O1 and O3
+    assert "segment=Consumer" in dash_duo.driver.current_url
     assert dash_duo.get_logs() == []
