@@ -103,6 +103,9 @@ def change_sentence(change: Change, measure: str, fmt: NumberFormat, against: st
     """'Sales rose $285.00 (+90.5%) against the previous 59 days; the biggest move: Technology
     (+$240.00).'"""
     name = CHANGE_MEASURES[measure]
+    if change.before == 0 and change.after != 0:  # All time, say: nothing came before the data
+        verb = "were" if measure == "sales" else "was"
+        return f"Nothing to compare with: {name.lower()} in {against} {verb} {_text(fmt, measure, Decimal(0))}."
     if change.delta == 0:
         moved = f"{name} did not change against {against}"
     else:

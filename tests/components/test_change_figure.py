@@ -68,9 +68,11 @@ def test_sentence_names_the_biggest_single_move():
     )
 
 
-def test_no_earlier_sales_has_no_percentage_and_no_change_says_so():
+def test_nothing_earlier_or_no_change_is_said_so():
     change = measure_change(NOW, THEN.iloc[0:0], "sales")
-    assert change_sentence(change, "sales", FMT, "last year").startswith("Sales rose $600.00 against last year;")
+    assert change_sentence(change, "sales", FMT, "the previous 731 days") == (
+        "Nothing to compare with: sales in the previous 731 days were $0.00."
+    )
     same = measure_change(NOW, NOW, "sales")
     assert change_sentence(same, "sales", FMT, "last year") == "Sales did not change against last year."
 
