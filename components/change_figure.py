@@ -34,14 +34,23 @@ class Change:
         return self.after - self.before
 
 
-def measure_change(now: pd.DataFrame, then: pd.DataFrame, measure: str, max_steps: int = MAX_STEPS) -> Change:
-    """now, then: label and measure per value of the dimension (data_access.sales breakdowns)."""
-    before = {label: Decimal(value) for label, value in zip(then["label"], then[measure], strict=True)}
-    after = {label: Decimal(value) for label, value in zip(now["label"], now[measure], strict=True)}
-    moves = [(label, after.get(label, Decimal(0)) - before.get(label, Decimal(0))) for label in {*before, *after}]
-    moves.sort(key=lambda move: (-abs(move[1]), move[0]))
-    steps = moves[:max_steps]
-    rest = moves[max_steps:]
+def measure_change(
+    now: pd.DataFrame, then: pd.DataFrame, measure: str, key: str = "label", max_steps: int = MAX_STEPS
+) -> Change:
+    """now, then: label and measure per value of the dimension (data_access.sales breakdowns),
+    told apart by `key` (a product's key: two products may share a name, and are two steps)."""
+    before = {k: Decimal(value) for k, value in zip(then[key], then[measure], strict=True)}
+    after = {k: Decimal(value) for k, value in zip(now[key], now[measure], strict=True)}
+    names = dict(zip(then[key], then["label"], strict=True)) | dict(zip(now[key], now["label"], strict=True))
+    moves = [(k, after.get(k, Decimal(0)) - before.get(k, Decimal(0))) for k in names]
+    moves.sort(key=lambda move: (-abs(move[1]), str(names[move[0]]), str(move[0])))
+    shown, rest = moves[:max_steps], moves[max_steps:]
+    labels = [str(names[k]) for k, _ in shown]
+    # Shown by label on a category axis, where two alike would be one bar.
+    steps = [
+        (label if labels.count(label) == 1 else f"{label} #{k}", amount)
+        for label, (k, amount) in zip(labels, shown, strict=True)
+    ]
     if rest:
         steps.append((f"({len(rest)} others)", sum((amount for _, amount in rest), Decimal(0))))
     return Change(sum(before.values(), Decimal(0)), sum(after.values(), Decimal(0)), steps, len(rest))

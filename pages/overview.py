@@ -22,6 +22,7 @@ from components.kpi_cards import kpi_cards
 from components.shell import chart_card, error_state
 from data_access.concurrent import run_concurrently
 from data_access.db import QueryTimeout
+from data_access.products import get_sales_by_product_level
 from data_access.sales import (
     get_sales_by_dimension,
     get_sales_by_dimension_then_and_now,
@@ -45,13 +46,15 @@ STORES = "overview-store-graph"
 BREAKDOWNS = {REGIONS: "region", STORES: "store"}
 CHANGE, CHANGE_MEASURE, CHANGE_BY = "overview-change-graph", "overview-change-measure", "overview-change-by"
 CHANGE_SENTENCE = "overview-change-sentence"
-# The dimensions a change is split by, and the filter a click on one of its steps sets.
+# The dimensions a change is split by, and the filter a click on one of its steps sets (a
+# product's step sets none: the filter bar has no products).
 CHANGE_FILTERS = {
     "category": filter_ids.CATEGORY,
     "segment": filter_ids.SEGMENT,
     "region": filter_ids.REGION,
     "store": filter_ids.STORE,
 }
+CHANGE_SPLITS = [*CHANGE_FILTERS, "product"]
 
 
 def layout(**_query) -> html.Div:
@@ -116,7 +119,7 @@ def _change_controls() -> html.Div:
     )
     by = dbc.Select(
         id=CHANGE_BY,
-        options=[{"label": f"by {key}", "value": key} for key in CHANGE_FILTERS],
+        options=[{"label": f"by {key}", "value": key} for key in CHANGE_SPLITS],
         value="category",
         size="sm",
         style={"width": "auto"},
@@ -194,16 +197,20 @@ register_cross_filter({REGIONS: (filter_ids.REGION, None), STORES: (filter_ids.S
 )
 @cached_answer
 def update_change(state, measure, dimension):
-    if not state or measure not in CHANGE_MEASURES or dimension not in CHANGE_FILTERS:
+    if not state or measure not in CHANGE_MEASURES or dimension not in CHANGE_SPLITS:
         raise dash.exceptions.PreventUpdate
     f = filter_from_state(state)
     fmt = number_format()
     config = graph_config(export_filename(f"{measure} change by {dimension}", f.start, f.end))
     try:
-        now, then = get_sales_by_dimension_then_and_now(f, dimension)
+        if dimension == "product":
+            periods = (f, f.previous_period())
+            now, then = run_concurrently(*[partial(get_sales_by_product_level, p, "product") for p in periods])
+        else:
+            now, then = get_sales_by_dimension_then_and_now(f, dimension)
     except QueryTimeout as exc:
         return make_empty_figure(str(exc)), config, ""
-    change = measure_change(now, then, measure)
+    change = measure_change(now, then, measure, key="product_key" if dimension == "product" else "label")
     before = "Same dates last year" if f.previous_is_year_earlier else days_phrase(f.days).replace("the p", "P", 1)
     after = filter_ids.PERIOD_PRESETS.get(state.get("period"), "") if state.get("period") != "custom" else ""
     figure = make_change_figure(change, measure, fmt, before, after or "Selected dates")

@@ -38,6 +38,14 @@ def test_the_smaller_moves_are_one_step_that_keeps_the_sum():
     assert change.before + sum(amount for _, amount in change.steps) == change.after == Decimal("16.03")
 
 
+def test_two_products_of_one_name_are_two_steps():
+    now = pd.DataFrame({"label": ["Lamp", "Lamp"], "product_key": [1, 2], "sales": [Decimal("5.00"), Decimal("2.00")]})
+    then = pd.DataFrame({"label": ["Lamp"], "product_key": [2], "sales": [Decimal("3.00")]})
+    change = measure_change(now, then, "sales", key="product_key")
+    assert change.steps == [("Lamp #1", Decimal("5.00")), ("Lamp #2", Decimal("-1.00"))]
+    assert (change.before, change.after) == (Decimal("3.00"), Decimal("7.00"))
+
+
 def test_waterfall_runs_from_the_previous_total_to_this_one():
     fig = go.Figure(make_change_figure(measure_change(NOW, THEN, "sales"), "sales", FMT, "Previous 59 days", "Now"))
     (trace,) = fig.data
