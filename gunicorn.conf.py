@@ -38,6 +38,12 @@ def on_starting(server):
     prepare_database(load_demo_if_empty=_settings.uses_embedded_database)
 
 
+def post_fork(server, worker):
+    from web.memory import limit_malloc_arenas
+
+    limit_malloc_arenas()  # before the worker starts its threads
+
+
 def post_worker_init(worker):
     from app import warm_up
 
