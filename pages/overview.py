@@ -45,7 +45,7 @@ REGIONS = "overview-region-graph"
 STORES = "overview-store-graph"
 BREAKDOWNS = {REGIONS: "region", STORES: "store"}
 CHANGE, CHANGE_MEASURE, CHANGE_BY = "overview-change-graph", "overview-change-measure", "overview-change-by"
-CHANGE_SENTENCE = "overview-change-sentence"
+CHANGE_SENTENCE, CHANGE_HINT = "overview-change-sentence", "overview-change-hint"
 # The dimensions a change is split by, and the filter a click on one of its steps sets (a
 # product's step sets none: the filter bar has no products).
 CHANGE_FILTERS = {
@@ -97,7 +97,12 @@ def layout(**_query) -> html.Div:
                 ],
                 className="mt-1 mb-3",
             ),
-            chart_card("What changed", CHANGE, controls=_change_controls(), hint=html.Span(id=CHANGE_SENTENCE)),
+            chart_card(
+                "What changed",
+                CHANGE,
+                controls=_change_controls(),
+                hint=[html.Span(id=CHANGE_SENTENCE), " ", html.Span(id=CHANGE_HINT)],
+            ),
             dbc.Row(
                 [
                     dbc.Col(chart_card("Sales by region", REGIONS, hint="Click a bar to filter by it"), lg=6),
@@ -191,6 +196,7 @@ register_cross_filter({REGIONS: (filter_ids.REGION, None), STORES: (filter_ids.S
     Output(CHANGE, "figure"),
     Output(CHANGE, "config"),
     Output(CHANGE_SENTENCE, "children"),
+    Output(CHANGE_HINT, "children"),
     Input(FILTER_STATE, "data"),
     Input(CHANGE_MEASURE, "value"),
     Input(CHANGE_BY, "value"),
@@ -209,12 +215,15 @@ def update_change(state, measure, dimension):
         else:
             now, then = get_sales_by_dimension_then_and_now(f, dimension)
     except QueryTimeout as exc:
-        return make_empty_figure(str(exc)), config, ""
+        return make_empty_figure(str(exc)), config, "", ""
     change = measure_change(now, then, measure, key="product_key" if dimension == "product" else "label")
-    before = "Same dates last year" if f.previous_is_year_earlier else days_phrase(f.days).replace("the p", "P", 1)
-    after = filter_ids.PERIOD_PRESETS.get(state.get("period"), "") if state.get("period") != "custom" else ""
+    against = previous_phrase(f)  # the KPI cards' comparison: "the same dates last year", ...
+    period = state.get("period")
+    after = filter_ids.PERIOD_PRESETS[period] if period in filter_ids.PERIOD_PRESETS and period != "custom" else ""
+    before = against.removeprefix("the ").capitalize()  # "Same dates last year", "Previous 59 days"
     figure = make_change_figure(change, measure, fmt, before, after or "Selected dates")
-    return figure, config, change_sentence(change, measure, fmt, previous_phrase(f))
+    hint = "Click a step to filter by it." if dimension in CHANGE_FILTERS else ""
+    return figure, config, change_sentence(change, measure, fmt, against), hint
 
 
 # A click on a step filters by its value (not the totals: their labels are in parentheses).

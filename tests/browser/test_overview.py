@@ -222,8 +222,10 @@ def test_brws010_what_changed_splits_the_change_and_filters_by_a_step(started):
     dash_duo.wait_for_text_to_equal(
         sentence, "Profit rose $65.00 (+50.4%) against the previous 59 days; the biggest move: Technology (+$40.00)."
     )
+    assert dash_duo.find_element("#overview-change-hint").text == "Click a step to filter by it."
     Select(dash_duo.find_element("#overview-change-by")).select_by_value("product")  # one product a category
     dash_duo.wait_for_contains_text(sentence, "the biggest move: Phone (+$40.00).")
+    assert dash_duo.find_element("#overview-change-hint").text == ""  # the filter bar has no products
     Select(dash_duo.find_element("#overview-change-by")).select_by_value("segment")  # Bob 40 -> Erin's 120 fell
     dash_duo.wait_for_contains_text(sentence, "the biggest move: Consumer (+$114.00).")
     steps = "return document.querySelector('#overview-change-graph .js-plotly-plot').data[0].customdata"
