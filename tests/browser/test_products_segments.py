@@ -5,8 +5,9 @@ import csv
 import pathlib
 
 from dash.testing.wait import until
+from selenium.webdriver.common.action_chains import ActionChains
 
-from tests.browser.charts import click_bar, drill, wait_for_bars
+from tests.browser.charts import click_bar, drill, settled, wait_for_bars
 
 JAN_FEB = "from=2026-01-01&to=2026-02-28"
 
@@ -71,6 +72,16 @@ def test_brws104_segments_page_and_cross_filter(started):
     dash_duo.wait_for_contains_text("#segments-kpi-table", "$260.00")  # Consumer
     dash_duo.wait_for_contains_text("#segments-kpi-table", "(no customer)")
     dash_duo.wait_for_contains_text("#segments-top-categories", "Consumer: Furniture")
+    wait_for_bars(dash_duo, "segments-sales-graph", ["(no customer)", "Corporate", "Consumer"])
+
+    # A piece of the category mix filters by its category (the first of its point's customdata).
+    settled(dash_duo)
+    first = "return document.querySelector('#segments-mix-graph .js-plotly-plot').data[0].customdata[0][0]"
+    category = dash_duo.driver.execute_script(first)
+    piece = dash_duo.find_elements("#segments-mix-graph .point path")[0]
+    ActionChains(dash_duo.driver).move_to_element(piece).click().perform()
+    until(lambda: f"category={category.replace(' ', '+')}" in dash_duo.driver.current_url, timeout=10)
+    dash_duo.open(f"/segments?{JAN_FEB}")  # the address's filter: no category
     wait_for_bars(dash_duo, "segments-sales-graph", ["(no customer)", "Corporate", "Consumer"])
 
     drill(dash_duo, "segments-sales-graph", "Corporate", ["Corporate"])
