@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import time
 from functools import partial
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, ctx, dcc, html, no_update
+from dash import Input, Output, State, callback, clientside_callback, ctx, dcc, html, no_update
 
 from components import filters as filter_ids
 from components.figures import export_filename, graph_config, make_empty_figure
@@ -35,6 +36,10 @@ SUBTITLE = "products-subtitle"
 LEVEL_GRAPH = "products-level-graph"
 MEASURE = "products-measure"
 DRILL = "products-drill"
+# The category a drill sets: the drill writes this store, and the browser copies it into the
+# filter bar. A server callback writing the filter bar (outside the page) would run, and
+# answer nothing, on every load of the page.
+SET_CATEGORY = "products-set-category"
 CRUMB_ALL, CRUMB_CATEGORY, CRUMB_SUB = "products-crumb-all", "products-crumb-category", "products-crumb-sub"
 GRID, SEARCH, CSV = "products-grid", "products-search", "products-csv"
 PICK, ALSO = "products-also-pick", "products-also-bought"
@@ -96,6 +101,7 @@ def layout(**_query) -> html.Div:
         [
             page_header("Products", SUBTITLE),
             dcc.Store(id=DRILL, storage_type="memory"),
+            dcc.Store(id=SET_CATEGORY),
             dbc.Row(
                 [
                     dbc.Col(chart_card("Category breakdown", LEVEL_GRAPH, controls=measure, hint=_breadcrumb()), lg=6),
@@ -178,7 +184,7 @@ def update_products(state, measure, drill):
 
 
 @callback(
-    Output(filter_ids.CATEGORY, "value", allow_duplicate=True),
+    Output(SET_CATEGORY, "data"),
     Output(DRILL, "data"),
     Output(PICK, "value", allow_duplicate=True),
     Input(LEVEL_GRAPH, "clickData"),
@@ -191,15 +197,13 @@ def update_products(state, measure, drill):
 def update_drill(click, _all, _category, state, drill):
     """A bar click goes one level down (a category also becomes the global filter); the
     breadcrumb goes back up; at product level a click picks the product for also-bought."""
-    # The page mounting fires this with every input None (prevent_initial_call does not stop
-    # it for a callback whose output, the category filter, is outside the page): only a real
-    # click may clear the filter.
+    # A trigger whose every input is None is no click (Dash may fire one as links are drawn).
     if all(t["value"] is None for t in ctx.triggered):
         raise dash.exceptions.PreventUpdate
     # Write the drill store only when it must change: each write re-runs update_products, and
     # a filter change already does, so writing both would draw the chart twice (once stale).
     if ctx.triggered_id == CRUMB_ALL:
-        return [], no_update, no_update
+        return _category_filter([]), no_update, no_update
     if ctx.triggered_id == CRUMB_CATEGORY:
         return no_update, None, no_update
     value = clicked_value(click, index=0)
@@ -208,10 +212,23 @@ def update_drill(click, _all, _category, state, drill):
     level, _ = drill_level(state or {}, drill)
     if level == "category":
         stale = bool(drill) and drill.get("category") == value  # left over from an earlier visit
-        return [value], (None if stale else no_update), no_update
+        return _category_filter([value]), (None if stale else no_update), no_update
     if level == "sub_category":
         return no_update, {"category": state["category"][0], "sub_category": value}, no_update
     return no_update, no_update, int(value)
+
+
+def _category_filter(categories: list[str]) -> dict:
+    """SET_CATEGORY's value: the categories, and when (the same ones set again still count)."""
+    return {"categories": categories, "at": time.time()}
+
+
+clientside_callback(
+    "function (set) { return set ? set.categories : window.dash_clientside.no_update; }",
+    Output(filter_ids.CATEGORY, "value", allow_duplicate=True),
+    Input(SET_CATEGORY, "data"),
+    prevent_initial_call=True,
+)
 
 
 @callback(Output(PICK, "value", allow_duplicate=True), Input(GRID, "selectedRows"), prevent_initial_call=True)
