@@ -235,22 +235,25 @@ def get_sales_by_dimension(f: KpiFilter, dimension: str) -> pd.DataFrame:
 
 
 @cached_query
-def get_sales_by_dimension_then_and_now(f: KpiFilter, dimension: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+def get_sales_by_dimension_then_and_now(
+    f: KpiFilter, dimension: str, customers: bool = True
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """get_sales_by_dimension of f, and of the period before it by label, from one statement
-    when the rollups answer."""
-    now, then = _breakdowns([f, f.previous_period()], dimension)
+    when the rollups answer. customers=False leaves the distinct customers out (None), the
+    costliest part, for an answer that shows none (the Overview's What changed)."""
+    now, then = _breakdowns([f, f.previous_period()], dimension, customers)
     return now, then.sort_values("label", kind="stable", ignore_index=True)
 
 
-def _breakdowns(periods: list[KpiFilter], dimension: str) -> list[pd.DataFrame]:
+def _breakdowns(periods: list[KpiFilter], dimension: str, customers: bool = True) -> list[pd.DataFrame]:
     """get_sales_by_dimension for filters that differ only in their dates; the first frame
     biggest first, the others in no particular order."""
     if dimension not in BREAKDOWNS:
         raise ValueError(f"unknown dimension {dimension!r}")
     if not rollups_enabled():
-        return [_breakdown_from_facts(f, dimension) for f in periods]
+        return [_breakdown_from_facts(f, dimension, customers) for f in periods]
     with read_connection() as conn, customer_days_known(conn):
-        sql, params = _breakdown_from_rollups(periods, dimension)
+        sql, params = _breakdown_from_rollups(periods, dimension, customers)
         rows = conn.execute(text(sql), params).all()
     frames = []
     for i in range(len(periods)):
@@ -261,11 +264,11 @@ def _breakdowns(periods: list[KpiFilter], dimension: str) -> list[pd.DataFrame]:
     return frames
 
 
-def _breakdown_from_facts(f: KpiFilter, dimension: str) -> pd.DataFrame:
+def _breakdown_from_facts(f: KpiFilter, dimension: str, customers: bool = True) -> pd.DataFrame:
     facts, params = filtered_facts(f)
     sql = f"""
         SELECT {BREAKDOWNS[dimension]} AS label, {SALES} AS sales, {PROFIT} AS profit, {QUANTITY} AS quantity,
-               {ORDER_COUNT} AS orders, {CUSTOMER_COUNT} AS customers
+               {ORDER_COUNT} AS orders, {CUSTOMER_COUNT if customers else "NULL::bigint"} AS customers
         {facts}
         GROUP BY 1
         ORDER BY sales DESC, label
@@ -288,7 +291,7 @@ def _summed_by_label(dimension: str, sums: list[tuple[str, str]], rows: str) -> 
                FROM (SELECT r.{column}, {inner} {rows} GROUP BY 1) k GROUP BY 1"""
 
 
-def _breakdown_from_rollups(periods: list[KpiFilter], dimension: str) -> tuple[str, dict]:
+def _breakdown_from_rollups(periods: list[KpiFilter], dimension: str, customers: bool = True) -> tuple[str, dict]:
     """label, then per period i: cells_i (rollup rows read), sales_i, profit_i, quantity_i,
     orders_i, customers_i; each rollup read once for all the periods (FILTER keeps them apart),
     ordered by the first period's sales."""
@@ -300,19 +303,20 @@ def _breakdown_from_rollups(periods: list[KpiFilter], dimension: str) -> tuple[s
         orders.append((f"sum(orders) FILTER (WHERE {order_cell})", f"orders_{i}"))
         picked.append(
             f"m.cells_{i}, m.sales_{i}, m.profit_{i}, m.quantity_{i}, coalesce(o.orders_{i}, 0)::bigint AS orders_{i}, "
-            f"coalesce(c.customers_{i}, 0) AS customers_{i}"
+            + (f"coalesce(c.customers_{i}, 0) AS customers_{i}" if customers else f"NULL::bigint AS customers_{i}")
         )
-    customers, customer_params = customers_in_periods_sql(periods, dimension)
+    counted, customer_params = customers_in_periods_sql(periods, dimension) if customers else ("", {})
     # Orders per category are rollup_category's own; per anything else, rollup_orders' (an
     # order buying two categories counts once there).
     orders_source = "m"
     if dimension != "category":
         orders_source = f"({_summed_by_label(dimension, orders, f'FROM rollup_orders r WHERE {p.order_where}')})"
+    with_customers = f", c AS ({counted})" if customers else ""
+    join_customers = "LEFT JOIN c USING (label)" if customers else ""
     sql = f"""
-        WITH m AS ({_summed_by_label(dimension, measures, f"FROM rollup_category r WHERE {p.where}")}),
-        c AS ({customers})
+        WITH m AS ({_summed_by_label(dimension, measures, f"FROM rollup_category r WHERE {p.where}")}){with_customers}
         SELECT m.label, {", ".join(picked)}
-        FROM m LEFT JOIN {orders_source} o USING (label) LEFT JOIN c USING (label)
+        FROM m LEFT JOIN {orders_source} o USING (label) {join_customers}
         ORDER BY m.sales_0 DESC NULLS LAST, m.label
     """
     return sql, p.params | customer_params

@@ -213,7 +213,7 @@ def update_change(state, measure, dimension):
             periods = (f, f.previous_period())
             now, then = run_concurrently(*[partial(get_sales_by_product_level, p, "product") for p in periods])
         else:
-            now, then = get_sales_by_dimension_then_and_now(f, dimension)
+            now, then = get_sales_by_dimension_then_and_now(f, dimension, customers=False)  # none shown
     except QueryTimeout as exc:
         return make_empty_figure(str(exc)), config, "", ""
     change = measure_change(now, then, measure, key="product_key" if dimension == "product" else "label")

@@ -238,6 +238,7 @@ ROUTED = [
     (sales.get_sales_by_dimension_then_and_now, ("segment",)),  # two periods in one statement
     (sales.get_sales_by_dimension_then_and_now, ("category",)),
     (sales.get_sales_by_dimension_then_and_now, ("store",)),
+    (sales.get_sales_by_dimension_then_and_now, ("region", False)),  # What changed: no customers
     (segments.get_kpis_by_segment, ()),
     (segments.get_category_mix_by_segment, ()),
     (segments.get_sales_by_segment_and_period, ()),

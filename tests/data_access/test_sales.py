@@ -136,3 +136,18 @@ def test_sales_by_dimension_refuses_other_names():
 
     with pytest.raises(ValueError):
         get_sales_by_dimension(KpiFilter(**JAN_FEB), "c.name")
+
+
+def test_then_and_now_without_customers_keeps_every_sum():
+    from data_access.sales import get_sales_by_dimension_then_and_now
+
+    f = KpiFilter(**JAN_FEB)  # against the previous 59 days: Dan's O6 (Office Supplies), Erin's O9 (Furniture)
+    with_them = get_sales_by_dimension_then_and_now(f, "category")
+    without = get_sales_by_dimension_then_and_now(f, "category", customers=False)
+    for full, bare in zip(with_them, without, strict=True):
+        assert bare.drop(columns="customers").equals(full.drop(columns="customers"))
+        assert bare["customers"].isna().all() and full["customers"].notna().all()
+    assert [(r.label, r.sales) for r in without[1].itertuples()] == [
+        ("Furniture", Decimal("300.00")),
+        ("Office Supplies", Decimal("15.00")),
+    ]
