@@ -10,6 +10,16 @@ import json
 
 from dash import Input, Output, clientside_callback
 
+# What a click selects, in the browser (pages._page_helpers.clicked_value there): the clicked
+# point's customdata, or one item of it; null for a label in parentheses, like "(no customer)",
+# a grouping rather than a value a filter can take.
+CLICKED_VALUE_JS = """const clickedValue = (click, index) => {
+    const point = click && click.points && click.points[0];
+    let value = point ? point.customdata : null;
+    if (index !== null && Array.isArray(value)) { value = value[index]; }
+    return value === null || value === undefined || String(value).startsWith("(") ? null : value;
+};"""
+
 
 def register_cross_filter(targets: dict[str, tuple[str, int | None]]) -> None:
     """targets: graph id -> (filter control id, index into the point's customdata or None).
@@ -24,16 +34,13 @@ def register_cross_filter(targets: dict[str, tuple[str, int | None]]) -> None:
             const keep = window.dash_clientside.no_update, plan = {json.dumps(plan)};
             const answer = {json.dumps(controls)}.map(() => keep);
             const done = () => (answer.length === 1 ? answer[0] : answer);
+            {CLICKED_VALUE_JS}
             const trigger = window.dash_clientside.callback_context.triggered[0];
-            const click = trigger && trigger.value;
-            const point = click && click.points && click.points[0];
             const graph = trigger ? trigger.prop_id.split(".")[0] : null;
-            if (!point || !(graph in plan)) {{ return done(); }}
+            if (!(graph in plan)) {{ return done(); }}
             const [position, index] = plan[graph];
-            let value = point.customdata;
-            if (index !== null && Array.isArray(value)) {{ value = value[index]; }}
-            if (value === null || value === undefined || String(value).startsWith("(")) {{ return done(); }}
-            answer[position] = [value];
+            const value = clickedValue(trigger.value, index);
+            if (value !== null) {{ answer[position] = [value]; }}
             return done();
         }}""",
         *[Output(control, "value", allow_duplicate=True) for control in controls],

@@ -29,7 +29,7 @@ from data_access.sales import (
     get_sales_by_period,
     get_sales_comparison,
 )
-from pages._cross_filter import register_cross_filter
+from pages._cross_filter import CLICKED_VALUE_JS, register_cross_filter
 from pages._filter_state import filter_from_state
 from pages._filter_sync import STORE as FILTER_STATE
 from pages._page_helpers import LAST_YEAR, days_phrase, no_match_state, number_format, previous_phrase, range_label
@@ -226,17 +226,14 @@ def update_change(state, measure, dimension):
     return figure, config, change_sentence(change, measure, fmt, against), hint
 
 
-# A click on a step filters by its value (not the totals: their labels are in parentheses).
+# A click on a step filters by its value (not the totals: their customdata is in parentheses).
 # In the browser: a server callback writing the filter bar would also run on every page load.
 clientside_callback(
     f"""function (click, dimension) {{
+        {CLICKED_VALUE_JS}
         const keep = window.dash_clientside.no_update, dimensions = {list(CHANGE_FILTERS)};
-        const point = click && click.points && click.points[0];
-        const value = point ? point.customdata : null;
-        if (value === null || value === undefined || String(value).startsWith("(")) {{
-            return dimensions.map(() => keep);
-        }}
-        return dimensions.map((d) => (d === dimension ? [value] : keep));
+        const value = clickedValue(click, null);
+        return dimensions.map((d) => (value !== null && d === dimension ? [value] : keep));
     }}""",
     *[Output(control, "value", allow_duplicate=True) for control in CHANGE_FILTERS.values()],
     Input(CHANGE, "clickData"),
