@@ -148,7 +148,7 @@ def _import_id(_ctx, _param, value: str) -> int:
 @click.argument("import_id", callback=_import_id)
 def undo_import_command(import_id: int) -> None:
     """Remove the orders an import added (one transaction). IMPORT_ID as `imports` lists it."""
-    from components.formatting import counted
+    from components.formatting import counted, undone_phrase
     from data_access.db import get_engine
     from ingest.file_import import import_summary, undo_import
     from ingest.files import ImportRejected
@@ -164,8 +164,7 @@ def undo_import_command(import_id: int) -> None:
         removed = undo_import(get_engine(), import_id)
     except ImportRejected as exc:
         raise click.ClickException(str(exc)) from None
-    returned = f", {counted(back, 'earlier order')} back" if back else ""
-    click.echo(f"import #{import_id} undone: {counted(removed, 'order')} removed{returned}")
+    click.echo(undone_phrase(import_id, removed, back))
 
 
 def print_report_table(report: dict) -> None:

@@ -22,6 +22,13 @@ def counted(n: int, noun: str) -> str:
     return f"{n:,} {noun}{'' if n == 1 else 's'}"
 
 
+def undone_phrase(import_id: int, removed: int, back: int) -> str:
+    """'import #7 undone: 3 orders removed, 1 earlier order back': what an undo did, as
+    `manage.py undo-import` prints it and the Data page says it."""
+    returned = f", {counted(back, 'earlier order')} back" if back else ""
+    return f"import #{import_id} undone: {counted(removed, 'order')} removed{returned}"
+
+
 @functools.cache
 def _locale(locale: str) -> Locale:
     """The parsed locale, once: babel parses a locale given by name on every call (the segments

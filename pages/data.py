@@ -13,7 +13,7 @@ import dash_bootstrap_components as dbc
 import diskcache
 from dash import ALL, Input, Output, State, callback, clientside_callback, ctx, dcc, html, no_update
 
-from components.formatting import counted
+from components.formatting import counted, undone_phrase
 from components.shell import empty_state, page_header
 from data_access.cache import data_state
 from data_access.db import get_engine
@@ -503,7 +503,6 @@ def update_undo(set_progress, go, import_id):
             history_table(),
             no_update,
         )
-    back = summary["replaced"] if summary else 0
-    returned = f", {counted(back, 'earlier order')} back" if back else ""
-    message = f"Import #{import_id} undone: {counted(removed, 'order')} removed{returned}."
+    said = undone_phrase(import_id, removed, summary["replaced"] if summary else 0)
+    message = f"{said[:1].upper()}{said[1:]}."
     return dbc.Alert(message, color="success", id="data-undo-done", dismissable=True), history_table(), _changed_data()
