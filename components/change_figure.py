@@ -1,6 +1,6 @@
 """What changed: a measure's move from the previous period to this one, split by the values of
-a dimension (which categories, segments, regions or stores made it), as a waterfall and a
-sentence. Only additive measures: each line has one value of the dimension, so the steps add up
+a dimension (which categories, segments, regions, stores or products made it), as a waterfall
+and a sentence. Only additive measures: each line has one value of the dimension, so the steps add up
 to the change exactly (distinct customers, or orders per category, would not)."""
 
 from __future__ import annotations

@@ -209,19 +209,21 @@ def update_change(state, measure, dimension):
     fmt = number_format()
     config = graph_config(export_filename(f"{measure} change by {dimension}", f.start, f.end))
     try:
-        if dimension == "product":
+        if dimension == "product":  # two products may share a name: told apart by their keys
             periods = (f, f.previous_period())
             now, then = run_concurrently(*[partial(get_sales_by_product_level, p, "product") for p in periods])
+            key = "product_key"
         else:
             now, then = get_sales_by_dimension_then_and_now(f, dimension, customers=False)  # none shown
+            key = "label"
     except QueryTimeout as exc:
         return make_empty_figure(str(exc)), config, "", ""
-    change = measure_change(now, then, measure, key="product_key" if dimension == "product" else "label")
+    change = measure_change(now, then, measure, key=key)
     against = previous_phrase(f)  # the KPI cards' comparison: "the same dates last year", ...
     period = state.get("period")
-    after = filter_ids.PERIOD_PRESETS[period] if period in filter_ids.PERIOD_PRESETS and period != "custom" else ""
+    after = "Selected dates" if period == "custom" else filter_ids.PERIOD_PRESETS.get(period, "Selected dates")
     before = against.removeprefix("the ").capitalize()  # "Same dates last year", "Previous 59 days"
-    figure = make_change_figure(change, measure, fmt, before, after or "Selected dates")
+    figure = make_change_figure(change, measure, fmt, before, after)
     hint = "Click a step to filter by it." if dimension in CHANGE_FILTERS else ""
     return figure, config, change_sentence(change, measure, fmt, against), hint
 
