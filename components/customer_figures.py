@@ -7,7 +7,15 @@ import datetime as dt
 import pandas as pd
 from plotly.colors import get_colorscale
 
-from components.figures import base_layout, figure, make_empty_figure, partial_buckets, partial_marks, period_axis
+from components.figures import (
+    bar_labels,
+    base_layout,
+    figure,
+    make_empty_figure,
+    partial_buckets,
+    partial_marks,
+    period_axis,
+)
 from components.formatting import NumberFormat, counted
 
 NEW_COLOR, RETURNING_COLOR = "#0891b2", "#2563eb"
@@ -156,9 +164,7 @@ def make_rfm_figure(df: pd.DataFrame, fmt: NumberFormat) -> dict:
             [g, m, fmt.money(s)]
             for g, m, s in zip(ordered["rfm_group"], ordered["meaning"], ordered["sales"], strict=True)
         ],
-        "text": [f"{c:,}" for c in ordered["customers"]],
-        "textposition": "auto",
-        "cliponaxis": False,  # a label just past the longest bar spills into the margin, not cut
+        **bar_labels([f"{c:,}" for c in ordered["customers"]], ordered["customers"].tolist()),
         "hovertemplate": "<b>%{y}</b>: %{customdata[1]}<br>%{x:,} customers · %{customdata[2]}<extra></extra>",
     }
     layout = base_layout(fmt, hovermode="closest", xaxis={"title": {"text": "Customers"}}, showlegend=False)

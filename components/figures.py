@@ -87,6 +87,20 @@ def graph_config(filename: str) -> dict:
 LEGEND = {"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0}
 
 
+# A bar at least this share of the longest holds its value label inside (bar_labels).
+INSIDE_SHARE = 0.4
+
+
+def bar_labels(text: list[str], values: list[float]) -> dict:
+    """A horizontal bar trace's value labels, always level: inside a bar at least INSIDE_SHARE
+    of the longest, past the end of a shorter one (plotly's "auto" put a short, thick bar's label
+    inside it, turned on end or shrunk to fit); past the longest bar they spill into the margin
+    rather than being cut."""
+    peak = max((abs(v) for v in values), default=0)
+    where = ["inside" if peak and abs(v) >= INSIDE_SHARE * peak else "outside" for v in values]
+    return {"text": text, "textposition": where, "textangle": 0, "cliponaxis": False}
+
+
 def base_layout(fmt: NumberFormat, **extra) -> dict:
     layout = dict(
         font={"family": FONT, "size": 13},
@@ -225,9 +239,7 @@ def make_ranked_bars_figure(df: pd.DataFrame, label: str, fmt: NumberFormat, col
         "orientation": "h",
         "marker": {"color": color},
         "customdata": ordered[label].tolist(),
-        "text": [fmt.money(v) for v in ordered["sales"]],
-        "textposition": "auto",
-        "cliponaxis": False,  # a label just past the longest bar spills into the margin, not cut
+        **bar_labels([fmt.money(v) for v in ordered["sales"]], ordered["sales"].astype(float).tolist()),
         "hovertemplate": "%{y}: " + fmt.symbol + "%{x:,.2f}<extra></extra>",
     }
     axis = {"tickprefix": fmt.symbol, "tickformat": ".3~s"}

@@ -56,7 +56,10 @@ def _dimension(control_id: str, label: str) -> dbc.Col:
         ),
         xs=12,
         sm=6,
-        lg=True,
+        # One line from 1200 px; below, a quarter each, on a second line with the one that does
+        # not fit beside the dates (sharing the line's rest at 1024 px, each showed "All se…").
+        lg=3,
+        xl=True,
         className="mb-2",
     )
 
@@ -75,7 +78,8 @@ def filter_bar() -> html.Div:
                 ),
                 xs=12,
                 sm=6,
-                lg=2,
+                lg=3,  # "Last 12 months" whole below 1200 px
+                xl=2,
                 className="mb-2",
             ),
             dbc.Col(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from components.figures import CUMULATIVE_COLOR, base_layout, figure, make_empty_figure, period_axis
+from components.figures import CUMULATIVE_COLOR, bar_labels, base_layout, figure, make_empty_figure, period_axis
 from components.formatting import NumberFormat
 from components.segment_figures import CATEGORY_PALETTE, color_map
 
@@ -34,9 +34,7 @@ def make_product_level_figure(df: pd.DataFrame, fmt: NumberFormat, measure: str 
         "orientation": "h",
         "marker": {"color": ["#dc2626" if v < 0 else "#2563eb" for v in values]},
         "customdata": [[key, detail] for key, detail in zip(keys, details, strict=True)],
-        "text": text,
-        "textposition": "auto",
-        "cliponaxis": False,  # a label just past the longest bar spills into the margin, not cut
+        **bar_labels(text, values.tolist()),
         "hovertemplate": "<b>%{y}</b><br>%{customdata[1]}<extra></extra>",
     }
     axis = {"tickprefix": fmt.symbol, "tickformat": ".3~s"} if money else {"tickformat": ",~s"}

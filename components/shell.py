@@ -164,8 +164,12 @@ def page_header(title: str, subtitle_id: str) -> html.Div:
     )
 
 
-def chart_card(title: str, graph_id: str, controls=None, graph_class: str = "chart-graph", hint=None) -> dbc.Card:
-    """A titled card holding one chart (with its loading state) and optional header controls."""
+def chart_card(
+    title: str, graph_id: str, controls=None, graph_class: str = "chart-graph", hint=None, fill: bool = False
+) -> dbc.Card:
+    """A titled card holding one chart (with its loading state) and optional header controls.
+    fill: the card takes its row's height and the chart grows into it (beside a taller card,
+    the chart no longer ends in a blank stretch below it)."""
     # The controls sit beside the title while both fit on one line and go under it otherwise:
     # a title never wraps to make room for them (a half-width card at 1280 px wrapped it).
     header = html.Div(
@@ -184,5 +188,5 @@ def chart_card(title: str, graph_id: str, controls=None, graph_class: str = "cha
     graph = dcc.Graph(id=graph_id, className=graph_class, figure=make_empty_figure("Loading…"))
     return dbc.Card(
         [dbc.CardHeader(header), dbc.CardBody(dcc.Loading(graph, type="dot", delay_show=150))],
-        className="mb-3",
+        className="mb-3 chart-card-fill" if fill else "mb-3",
     )

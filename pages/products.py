@@ -104,8 +104,13 @@ def layout(**_query) -> html.Div:
             dcc.Store(id=SET_CATEGORY),
             dbc.Row(
                 [
-                    dbc.Col(chart_card("Category breakdown", LEVEL_GRAPH, controls=measure, hint=_breadcrumb()), lg=6),
-                    dbc.Col(also_bought, lg=6),
+                    dbc.Col(
+                        chart_card("Category breakdown", LEVEL_GRAPH, controls=measure, hint=_breadcrumb(), fill=True),
+                        xl=6,
+                    ),
+                    # Side by side from 1200 px: at 1024 the also-bought list's names wrapped to three
+                    # lines a row, a card ~1,300 px tall beside the chart.
+                    dbc.Col(also_bought, xl=6),
                 ]
             ),
             dbc.Card(

@@ -34,3 +34,26 @@ def test_brws120_every_chart_has_its_height_on_first_load(started):
         assert len(sizes) >= 2, path
         for graph_id, class_name, height, drawn in sizes:
             assert height == drawn == _expected(class_name), (path, graph_id, height, drawn)
+
+
+
+FILL = """const graph = document.getElementById('products-level-graph');
+const mine = graph.closest('.card'), other = document.getElementById('products-also-bought').closest('.card');
+return [Math.round(mine.getBoundingClientRect().bottom), Math.round(other.getBoundingClientRect().bottom),
+        Math.round(graph.getBoundingClientRect().height), graph.querySelector('.js-plotly-plot')._fullLayout.height];"""
+
+
+def test_brws121_category_breakdown_grows_to_the_also_bought_card_beside_it(started):
+    """Beside a taller also-bought list the chart grows, redrawn at its new height, and its card
+    ends where the list's does (it ended ~230 px above it at 1280 px with the demo shop); on a
+    narrower screen the two stack and the chart keeps its height. The fixture shop's list is
+    short: the list's card is given the demo's height."""
+    driver = started.open("/products?from=2026-01-01&to=2026-02-28").driver
+    until(lambda: _drawn(driver), 10)
+    settled(started)
+    driver.execute_script("document.getElementById('products-also-bought').closest('.card').style.minHeight = '834px'")
+    until(lambda: (lambda m: m[2] == m[3] > 380)(driver.execute_script(FILL)), 5)
+    mine, other, height, drawn = driver.execute_script(FILL)
+    assert abs(mine - other) <= 1, (mine, other, height, drawn)
+    driver.set_window_size(1024, 900)
+    until(lambda: driver.execute_script(FILL)[2:] == [380, 380], 5)

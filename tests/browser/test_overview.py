@@ -105,6 +105,20 @@ def test_brws006_phone_folds_filters_and_menu_behind_buttons(started):
     assert dash_duo.get_logs() == []
 
 
+CUT_FILTERS = """return [...document.querySelectorAll('.filter-bar .dash-dropdown-value')]
+    .filter(e => e.scrollWidth > e.clientWidth).map(e => e.textContent)"""
+
+
+def test_brws014_on_a_small_laptop_every_filter_reads_whole(started):
+    """At 1024 px the bar goes on two lines rather than cutting each filter to "All se…"."""
+    dash_duo = started
+    dash_duo.driver.set_window_size(1024, 768)
+    dash_duo.open("/")
+    until(lambda: len(dash_duo.driver.find_elements("css selector", ".filter-bar .dash-dropdown-value")) == 5, 10)
+    assert dash_duo.driver.execute_script(CUT_FILTERS) == []
+    assert dash_duo.find_element("#filter-segment").is_displayed()
+
+
 def test_brws007_region_bar_click_cross_filters_every_page(started):
     from tests.browser.charts import drill
 

@@ -284,3 +284,21 @@ def test_monthly_categories_label_every_month_only_for_a_few(months, every_month
     )
     xaxis = _sent(product_figures.make_category_monthly_figure(frame, FMT))["layout"]["xaxis"]
     assert (xaxis.get("dtick") == "M1") is every_month
+
+
+def test_bar_value_labels_stay_level_inside_long_bars_and_past_short_ones():
+    """A short bar beside a long one, in a tall chart: plotly's "auto" turned its label on end
+    (or shrank it) to fit it inside; it goes past the bar's end instead, level."""
+    df = pd.DataFrame({"region": ["West", "East", "South"], "sales": [Decimal("1000"), Decimal("450"), Decimal("90")]})
+    (bars,) = figures.make_ranked_bars_figure(df, "region", FMT)["data"]
+    assert bars["y"] == ["South", "East", "West"]  # biggest on top
+    assert bars["textposition"] == ["outside", "inside", "inside"]
+    assert bars["textangle"] == 0
+    levels = pd.DataFrame(
+        {
+            "label": ["Chairs", "Tables"], "product_key": [None, None], "sales": [Decimal("-50"), Decimal("200")],
+            "profit": [Decimal("1"), Decimal("2")], "margin": [None, None], "quantity": [1, 2], "orders": [1, 2],
+        }
+    )  # fmt: skip
+    (bars,) = product_figures.make_product_level_figure(levels, FMT)["data"]
+    assert bars["textposition"] == ["outside", "inside"]  # a loss's bar is measured by its length
