@@ -36,7 +36,6 @@ def test_brws120_every_chart_has_its_height_on_first_load(started):
             assert height == drawn == _expected(class_name), (path, graph_id, height, drawn)
 
 
-
 FILL = """const graph = document.getElementById('products-level-graph');
 const mine = graph.closest('.card'), other = document.getElementById('products-also-bought').closest('.card');
 return [Math.round(mine.getBoundingClientRect().bottom), Math.round(other.getBoundingClientRect().bottom),
