@@ -117,7 +117,7 @@ def make_cohort_heatmap(df: pd.DataFrame, one_month_until: dt.date | None = None
     if share.size <= 400:
         heatmap["texttemplate"] = "%{text}"
     layout = {
-        "margin": {"l": 10, "r": 10, "t": 36, "b": 10},  # room for the mode bar above the cells
+        "margin": {"l": 10, "r": 10, "t": 10, "b": 10},
         # Upright month numbers: plotly turns them on their side when a phone squeezes the columns.
         "xaxis": {"title": {"text": "Months since first purchase"}, "type": "category", "tickangle": 0},
         "yaxis": {"autorange": "reversed", "title": None},

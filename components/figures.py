@@ -105,7 +105,9 @@ def base_layout(fmt: NumberFormat, **extra) -> dict:
     layout = dict(
         font={"family": FONT, "size": 13},
         separators=fmt.separators,
-        margin={"l": 10, "r": 10, "t": 40, "b": 10},
+        # Little at the top: the mode bar has its own strip above the plot (10-style.css), and a
+        # legend there makes its own room.
+        margin={"l": 10, "r": 10, "t": 12, "b": 10},
         legend=LEGEND,
         hovermode="x unified",
     )

@@ -40,8 +40,9 @@ def make_product_level_figure(df: pd.DataFrame, fmt: NumberFormat, measure: str 
     axis = {"tickprefix": fmt.symbol, "tickformat": ".3~s"} if money else {"tickformat": ",~s"}
     layout = base_layout(fmt, hovermode="closest", xaxis=axis, yaxis={"automargin": True}, bargap=0.2)
     if len(df) > MAX_BARS:
-        note = {"text": f"Top {MAX_BARS} of {len(df)}", "xref": "paper", "yref": "paper", "x": 1, "y": 1.08}
-        layout["annotations"] = [note | {"showarrow": False}]
+        note = {"text": f"Top {MAX_BARS} of {len(df)}", "xref": "paper", "yref": "paper", "x": 1, "y": 1}
+        layout["annotations"] = [note | {"showarrow": False, "xanchor": "right", "yanchor": "bottom"}]
+        layout["margin"] = layout["margin"] | {"t": 30}  # the note's line above the bars
     return figure([bars], layout)
 
 

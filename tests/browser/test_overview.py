@@ -5,6 +5,8 @@ Expected values are those of tests/data_access/test_sales.py (the fixture shop).
 
 from dash.testing.wait import until
 
+from tests.browser.charts import settled
+
 SALES = "#overview-kpi-sales-value"
 ORDERS = "#overview-kpi-orders-value"
 
@@ -119,6 +121,25 @@ def test_brws014_on_a_small_laptop_every_filter_reads_whole(started):
     assert dash_duo.find_element("#filter-segment").is_displayed()
 
 
+CLASHES = """return [...document.querySelectorAll('.js-plotly-plot')].filter(plot => {
+    const bar = plot.querySelector('.modebar'), legend = plot.querySelector('g.legend');
+    if (!bar || !legend) return false;
+    const a = bar.getBoundingClientRect(), b = legend.getBoundingClientRect();
+    return a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+}).map(plot => plot.parentElement.id)"""
+
+
+def test_brws015_a_chart_s_mode_bar_stays_clear_of_its_legend(started):
+    """Category mix in a half-width card at 1024 px: its legend ran under the mode bar's buttons."""
+    dash_duo = started
+    dash_duo.driver.set_window_size(1024, 768)
+    for path in ("/segments", "/products", "/", "/customers"):
+        dash_duo.open(path)
+        until(lambda: dash_duo.driver.find_elements("css selector", "g.legend .traces"), 10)
+        settled(dash_duo)
+        assert dash_duo.driver.execute_script(CLASHES) == [], path
+
+
 def test_brws007_region_bar_click_cross_filters_every_page(started):
     from tests.browser.charts import drill
 
@@ -223,8 +244,6 @@ def test_brws013_on_a_phone_the_mode_bar_waits_for_a_touch_clear_of_the_legend(s
 def test_brws010_what_changed_splits_the_change_and_filters_by_a_step(started):
     from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.support.ui import Select
-
-    from tests.browser.charts import settled
 
     dash_duo = started.open("/?from=2026-01-01&to=2026-02-28")
     sentence = "#overview-change-sentence"
