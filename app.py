@@ -41,6 +41,7 @@ app = Dash(
     meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
 )
 server = app.server
+app.index_string = app.index_string.replace("<html>", '<html lang="en">', 1)  # screen readers' language
 install_fast_json()  # callback answers written by orjson, cleaning only what it cannot write
 settings = get_settings()
 configure_sessions(server, settings, production=SERVED_BY_GUNICORN)

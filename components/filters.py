@@ -114,4 +114,6 @@ def filter_bar() -> html.Div:
         ],
         className="filter-bar",
         id=BAR,
+        role="search",  # a landmark a screen reader jumps to, named below
+        **{"aria-label": "Filters"},
     )

@@ -109,6 +109,7 @@ def auto_refresh_control() -> html.Div:
     options += [{"label": f"Refresh every {s} s", "value": str(s)} for s in REFRESH_SECONDS]
     return html.Div(
         [
+            dbc.Label("Auto-refresh", html_for=AUTO_REFRESH, className="visually-hidden"),
             dbc.Select(
                 id=AUTO_REFRESH,
                 options=options,
@@ -128,9 +129,11 @@ def auto_refresh_control() -> html.Div:
 SHOW_ALL_TIME = "show-all-time"  # an empty state's button: the filter's period becomes All time
 
 
-def empty_state(title: str, detail: str, action: html.Component | None = None) -> dbc.Alert:
+def empty_state(title: str, detail: str, action: html.Component | None = None, level: int = 2) -> dbc.Alert:
+    """level: the title's heading level (1 where the state is the whole page)."""
+    heading = getattr(html, f"H{level}")
     return dbc.Alert(
-        [html.H5(title, className="alert-heading"), html.P(detail, className="mb-0"), action or ""],
+        [heading(title, className="h5 alert-heading"), html.P(detail, className="mb-0"), action or ""],
         color="light",
         className="empty-state border",
     )
@@ -159,9 +162,16 @@ def unavailable_banner(banner_id: str, message: str) -> dbc.Alert:
 
 
 def page_header(title: str, subtitle_id: str) -> html.Div:
+    """The page's one level-one heading (drawn at h2's size), its subtitle under it."""
     return html.Div(
-        [html.H2(title, className="mb-0"), html.Div(id=subtitle_id, className="text-muted")], className="mb-3"
+        [html.H1(title, className="h2 mb-0"), html.Div(id=subtitle_id, className="text-muted")], className="mb-3"
     )
+
+
+def card_title(title: str) -> html.H2:
+    """A card's heading: the level under the page's title (a screen reader's list of headings
+    skipped from it to h5), drawn at h5's size."""
+    return html.H2(title, className="h5 mb-0")
 
 
 def chart_card(
@@ -176,7 +186,7 @@ def chart_card(
         [
             html.Div(
                 [
-                    html.H5(title, className="mb-0"),
+                    card_title(title),
                     html.Div(hint, className="small text-muted") if hint is not None else "",
                 ],
                 className="flex-grow-1",

@@ -18,7 +18,7 @@ from components.figures import export_filename, graph_config, make_empty_figure
 from components.formatting import counted
 from components.grids import WIDE_ONLY, WIDE_ONLY_TEXT, grid_rows, top_customers_grid
 from components.kpi_cards import stat_card
-from components.shell import chart_card, error_state, page_header
+from components.shell import card_title, chart_card, error_state, page_header
 from data_access.concurrent import run_concurrently
 from data_access.customer_value import get_rfm_customers
 from data_access.customers import get_cohort_retention, get_customer_summary, get_new_vs_returning_by_period
@@ -70,7 +70,7 @@ def layout(**_query) -> html.Div:
     )
     grid_header = dbc.Row(
         [
-            dbc.Col(html.H5("Top customers", className="mb-0"), xs=12, md=True),
+            dbc.Col(card_title("Top customers"), xs=12, md=True),
             dbc.Col(dbc.Input(id=SEARCH, placeholder="Search customers…", type="search", size="sm"), xs=8, md=3),
             dbc.Col(dbc.Button("Download CSV", id=CSV, size="sm", color="secondary", outline=True), xs="auto"),
         ],
@@ -262,7 +262,9 @@ def _rfm_members(f: KpiFilter, group: str) -> dbc.Card:
         style={"maxHeight": "320px", "overflowY": "auto"},
     )
     return dbc.Card(
-        dbc.CardBody([html.H6(f"{group}: {counted(len(members), 'customer')} (biggest spenders first)"), table]),
+        dbc.CardBody(
+            [html.H3(f"{group}: {counted(len(members), 'customer')} (biggest spenders first)", className="h6"), table]
+        ),
         id="customers-rfm-members",
     )
 

@@ -14,7 +14,7 @@ import diskcache
 from dash import ALL, Input, Output, State, callback, clientside_callback, ctx, dcc, html, no_update
 
 from components.formatting import counted, undone_phrase
-from components.shell import empty_state, page_header
+from components.shell import card_title, empty_state, page_header
 from data_access.cache import data_state
 from data_access.db import get_engine
 from data_access.settings import get_settings
@@ -89,7 +89,16 @@ def layout(**_query) -> html.Div:
     )
     actions = dbc.Row(
         [
-            dbc.Col(dbc.InputGroup([dbc.InputGroupText("Source"), dbc.Input(id=SOURCE, value="import")]), md=4),
+            dbc.Col(
+                # A label styled as the group's text: screen readers name the box by it.
+                dbc.InputGroup(
+                    [
+                        dbc.Label("Source", html_for=SOURCE, className="input-group-text mb-0"),
+                        dbc.Input(id=SOURCE, value="import"),
+                    ]
+                ),
+                md=4,
+            ),
             dbc.Col(dbc.Button("Check", id=CHECK, color="secondary", outline=True, disabled=True), xs="auto"),
             dbc.Col(dbc.Button("Import", id=IMPORT, color="primary", disabled=True), xs="auto"),
             dbc.Col(html.Span(id=IMPORT_WAITS, className="small text-muted"), xs="auto"),
@@ -119,7 +128,7 @@ def layout(**_query) -> html.Div:
             dbc.Card(
                 id=HISTORY_CARD,
                 children=[
-                    dbc.CardHeader(html.H5("Import history", className="mb-0")),
+                    dbc.CardHeader(card_title("Import history")),
                     dbc.CardBody(
                         [
                             _progress_box(UNDO_PROGRESS_BOX, UNDO_STEP, UNDO_PROGRESS),
@@ -237,7 +246,7 @@ def _mapping_editor(columns: list[str], detected: Mapping) -> html.Div:
     dates = dcc.Dropdown(id=DATE_ORDER, options=DATE_ORDERS, value="", clearable=False, searchable=False)
     return html.Div(
         [
-            html.H6("Columns (detected; change any)", className="mt-3"),
+            html.H3("Columns (detected; change any)", className="h6 mt-3"),
             dbc.Row(rows, className="g-2"),
             dbc.Row(dbc.Col(dates, id="data-date-order", xs=12, md=6), className="g-2 mb-2"),
         ]
@@ -371,7 +380,12 @@ def history_table():
         )
         for r in frame.to_dict("records")
     ]
-    header = html.Thead(html.Tr([html.Th(h) for h in ("Import", "When", "File", "Source", "Rows", "Status", "")]))
+    header = html.Thead(
+        html.Tr(
+            [html.Th(h) for h in ("Import", "When", "File", "Source", "Rows", "Status")]
+            + [html.Th(html.Span("Actions", className="visually-hidden"))]
+        )
+    )
     return dbc.Table(
         [header, html.Tbody(rows)],
         size="sm",

@@ -21,6 +21,7 @@ def layout(**_query) -> html.Div:
             "There is no page at this address",
             "The link may be old or mistyped. These are the dashboard's pages:",
             html.Div(links, className="d-flex flex-wrap gap-2 mt-3"),
+            level=1,
         ),
         id="not-found",
         className="mt-3",

@@ -19,7 +19,7 @@ from components.figures import (
     make_sales_trend_figure,
 )
 from components.kpi_cards import kpi_cards
-from components.shell import chart_card, error_state
+from components.shell import card_title, chart_card, error_state, page_header
 from data_access.concurrent import run_concurrently
 from data_access.db import QueryTimeout
 from data_access.products import get_sales_by_product_level
@@ -60,16 +60,14 @@ CHANGE_SPLITS = [*CHANGE_FILTERS, "product"]
 def layout(**_query) -> html.Div:
     return html.Div(
         [
-            html.Div(
-                [html.H2("Overview", className="mb-0"), html.Div(id=SUBTITLE, className="text-muted")], className="mb-3"
-            ),
+            page_header("Overview", SUBTITLE),
             dcc.Loading(html.Div(id=KPIS, className="kpi-grid"), type="dot", delay_show=150),
             dbc.Card(
                 [
                     dbc.CardHeader(
                         dbc.Row(
                             [
-                                dbc.Col(html.H5("Sales and profit over time", className="mb-0"), xs=12, md=True),
+                                dbc.Col(card_title("Sales and profit over time"), xs=12, md=True),
                                 dbc.Col(
                                     dbc.RadioItems(
                                         id=GRAIN,

@@ -14,7 +14,7 @@ from components.figures import export_filename, graph_config, make_empty_figure
 from components.formatting import counted
 from components.grids import also_bought_table, grid_rows, top_products_grid
 from components.product_figures import MEASURES, make_category_monthly_figure, make_product_level_figure
-from components.shell import chart_card, empty_state, error_state, page_header
+from components.shell import card_title, chart_card, empty_state, error_state, page_header
 from data_access.concurrent import run_concurrently
 from data_access.db import QueryTimeout
 from data_access.products import (
@@ -70,7 +70,7 @@ def layout(**_query) -> html.Div:
         [
             dbc.CardHeader(
                 [
-                    html.H5("Also bought", className="mb-0"),
+                    card_title("Also bought"),
                     html.Small("Products in the same orders", className="text-muted"),
                 ]
             ),
@@ -87,7 +87,7 @@ def layout(**_query) -> html.Div:
     )
     grid_header = dbc.Row(
         [
-            dbc.Col(html.H5("Top products", className="mb-0"), xs=12, md=True),
+            dbc.Col(card_title("Top products"), xs=12, md=True),
             dbc.Col(
                 dbc.Input(id=SEARCH, placeholder="Search products…", type="search", size="sm", debounce=False),
                 xs=8,
