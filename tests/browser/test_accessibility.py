@@ -24,3 +24,9 @@ def test_brws130_every_page_passes_axe(started, path):
     dash_duo.wait_for_element("#not-found" if path == "/no-such-page" else "main .card")
     settled(dash_duo)
     assert _violations(dash_duo) == []
+
+
+def test_brws131_the_login_page_passes_axe(started):
+    started.driver.get(started.server_url + "/login")
+    started.wait_for_element("#login-submit")
+    assert _violations(started) == []
