@@ -57,3 +57,40 @@ def test_brws121_category_breakdown_grows_to_the_also_bought_card_beside_it(star
     assert abs(mine - other) <= 1, (mine, other, height, drawn)
     driver.set_window_size(1024, 900)
     until(lambda: driver.execute_script(FILL)[2:] == [380, 380 - MODE_BAR_STRIP], 5)
+
+
+PRINTED = """return [...document.querySelectorAll('.js-plotly-plot')].map(gd => {
+    const box = gd.querySelector('.svg-container').getBoundingClientRect();
+    const card = gd.closest('.card-body').getBoundingClientRect();
+    return [gd.parentElement.id, gd._fullLayout.width, Math.round(box.width), Math.round(card.width),
+            gd.classList.contains('print-fit')];
+})"""
+
+
+def test_brws122_printed_the_controls_go_and_each_chart_fits_the_paper(started):
+    """Printing (or saving as PDF): no navbar, filter controls or mode bars, the filter as its
+    one-line summary; a page-wide chart is drawn again at most 760 px wide (A4's printable width
+    is ~720 px: printed as drawn for the screen, it ran off the paper) and scaled to its card;
+    after printing it takes the window's width again."""
+    dash_duo = started.open("/?from=2026-01-01&to=2026-02-28")
+    until(lambda: _drawn(dash_duo.driver), 10)
+    settled(dash_duo)
+    driver = dash_duo.driver
+    wide = {row[0]: row[1] for row in driver.execute_script(PRINTED)}
+    assert wide["overview-trend-graph"] > 1000  # drawn for the 1400 px window
+    driver.execute_script("window.dispatchEvent(new Event('beforeprint'))")
+    driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    try:
+        shown = "return getComputedStyle(document.querySelector(arguments[0])).display !== 'none'"
+        assert not driver.execute_script(shown, ".navbar")
+        assert not driver.execute_script(shown, ".filter-collapse")
+        assert not driver.execute_script(shown, ".modebar-container")
+        assert driver.execute_script(shown, "#filter-toggle")
+        assert dash_duo.find_element("#filter-toggle").text.startswith("Filters:")
+        for graph_id, drawn, box, card, fitted in driver.execute_script(PRINTED):
+            assert fitted and drawn <= 760 and box <= min(drawn, card) + 1, (graph_id, drawn, box, card)
+    finally:
+        driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+        driver.execute_script("window.dispatchEvent(new Event('afterprint'))")
+    until(lambda: driver.execute_script(PRINTED)[0][1:3] == [wide["overview-trend-graph"]] * 2, 5)
+    assert not any(row[4] for row in driver.execute_script(PRINTED))
