@@ -6,7 +6,7 @@ import pandas as pd
 
 from components.figures import CUMULATIVE_COLOR, bar_labels, base_layout, figure, make_empty_figure, period_axis
 from components.formatting import NumberFormat
-from components.segment_figures import CATEGORY_PALETTE, color_map
+from components.segment_figures import CATEGORY_PALETTE, color_map, fold_small_categories, stacking_order
 
 MEASURES = {"sales": "Sales", "profit": "Profit", "quantity": "Quantity", "orders": "Orders"}
 MAX_BARS = 25
@@ -50,9 +50,11 @@ def make_category_monthly_figure(df: pd.DataFrame, fmt: NumberFormat) -> dict:
     """Stacked monthly sales per category and the running total over the range (right axis)."""
     if df.empty:
         return make_empty_figure("No sales in this range and filter")
+    running = df.drop_duplicates("month")
+    df = fold_small_categories(df, by=["month"], sums=["sales"])
     colors = color_map(df["category"], CATEGORY_PALETTE)
     money = fmt.symbol + "%{y:,.2f}"
-    running = df.drop_duplicates("month")
+    by_category = dict(tuple(df.groupby("category", sort=False)))
     months, xaxis = period_axis(running["month"], "month")
     x_of = dict(zip(running["month"], months, strict=True))
     traces = [
@@ -64,7 +66,7 @@ def make_category_monthly_figure(df: pd.DataFrame, fmt: NumberFormat) -> dict:
             "marker": {"color": colors[category]},
             "hovertemplate": money,
         }
-        for category, rows in df.groupby("category", sort=True)
+        for category, rows in ((name, by_category[name]) for name in stacking_order(by_category))
     ]
     traces.append(
         {

@@ -22,9 +22,37 @@ SEGMENT_PALETTE = ["#2563eb", "#f59e0b", "#16a34a", "#db2777", "#7c3aed", "#0891
 CATEGORY_PALETTE = ["#0f766e", "#a855f7", "#ea580c", "#64748b", "#ca8a04", "#be123c", "#4f46e5", "#15803d"]
 
 
+# A chart stacking categories shows this many, the biggest by sales, and the rest as one grey
+# "(n other categories)": with more, the palette's colors came round again, two categories alike.
+SHOWN_CATEGORIES = len(CATEGORY_PALETTE) - 1
+OTHER_COLOR = "#cbd5e1"
+
+
 def color_map(names, palette=SEGMENT_PALETTE) -> dict[str, str]:
-    """Stable colors: the same name gets the same color in every chart of a page."""
-    return {name: palette[i % len(palette)] for i, name in enumerate(sorted(set(names)))}
+    """Stable colors: the same name gets the same color in every chart of a page; a grouping in
+    parentheses ("(3 other categories)") is grey."""
+    named = sorted(name for name in set(names) if not str(name).startswith("("))
+    colors = {name: palette[i % len(palette)] for i, name in enumerate(named)}
+    return colors | {name: OTHER_COLOR for name in set(names) if str(name).startswith("(")}
+
+
+def fold_small_categories(df: pd.DataFrame, by: list[str], sums: list[str]) -> pd.DataFrame:
+    """df's rows of the categories past the SHOWN_CATEGORIES biggest (by total sales) added up per
+    `by` as one "(n other categories)", listed last; df as it is when they all fit (one more
+    than fit is shown too: a grouping of one would hide a name for nothing)."""
+    totals = df.groupby("category")["sales"].sum().sort_values(ascending=False, kind="stable")
+    if len(totals) <= SHOWN_CATEGORIES + 1:
+        return df
+    small = set(totals.index[SHOWN_CATEGORIES:])
+    other = f"({len(small)} other categories)"
+    named = df[~df["category"].isin(small)]
+    folded = df[df["category"].isin(small)].groupby(by, as_index=False, sort=False)[sums].sum()
+    return pd.concat([named, folded.assign(category=other)], ignore_index=True)
+
+
+def stacking_order(categories) -> list:
+    """The categories as their traces stack and their legend lists them: by name, a grouping last."""
+    return sorted(set(categories), key=lambda name: (str(name).startswith("("), name))
 
 
 def make_segment_sales_figure(df: pd.DataFrame, fmt: NumberFormat) -> dict:
@@ -36,7 +64,9 @@ def make_category_mix_figure(df: pd.DataFrame, fmt: NumberFormat) -> dict:
     """100 % stacked bars: each category's share of each segment's sales; a click filters."""
     if df.empty:
         return make_empty_figure("No sales in this range and filter")
+    df = fold_small_categories(df, by=["segment"], sums=["share", "sales"])
     colors = color_map(df["category"], CATEGORY_PALETTE)
+    by_category = dict(tuple(df.groupby("category", sort=False)))
     traces = [
         {
             "type": "bar",
@@ -48,7 +78,7 @@ def make_category_mix_figure(df: pd.DataFrame, fmt: NumberFormat) -> dict:
             "customdata": [[category, fmt.money(v)] for v in rows["sales"]],
             "hovertemplate": "%{y} · %{customdata[0]}: %{x:.1f}% (%{customdata[1]})<extra></extra>",
         }
-        for category, rows in df.groupby("category", sort=True)
+        for category, rows in ((name, by_category[name]) for name in stacking_order(by_category))
     ]
     layout = base_layout(fmt, hovermode="closest") | {
         "barmode": "stack",

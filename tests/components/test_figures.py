@@ -302,3 +302,34 @@ def test_bar_value_labels_stay_level_inside_long_bars_and_past_short_ones():
     )  # fmt: skip
     (bars,) = product_figures.make_product_level_figure(levels, FMT)["data"]
     assert bars["textposition"] == ["outside", "inside"]  # a loss's bar is measured by its length
+
+
+def test_past_seven_categories_the_rest_stack_as_one_grey_grouping():
+    """Ten categories: the seven biggest by sales keep their colors, none alike; the other three
+    are one "(3 other categories)" stacked last, their shares and sales added up, and a click
+    on it filters nothing (a label in parentheses)."""
+    names = [f"Cat {c}" for c in "ABCDEFGHIJ"]
+    sales = [Decimal(100 - 10 * i) for i in range(10)]  # A the biggest, J the smallest
+    total = sum(sales)
+    mix = pd.DataFrame({"segment": "Consumer", "category": names, "sales": sales, "share": [s / total for s in sales]})
+    traces = segment_figures.make_category_mix_figure(mix, FMT)["data"]
+    assert [t["name"] for t in traces] == [*names[:7], "(3 other categories)"]
+    colors = [t["marker"]["color"] for t in traces]
+    assert len(set(colors)) == 8 and colors[-1] == segment_figures.OTHER_COLOR
+    assert traces[-1]["x"] == [pytest.approx(float((sales[7] + sales[8] + sales[9]) / total) * 100)]
+    assert traces[-1]["customdata"][0][1] == FMT.money(sales[7] + sales[8] + sales[9])
+
+    months = pd.DataFrame(
+        {
+            "month": [_month(1)] * 10 + [_month(2)] * 10,
+            "category": names * 2,
+            "sales": sales * 2,
+            "cumulative_sales": [total] * 10 + [2 * total] * 10,
+        }
+    )
+    traces = product_figures.make_category_monthly_figure(months, FMT)["data"]
+    assert [t["name"] for t in traces] == [*names[:7], "(3 other categories)", "Cumulative sales"]
+    assert traces[7]["y"] == [float(sales[7] + sales[8] + sales[9])] * 2
+    assert traces[8]["y"] == [float(total), float(2 * total)]
+    eight = months[months["category"].isin(names[:8])]  # one more than fit: all shown by name
+    assert len(product_figures.make_category_monthly_figure(eight, FMT)["data"]) == 9
