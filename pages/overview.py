@@ -103,8 +103,10 @@ def layout(**_query) -> html.Div:
             ),
             dbc.Row(
                 [
-                    dbc.Col(chart_card("Sales by region", REGIONS, hint="Click a bar to filter by it"), lg=6),
-                    dbc.Col(chart_card("Sales by store", STORES, hint="Click a bar to filter by it"), lg=6),
+                    dbc.Col(
+                        chart_card("Sales by region", REGIONS, hint="Click a bar to filter by it", fill=True), lg=6
+                    ),
+                    dbc.Col(chart_card("Sales by store", STORES, hint="Click a bar to filter by it", fill=True), lg=6),
                 ]
             ),
         ]

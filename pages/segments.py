@@ -44,9 +44,12 @@ def layout(**_query) -> html.Div:
             dbc.Card(dbc.CardBody(html.Div(id=TABLE)), className="mb-3"),
             dbc.Row(
                 [
-                    dbc.Col(chart_card("Sales by segment", SALES, hint="Click a bar to filter by it"), lg=5),
+                    # Side by side, the two cards end level whichever header wraps (chart_card fill).
+                    dbc.Col(chart_card("Sales by segment", SALES, hint="Click a bar to filter by it", fill=True), lg=5),
                     dbc.Col(
-                        chart_card("Category mix", MIX, hint="Share of each segment's sales; click to filter"),
+                        chart_card(
+                            "Category mix", MIX, hint="Share of each segment's sales; click to filter", fill=True
+                        ),
                         lg=7,
                     ),
                 ]
