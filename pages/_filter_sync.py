@@ -7,7 +7,7 @@ which is what a two-way URL <-> controls binding needs without loops.
 from __future__ import annotations
 
 import dash
-from dash import Input, Output, State, callback, ctx
+from dash import Input, Output, State, callback, ctx, html
 
 from components import filters as ids
 from components.shell import NAV_LINK_PREFIX
@@ -108,12 +108,15 @@ def next_state(trigger, search, period, start, end, dim_values, stored, options)
     return make_state(period, start, end, dims, *bounds)
 
 
-def as_of_text() -> str:
+def as_of_text() -> str | list:
+    """The navbar's "Data as of 04 Dec 2026 22:37:51 (UTC)"; from 992 to 1199 px, where the
+    navbar holds it on one line only without them, the seconds and time zone are left out."""
     as_of = get_data_as_of()
     if as_of is None:
         return "No data loaded yet"
     local = as_of.astimezone(get_settings().tz)
-    return f"Data as of {local:%d %b %Y %H:%M:%S} ({get_settings().business_timezone})"
+    seconds_and_zone = f"{local:%S} ({get_settings().business_timezone})"
+    return [f"Data as of {local:%d %b %Y %H:%M}", html.Span(":" + seconds_and_zone, className="d-lg-none d-xl-inline")]
 
 
 def summary_text(state: dict) -> str:

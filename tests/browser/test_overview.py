@@ -119,6 +119,14 @@ def test_brws014_on_a_small_laptop_every_filter_reads_whole(started):
     until(lambda: len(dash_duo.driver.find_elements("css selector", ".filter-bar .dash-dropdown-value")) == 5, 10)
     assert dash_duo.driver.execute_script(CUT_FILTERS) == []
     assert dash_duo.find_element("#filter-segment").is_displayed()
+    # The navbar keeps the data's time on one line (it wrapped to two), to the minute.
+    as_of = dash_duo.find_element("#data-as-of")
+    until(lambda: as_of.text.startswith("Data as of"), 10)
+    assert as_of.size["height"] < 30 and as_of.text.count(":") == 1, (as_of.text, as_of.size)
+    navbar = dash_duo.find_element(".navbar").size["height"]
+    dash_duo.driver.set_window_size(1400, 768)
+    until(lambda: as_of.text.count(":") == 2 and as_of.text.endswith(")"), 5)  # seconds and zone back
+    assert dash_duo.find_element(".navbar").size["height"] == navbar
 
 
 CLASHES = """return [...document.querySelectorAll('.js-plotly-plot')].filter(plot => {
