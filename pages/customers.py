@@ -89,21 +89,25 @@ def layout(**_query) -> html.Div:
             ),
             dbc.Row(
                 [
-                    dbc.Col(chart_card("Lifetime value", LTV, hint="Sales over each customer's whole history"), lg=6),
                     dbc.Col(
-                        [
-                            chart_card(
-                                "RFM groups",
-                                RFM,
-                                controls=rfm_pick,
-                                hint="Recency and frequency scores 1–5; click a group or choose it",
-                            ),
-                            dcc.Loading(html.Div(id=RFM_LIST, className="mb-3"), type="dot", delay_show=150),
-                        ],
+                        chart_card("Lifetime value", LTV, hint="Sales over each customer's whole history", fill=True),
+                        lg=6,
+                    ),
+                    dbc.Col(
+                        chart_card(
+                            "RFM groups",
+                            RFM,
+                            controls=rfm_pick,
+                            hint="Recency and frequency scores 1–5; click a group or choose it",
+                            fill=True,
+                        ),
                         lg=6,
                     ),
                 ]
             ),
+            # A group's customers under both charts, the page's width (in the RFM chart's column
+            # it made that column the taller, so the two cards could not end level).
+            dcc.Loading(html.Div(id=RFM_LIST, className="mb-3"), type="dot", delay_show=150),
             dbc.Card(
                 [dbc.CardHeader(grid_header), dbc.CardBody(top_customers_grid(GRID, number_format()))], className="mb-3"
             ),
@@ -234,9 +238,22 @@ def update_rfm_list(click, picked, state):
     return _rfm_members(filter_from_state(state), group), group
 
 
+# A group's list holds its biggest spenders, this many at most.
+RFM_LISTED = 500
+
+
+def _members_heading(group: str, listed: int, customers: int) -> str:
+    """ "Champions: 3,421 customers, the 500 biggest spenders listed" (it said "500 customers"
+    beside a bar of 3,421), or all of them when they fit."""
+    if customers > listed:
+        return f"{group}: {counted(customers, 'customer')}, the {listed:,} biggest spenders listed"
+    return f"{group}: {counted(listed, 'customer')} (biggest spenders first)"
+
+
 def _rfm_members(f: KpiFilter, group: str) -> dbc.Card:
     fmt = number_format()
-    members = get_rfm_customers(f, group)
+    members = get_rfm_customers(f, group, limit=RFM_LISTED)
+    in_group = get_customer_summary(f).rfm.set_index("rfm_group")["customers"]  # the chart's, cached
     rows = [
         html.Tr(
             [
@@ -263,7 +280,7 @@ def _rfm_members(f: KpiFilter, group: str) -> dbc.Card:
     )
     return dbc.Card(
         dbc.CardBody(
-            [html.H3(f"{group}: {counted(len(members), 'customer')} (biggest spenders first)", className="h6"), table]
+            [html.H3(_members_heading(group, len(members), int(in_group.get(group, 0))), className="h6"), table]
         ),
         id="customers-rfm-members",
     )

@@ -53,6 +53,17 @@ def test_rfm_group_click_lists_its_customers_biggest_first(dash_app):
     assert text.index("Bob") < text.index("Alice")  # biggest spenders first
 
 
+def test_rfm_group_list_cut_to_its_biggest_spenders_says_how_many_the_group_holds(dash_app, monkeypatch):
+    """A list of the biggest 500 said "Champions: 500 customers" beside a bar of 3,421."""
+    import importlib
+
+    monkeypatch.setattr(importlib.import_module("pages.customers"), "RFM_LISTED", 1)
+    card, _ = _list_rfm({"points": [{"customdata": ["Champions"]}]})
+    text = str(card)
+    assert "Champions: 2 customers, the 1 biggest spenders listed" in text
+    assert "Bob" in text and "Alice" not in text
+
+
 def test_rfm_group_chosen_in_the_list_wins_over_an_earlier_click_and_follows_the_filter(dash_app):
     click = {"points": [{"customdata": ["Champions"]}]}
     card, picked = _list_rfm(click, picked="Lost", trigger="customers-rfm-pick.value")
