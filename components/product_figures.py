@@ -6,7 +6,7 @@ import pandas as pd
 
 from components.figures import CUMULATIVE_COLOR, bar_labels, base_layout, figure, make_empty_figure, period_axis
 from components.formatting import NumberFormat
-from components.segment_figures import CATEGORY_PALETTE, color_map, fold_small_categories, stacking_order
+from components.segment_figures import CATEGORY_PALETTE, by_category_stacked, color_map, fold_small_categories
 
 MEASURES = {"sales": "Sales", "profit": "Profit", "quantity": "Quantity", "orders": "Orders"}
 MAX_BARS = 25
@@ -54,7 +54,6 @@ def make_category_monthly_figure(df: pd.DataFrame, fmt: NumberFormat) -> dict:
     df = fold_small_categories(df, by=["month"], sums=["sales"])
     colors = color_map(df["category"], CATEGORY_PALETTE)
     money = fmt.symbol + "%{y:,.2f}"
-    by_category = dict(tuple(df.groupby("category", sort=False)))
     months, xaxis = period_axis(running["month"], "month")
     x_of = dict(zip(running["month"], months, strict=True))
     traces = [
@@ -66,7 +65,7 @@ def make_category_monthly_figure(df: pd.DataFrame, fmt: NumberFormat) -> dict:
             "marker": {"color": colors[category]},
             "hovertemplate": money,
         }
-        for category, rows in ((name, by_category[name]) for name in stacking_order(by_category))
+        for category, rows in by_category_stacked(df)
     ]
     traces.append(
         {

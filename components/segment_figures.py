@@ -28,12 +28,16 @@ SHOWN_CATEGORIES = len(CATEGORY_PALETTE) - 1
 OTHER_COLOR = "#cbd5e1"
 
 
+def is_grouping(name) -> bool:
+    """A label in parentheses ("(3 other categories)") stands for several values, not one."""
+    return str(name).startswith("(")
+
+
 def color_map(names, palette=SEGMENT_PALETTE) -> dict[str, str]:
-    """Stable colors: the same name gets the same color in every chart of a page; a grouping in
-    parentheses ("(3 other categories)") is grey."""
-    named = sorted(name for name in set(names) if not str(name).startswith("("))
+    """Stable colors: the same name gets the same color in every chart of a page; a grouping is grey."""
+    named = sorted(name for name in set(names) if not is_grouping(name))
     colors = {name: palette[i % len(palette)] for i, name in enumerate(named)}
-    return colors | {name: OTHER_COLOR for name in set(names) if str(name).startswith("(")}
+    return colors | {name: OTHER_COLOR for name in set(names) if is_grouping(name)}
 
 
 def fold_small_categories(df: pd.DataFrame, by: list[str], sums: list[str]) -> pd.DataFrame:
@@ -50,9 +54,11 @@ def fold_small_categories(df: pd.DataFrame, by: list[str], sums: list[str]) -> p
     return pd.concat([named, folded.assign(category=other)], ignore_index=True)
 
 
-def stacking_order(categories) -> list:
-    """The categories as their traces stack and their legend lists them: by name, a grouping last."""
-    return sorted(set(categories), key=lambda name: (str(name).startswith("("), name))
+def by_category_stacked(df: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
+    """df's rows per category, in the order their traces stack and their legend lists them: by
+    name, a grouping last."""
+    rows = dict(tuple(df.groupby("category", sort=False)))
+    return [(name, rows[name]) for name in sorted(rows, key=lambda name: (is_grouping(name), name))]
 
 
 def make_segment_sales_figure(df: pd.DataFrame, fmt: NumberFormat) -> dict:
@@ -66,7 +72,6 @@ def make_category_mix_figure(df: pd.DataFrame, fmt: NumberFormat) -> dict:
         return make_empty_figure("No sales in this range and filter")
     df = fold_small_categories(df, by=["segment"], sums=["share", "sales"])
     colors = color_map(df["category"], CATEGORY_PALETTE)
-    by_category = dict(tuple(df.groupby("category", sort=False)))
     traces = [
         {
             "type": "bar",
@@ -78,7 +83,7 @@ def make_category_mix_figure(df: pd.DataFrame, fmt: NumberFormat) -> dict:
             "customdata": [[category, fmt.money(v)] for v in rows["sales"]],
             "hovertemplate": "%{y} · %{customdata[0]}: %{x:.1f}% (%{customdata[1]})<extra></extra>",
         }
-        for category, rows in ((name, by_category[name]) for name in stacking_order(by_category))
+        for category, rows in by_category_stacked(df)
     ]
     layout = base_layout(fmt, hovermode="closest") | {
         "barmode": "stack",
