@@ -228,12 +228,27 @@ def make_sales_trend_figure(
     )
 
 
+# A ranking of stores, regions or segments draws this many bars: a shop with 40 stores got 9 px
+# bars with labels over each other in the card's 380 px.
+MAX_RANKED_BARS = 15
+
+
+def with_top_note(layout: dict, shown: int, total: int) -> dict:
+    """layout with "Top 15 of 40" above the bars' right end when a ranking shows fewer than it
+    has, and the top margin for its line."""
+    if total <= shown:
+        return layout
+    note = {"text": f"Top {shown} of {total:,}", "xref": "paper", "yref": "paper", "x": 1, "y": 1}
+    note |= {"showarrow": False, "xanchor": "right", "yanchor": "bottom"}
+    return layout | {"annotations": [note], "margin": layout["margin"] | {"t": 30}}
+
+
 def make_ranked_bars_figure(df: pd.DataFrame, label: str, fmt: NumberFormat, color: str = SALES_COLOR) -> dict:
-    """Horizontal bars of df.sales per df[label], biggest on top; customdata is the label, so a
-    click can set that filter."""
+    """Horizontal bars of df.sales per df[label] (biggest first), biggest on top, at most
+    MAX_RANKED_BARS of them; customdata is the label, so a click can set that filter."""
     if df.empty:
         return make_empty_figure("No sales in this range and filter")
-    ordered = df.iloc[::-1]
+    ordered = df.head(MAX_RANKED_BARS).iloc[::-1]
     bars = {
         "type": "bar",
         "x": ordered["sales"].astype(float).tolist(),
@@ -246,4 +261,4 @@ def make_ranked_bars_figure(df: pd.DataFrame, label: str, fmt: NumberFormat, col
     }
     axis = {"tickprefix": fmt.symbol, "tickformat": ".3~s"}
     layout = base_layout(fmt, hovermode="closest", xaxis=axis, yaxis={"automargin": True}, showlegend=False)
-    return figure([bars], layout)
+    return figure([bars], with_top_note(layout, len(ordered), len(df)))

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pandas as pd
 
-from components.figures import CUMULATIVE_COLOR, bar_labels, base_layout, figure, make_empty_figure, period_axis
+from components.figures import (
+    CUMULATIVE_COLOR,
+    bar_labels,
+    base_layout,
+    figure,
+    make_empty_figure,
+    period_axis,
+    with_top_note,
+)
 from components.formatting import NumberFormat
 from components.segment_figures import CATEGORY_PALETTE, by_category_stacked, color_map, fold_small_categories
 
@@ -39,11 +47,7 @@ def make_product_level_figure(df: pd.DataFrame, fmt: NumberFormat, measure: str 
     }
     axis = {"tickprefix": fmt.symbol, "tickformat": ".3~s"} if money else {"tickformat": ",~s"}
     layout = base_layout(fmt, hovermode="closest", xaxis=axis, yaxis={"automargin": True}, bargap=0.2)
-    if len(df) > MAX_BARS:
-        note = {"text": f"Top {MAX_BARS} of {len(df)}", "xref": "paper", "yref": "paper", "x": 1, "y": 1}
-        layout["annotations"] = [note | {"showarrow": False, "xanchor": "right", "yanchor": "bottom"}]
-        layout["margin"] = layout["margin"] | {"t": 30}  # the note's line above the bars
-    return figure([bars], layout)
+    return figure([bars], with_top_note(layout, len(top), len(df)))
 
 
 def make_category_monthly_figure(df: pd.DataFrame, fmt: NumberFormat) -> dict:

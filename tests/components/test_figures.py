@@ -241,6 +241,20 @@ def test_product_level_shows_the_top_25_and_says_so():
     assert (fig.data[0].marker.color[0], fig.data[0].marker.color[-1]) == ("#dc2626", "#2563eb")  # a loss is red
 
 
+@pytest.mark.parametrize(("stores", "bars", "note"), [(40, 15, "Top 15 of 40"), (15, 15, None), (3, 3, None)])
+def test_ranked_bars_show_the_top_15_and_say_so(stores, bars, note):
+    """A shop with 40 stores got 40 bars of 9 px in the card, their labels over each other."""
+    df = pd.DataFrame(
+        {"label": [f"Store {n}" for n in range(stores)], "sales": [Decimal(1000 - n) for n in range(stores)]}
+    )
+    drawn = _sent(figures.make_ranked_bars_figure(df, "label", FMT))
+    (trace,) = drawn["data"]
+    assert len(trace["y"]) == bars and trace["y"][-1] == "Store 0"  # biggest on top
+    assert trace["y"][0] == f"Store {bars - 1}"  # the next biggest, not any 15
+    notes = [a["text"] for a in drawn["layout"].get("annotations", [])]
+    assert notes == ([note] if note else [])
+
+
 def test_cohort_heatmap_leaves_months_not_reached_yet_as_gaps():
     sent = _sent(FIGURES["cohort heatmap"](FRAMES["cohort heatmap"]))
     heatmap = sent["data"][0]
