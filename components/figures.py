@@ -66,12 +66,14 @@ def export_filename(chart: str, start: dt.date, end: dt.date) -> str:
     return f"{slug}_{start.isoformat()}_to_{end.isoformat()}"
 
 
-def graph_config(filename: str) -> dict:
-    """dcc.Graph config: the camera downloads PNG at 2x; assets/export_svg.js adds SVG."""
+def graph_config(filename: str, title: str = "", caption: str = "") -> dict:
+    """dcc.Graph config: assets/export.js's modebar buttons download PNG at 2x and SVG as
+    filename, with the title (and the caption under it) above the chart when given."""
+    options = {"format": "png", "scale": 2, "filename": filename}
     return {
         "displaylogo": False,
         "responsive": True,
-        "toImageButtonOptions": {"format": "png", "scale": 2, "filename": filename},
+        "toImageButtonOptions": options | ({"title": title, "caption": caption} if title else {}),
         "modeBarButtonsToRemove": [
             "lasso2d",
             "select2d",

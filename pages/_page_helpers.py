@@ -7,9 +7,11 @@ import datetime as dt
 
 import dash_bootstrap_components as dbc
 
+from components.figures import export_filename, graph_config
 from components.formatting import NumberFormat
 from components.shell import SHOW_ALL_TIME, empty_state
 from data_access.dimensions import get_filter_options
+from data_access.filters import KpiFilter
 from data_access.settings import get_settings
 
 
@@ -22,6 +24,35 @@ def range_label(start: dt.date, end: dt.date) -> str:
     if start == end:
         return f"{start:%d %b %Y}"
     return f"{start:%d %b %Y} – {end:%d %b %Y}"
+
+
+# A caption names this many values of a dimension, then says how many more.
+CAPTION_VALUES = 3
+CAPTION_DIMENSIONS = (
+    ("segments", "Segment", "Segments"),
+    ("regions", "Region", "Regions"),
+    ("categories", "Category", "Categories"),
+    ("stores", "Store", "Stores"),
+)
+
+
+def filter_caption(f: KpiFilter) -> str:
+    """'06 Dec 2025 – 05 Dec 2026 · Segment: Consumer · Stores: Marketplace, Web Shop': what a
+    chart shows, under its title in an exported image."""
+    parts = [range_label(f.start, f.end)]
+    for field, one, several in CAPTION_DIMENSIONS:
+        values = getattr(f, field)
+        if values:
+            named = ", ".join(values[:CAPTION_VALUES])
+            more = len(values) - CAPTION_VALUES
+            parts.append(f"{one if len(values) == 1 else several}: {named}{f' and {more} more' if more > 0 else ''}")
+    return " · ".join(parts)
+
+
+def export_config(chart: str, f: KpiFilter) -> dict:
+    """A chart's dcc.Graph config: its downloads named after the chart and f's dates, the
+    image titled with the chart ("sales by store": "Sales by store") and filter_caption(f)."""
+    return graph_config(export_filename(chart, f.start, f.end), chart[:1].upper() + chart[1:], filter_caption(f))
 
 
 def clicked_value(click_data: dict | None, index: int | None = None):

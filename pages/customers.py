@@ -14,7 +14,7 @@ from components.customer_figures import (
     make_new_returning_figure,
     make_rfm_figure,
 )
-from components.figures import export_filename, graph_config, make_empty_figure
+from components.figures import export_filename, make_empty_figure
 from components.formatting import counted
 from components.grids import WIDE_ONLY, WIDE_ONLY_TEXT, grid_rows, top_customers_grid
 from components.kpi_cards import stat_card
@@ -28,7 +28,7 @@ from data_access.rfm import RFM_GROUP_NAMES
 from pages._filter_state import filter_from_state
 from pages._filter_sync import STORE as FILTER_STATE
 from pages._grid_controls import register_grid_controls
-from pages._page_helpers import clicked_value, no_match_state, number_format, range_label
+from pages._page_helpers import clicked_value, export_config, no_match_state, number_format, range_label
 from web.answer_cache import cached_answer
 
 dash.register_page(__name__, path="/customers", name="Customers", title="Customers · Shop Pulse", order=2)
@@ -44,7 +44,7 @@ GRID, SEARCH, CSV = "customers-grid", "customers-search", "customers-csv"
 GRAPHS = {
     COHORTS: "cohort retention",
     LTV: "lifetime value distribution",
-    RFM: "rfm groups",
+    RFM: "RFM groups",
 }
 
 
@@ -133,7 +133,7 @@ def update_customers(state):
         raise dash.exceptions.PreventUpdate
     f = filter_from_state(state)
     fmt = number_format()
-    configs = [graph_config(export_filename(name, f.start, f.end)) for name in GRAPHS.values()]
+    configs = [export_config(name, f) for name in GRAPHS.values()]
     subtitle = f"{range_label(f.start, f.end)} · customers with at least one order in the range"
     csv = {"fileName": export_filename("top customers", f.start, f.end) + ".csv"}
     try:
@@ -208,7 +208,7 @@ def update_new_returning(state, measure):
     if not state:
         raise dash.exceptions.PreventUpdate
     f = filter_from_state(state)
-    config = graph_config(export_filename(f"new and returning {measure}", f.start, f.end))
+    config = export_config(f"new and returning {measure}", f)
     try:
         frame = get_new_vs_returning_by_period(f)
     except QueryTimeout as exc:

@@ -12,8 +12,6 @@ from dash import Input, Output, State, callback, clientside_callback, dcc, html
 from components import filters as filter_ids
 from components.change_figure import CHANGE_MEASURES, change_sentence, make_change_figure, measure_change
 from components.figures import (
-    export_filename,
-    graph_config,
     make_empty_figure,
     make_ranked_bars_figure,
     make_sales_trend_figure,
@@ -32,7 +30,15 @@ from data_access.sales import (
 from pages._cross_filter import CLICKED_VALUE_JS, register_cross_filter
 from pages._filter_state import filter_from_state
 from pages._filter_sync import STORE as FILTER_STATE
-from pages._page_helpers import LAST_YEAR, days_phrase, no_match_state, number_format, previous_phrase, range_label
+from pages._page_helpers import (
+    LAST_YEAR,
+    days_phrase,
+    export_config,
+    no_match_state,
+    number_format,
+    previous_phrase,
+    range_label,
+)
 from web.answer_cache import cached_answer
 
 dash.register_page(__name__, path="/", name="Overview", title="Overview · Shop Pulse", order=0)
@@ -151,7 +157,7 @@ def update_overview(state, grain):
         raise dash.exceptions.PreventUpdate
     f = filter_from_state(state, grain)
     fmt = number_format()
-    config = graph_config(export_filename("sales and profit over time", f.start, f.end))
+    config = export_config("sales and profit over time", f)
     compared = LAST_YEAR if f.previous_is_year_earlier else f"{days_phrase(f.days)} and with {LAST_YEAR}"
     subtitle = f"{range_label(f.start, f.end)} · compared with {compared}"
     try:
@@ -180,7 +186,7 @@ def update_breakdowns(state):
         raise dash.exceptions.PreventUpdate
     f = filter_from_state(state)
     fmt = number_format()
-    configs = [graph_config(export_filename(f"sales by {dim}", f.start, f.end)) for dim in BREAKDOWNS.values()]
+    configs = [export_config(f"sales by {dim}", f) for dim in BREAKDOWNS.values()]
     try:
         frames = run_concurrently(*[partial(get_sales_by_dimension, f, dim) for dim in BREAKDOWNS.values()])
         figures = [make_ranked_bars_figure(frame, "label", fmt) for frame in frames]
@@ -207,7 +213,7 @@ def update_change(state, measure, dimension):
         raise dash.exceptions.PreventUpdate
     f = filter_from_state(state)
     fmt = number_format()
-    config = graph_config(export_filename(f"{measure} change by {dimension}", f.start, f.end))
+    config = export_config(f"{measure} change by {dimension}", f)
     try:
         if dimension == "product":  # two products may share a name: told apart by their keys
             periods = (f, f.previous_period())

@@ -10,7 +10,7 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, clientside_callback, ctx, dcc, html, no_update
 
 from components import filters as filter_ids
-from components.figures import export_filename, graph_config, make_empty_figure
+from components.figures import export_filename, make_empty_figure
 from components.formatting import counted
 from components.grids import also_bought_table, grid_rows, top_products_grid
 from components.product_figures import MEASURES, make_category_monthly_figure, make_product_level_figure
@@ -27,7 +27,7 @@ from data_access.products import (
 from pages._filter_state import filter_from_state
 from pages._filter_sync import STORE as FILTER_STATE
 from pages._grid_controls import register_grid_controls
-from pages._page_helpers import clicked_value, no_match_state, number_format, range_label
+from pages._page_helpers import clicked_value, export_config, no_match_state, number_format, range_label
 from web.answer_cache import cached_answer
 
 dash.register_page(__name__, path="/products", name="Products", title="Products · Shop Pulse", order=1)
@@ -161,8 +161,8 @@ def update_products(state, measure, drill):
     crumbs = (category, sub_category or "", level == "category", level != "product")
     subtitle = f"{range_label(f.start, f.end)} · click a bar to drill down, a row for what is bought with it"
     csv = {"fileName": export_filename("top products", f.start, f.end) + ".csv"}
-    level_config = graph_config(export_filename(f"{MEASURES[measure]} by {name}", f.start, f.end))
-    monthly_config = graph_config(export_filename("monthly sales per category", f.start, f.end))
+    level_config = export_config(f"{MEASURES[measure]} by {name}", f)
+    monthly_config = export_config("monthly sales per category", f)
     try:
         by_level, top, monthly = run_concurrently(
             partial(get_sales_by_product_level, f, level, sub_category),

@@ -9,7 +9,7 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, callback, html
 
 from components import filters as filter_ids
-from components.figures import export_filename, graph_config, make_empty_figure
+from components.figures import make_empty_figure
 from components.segment_figures import make_category_mix_figure, make_segment_sales_figure, make_segment_trend_figure
 from components.shell import chart_card, error_state, page_header
 from components.tables import segment_comparison_table
@@ -23,7 +23,7 @@ from data_access.segments import (
 from pages._cross_filter import register_cross_filter
 from pages._filter_state import filter_from_state
 from pages._filter_sync import STORE as FILTER_STATE
-from pages._page_helpers import no_match_state, number_format, previous_phrase, range_label
+from pages._page_helpers import export_config, no_match_state, number_format, previous_phrase, range_label
 from web.answer_cache import cached_answer
 
 dash.register_page(__name__, path="/segments", name="Segments", title="Segments · Shop Pulse", order=3)
@@ -77,7 +77,7 @@ def update_segments(state):
         raise dash.exceptions.PreventUpdate
     f = filter_from_state(state)
     fmt = number_format()
-    configs = [graph_config(export_filename(name, f.start, f.end)) for name in GRAPHS.values()]
+    configs = [export_config(name, f) for name in GRAPHS.values()]
     subtitle = f"{range_label(f.start, f.end)} · changes against {previous_phrase(f)}"
     try:
         summary, mix, trend = run_concurrently(

@@ -74,14 +74,54 @@ def test_brws004_no_match_shows_an_empty_state_not_an_error(started):
     assert dash_duo.get_logs() == []
 
 
-def test_brws005_chart_exports_png_at_2x_and_svg_named_by_range(started):
-    dash_duo = started.open("/?from=2026-01-01&to=2026-02-28")
+def _downloaded(folder, name, timeout=15):
+    """The file Chromium saved as name in folder, once whole (a partial one is .crdownload)."""
+    until(lambda: (folder / name).exists() and (folder / name).stat().st_size > 0, timeout=timeout)
+    return (folder / name).read_bytes()
+
+
+def test_brws005_chart_downloads_are_named_by_range_and_titled_with_what_they_show(started, tmp_path):
+    """PNG at 2x and SVG from the modebar; the image says which chart, which dates and which
+    filters (a chart pasted into a meeting's slides said none of it)."""
+    dash_duo = started.open("/?from=2026-01-01&to=2026-02-28&segment=Consumer")
+    dash_duo.driver.execute_cdp_cmd("Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(tmp_path)})
     dash_duo.wait_for_element("#overview-trend-graph .bars")
-    dash_duo.wait_for_element('#overview-trend-graph .modebar-btn[data-title="Download as SVG"]')
+    graph = "#overview-trend-graph"
+    dash_duo.wait_for_element(f'{graph} .modebar-btn[data-title="Download as SVG"]')
+    assert dash_duo.find_elements(f'{graph} .modebar-btn[data-title="Download plot as a png"]') == []  # ours instead
     options = dash_duo.driver.execute_script(
-        "return document.querySelector('#overview-trend-graph .js-plotly-plot')._context.toImageButtonOptions"
+        f"return document.querySelector('{graph} .js-plotly-plot')._context.toImageButtonOptions"
     )
-    assert options == {"format": "png", "scale": 2, "filename": "sales-and-profit-over-time_2026-01-01_to_2026-02-28"}
+    name = "sales-and-profit-over-time_2026-01-01_to_2026-02-28"
+    caption = "01 Jan 2026 – 28 Feb 2026 · Segment: Consumer"
+    assert options == {
+        "format": "png",
+        "scale": 2,
+        "filename": name,
+        "title": "Sales and profit over time",
+        "caption": caption,
+    }
+    width, height = dash_duo.driver.execute_script(
+        f"var l = document.querySelector('{graph} .js-plotly-plot')._fullLayout; return [l.width, l.height]"
+    )
+
+    dash_duo.find_element(f'{graph} .modebar-btn[data-title="Download as SVG"]').click()
+    svg = _downloaded(tmp_path, name + ".svg").decode()
+    assert ">Sales and profit over time<" in svg and f">{caption}<" in svg
+    assert ">Sales<" in svg  # the chart itself, its legend
+
+    dash_duo.find_element(f'{graph} .modebar-btn[data-title="Download as PNG"]').click()
+    png = _downloaded(tmp_path, name + ".png")
+    png_width, png_height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+    assert png_width == 2 * width and png_height > 2 * height  # 2x, and taller by the title's lines
+
+    # A phone's chart is narrow: the caption goes on as many lines as it needs, not past the edge.
+    dash_duo.driver.set_window_size(390, 844)
+    dash_duo.open("/?from=2026-01-01&to=2026-02-28&segment=Consumer&category=Furniture&category=Technology")
+    dash_duo.wait_for_element("#overview-trend-graph .bars")
+    drawn = dash_duo.driver.execute_async_script(DRAW_TITLED, "overview-trend-graph")
+    assert drawn["caption_right"] <= drawn["width"] < 390, drawn
+    assert drawn["title_bottom"] <= min(drawn["legend_top"] or 1e9, drawn["plot_top"]), drawn
     assert dash_duo.get_logs() == []
 
 
@@ -162,7 +202,7 @@ def test_brws007_region_bar_click_cross_filters_every_page(started):
     assert dash_duo.get_logs() == []
 
 
-def test_brws008_every_chart_on_every_page_exports_png_and_svg(started):
+def test_brws008_every_chart_on_every_page_exports_png_and_svg_titled(started):
     pages = {
         "/": ["overview-trend-graph", "overview-change-graph", "overview-region-graph", "overview-store-graph"],
         "/products": ["products-level-graph", "products-monthly-graph"],
@@ -192,7 +232,39 @@ def test_brws008_every_chart_on_every_page_exports_png_and_svg(started):
                 ),
                 timeout=10,
             )
+            drawn = dash_duo.driver.execute_async_script(DRAW_TITLED, graph)
+            assert drawn["title"] and drawn["caption"] == "01 Jan 2025 – 28 Feb 2026", (graph, drawn)
+            assert drawn["title_bottom"] <= min(drawn["legend_top"] or 1e9, drawn["plot_top"]), (graph, drawn)
+            assert drawn["caption_right"] <= drawn["width"], (graph, drawn)
     assert dash_duo.get_logs() == []
+
+
+# The image a chart's downloads hold, drawn off screen: its title and caption, and where they end
+# against the legend's and the plot's top (the legend ran over the caption once).
+DRAW_TITLED = """
+const [graph, done] = arguments;
+const gd = document.querySelector('#' + graph + ' .js-plotly-plot');
+const fig = window.shopPulseExport.titledFigure(gd, gd._context.toImageButtonOptions);
+const div = document.createElement('div');
+div.style.cssText = 'position:absolute; left:-5000px; top:0';
+document.body.appendChild(div);
+Plotly.newPlot(div, fig.data, fig.layout).then(() => {
+    const box = div.getBoundingClientRect(), top = box.top;
+    const legend = div.querySelector('.legend');
+    const found = {
+        title: div.querySelector('.gtitle').textContent,
+        caption: div.querySelector('.gtitle-subtitle').textContent,
+        title_bottom: div.querySelector('.g-gtitle').getBoundingClientRect().bottom - top,
+        legend_top: legend ? legend.getBoundingClientRect().top - top : null,
+        plot_top: div._fullLayout._size.t,
+        caption_right: div.querySelector('.gtitle-subtitle').getBoundingClientRect().right - box.left,
+        width: div._fullLayout.width,
+    };
+    Plotly.purge(div);
+    div.remove();
+    done(found);
+});
+"""
 
 
 def test_brws011_an_unknown_address_lists_the_pages_and_hides_the_filter(started):

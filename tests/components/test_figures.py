@@ -56,6 +56,8 @@ def test_export_names_the_chart_and_range_and_doubles_png_scale():
     assert name == "sales-profit-over-time_2026-01-01_to_2026-03-31"
     options = graph_config(name)["toImageButtonOptions"]
     assert options == {"format": "png", "scale": 2, "filename": name}
+    titled = graph_config(name, "Sales by store", "01 Jan 2026")["toImageButtonOptions"]
+    assert titled == options | {"title": "Sales by store", "caption": "01 Jan 2026"}
 
 
 def test_partial_buckets_are_the_ones_the_range_cuts():

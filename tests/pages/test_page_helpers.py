@@ -3,7 +3,7 @@
 import datetime as dt
 
 from data_access.filters import KpiFilter
-from pages._page_helpers import previous_phrase
+from pages._page_helpers import export_config, filter_caption, previous_phrase
 
 
 def test_previous_period_of_a_whole_year_is_named_last_year():
@@ -13,3 +13,21 @@ def test_previous_period_of_a_whole_year_is_named_last_year():
     assert previous_phrase(KpiFilter(start=dt.date(2026, 2, 2), end=dt.date(2026, 2, 2))) == "the previous day"
     # 28 Feb 2024 - 28 Feb 2025, a year and a day: its previous days are not last year's dates.
     assert previous_phrase(KpiFilter(start=dt.date(2024, 2, 28), end=dt.date(2025, 2, 28))) == "the previous 367 days"
+
+
+def test_an_exported_chart_is_titled_with_its_name_dates_and_filters():
+    f = KpiFilter(
+        start=dt.date(2026, 1, 1),
+        end=dt.date(2026, 3, 31),
+        segments=("Consumer",),
+        categories=("Furniture", "Technology"),
+        stores=("North", "South", "East", "West", "Web Shop"),
+    )
+    assert filter_caption(f) == (
+        "01 Jan 2026 – 31 Mar 2026 · Segment: Consumer · Categories: Furniture, Technology"
+        " · Stores: East, North, South and 2 more"
+    )
+    assert filter_caption(KpiFilter(start=dt.date(2026, 2, 2), end=dt.date(2026, 2, 2))) == "02 Feb 2026"
+    options = export_config("sales by store", f)["toImageButtonOptions"]
+    assert options["title"] == "Sales by store" and options["caption"] == filter_caption(f)
+    assert options["filename"] == "sales-by-store_2026-01-01_to_2026-03-31"
