@@ -4,12 +4,14 @@ answer to a filter that matches nothing."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import dash_bootstrap_components as dbc
 
 from components.figures import export_filename, graph_config
 from components.formatting import NumberFormat
 from components.shell import SHOW_ALL_TIME, empty_state
+from data_access.access import current_scope
 from data_access.dimensions import get_filter_options
 from data_access.filters import KpiFilter
 from data_access.settings import get_settings
@@ -38,7 +40,10 @@ CAPTION_DIMENSIONS = (
 
 def filter_caption(f: KpiFilter) -> str:
     """'06 Dec 2025 – 05 Dec 2026 · Segment: Consumer · Stores: Marketplace, Web Shop': what a
-    chart shows, under its title in an exported image."""
+    chart shows, under its title in an exported image. A viewer limited to some segments or
+    regions sees those only: the caption names them as if filtered (an image passed on said
+    nothing of it)."""
+    f = replace(f, **{name: values for name, values in current_scope().limits().items() if not getattr(f, name)})
     parts = [range_label(f.start, f.end)]
     for field, one, several in CAPTION_DIMENSIONS:
         values = getattr(f, field)

@@ -1,7 +1,9 @@
 """Wording shared by the pages' subtitles."""
 
 import datetime as dt
+from dataclasses import replace
 
+from data_access.access import RowScope, row_scope
 from data_access.filters import KpiFilter
 from pages._page_helpers import export_config, filter_caption, previous_phrase
 
@@ -31,3 +33,12 @@ def test_an_exported_chart_is_titled_with_its_name_dates_and_filters():
     options = export_config("sales by store", f)["toImageButtonOptions"]
     assert options["title"] == "Sales by store" and options["caption"] == filter_caption(f)
     assert options["filename"] == "sales-by-store_2026-01-01_to_2026-03-31"
+
+
+def test_a_viewer_s_exported_chart_names_the_segments_they_are_limited_to():
+    """They see Consumer only, filtered or not: an image they pass on says so."""
+    everything = KpiFilter(start=dt.date(2026, 1, 1), end=dt.date(2026, 1, 31))
+    with row_scope(RowScope(segments=("Consumer",))):
+        assert filter_caption(everything) == "01 Jan 2026 – 31 Jan 2026 · Segment: Consumer"
+        assert filter_caption(replace(everything, regions=("North",))).endswith("Segment: Consumer · Region: North")
+    assert filter_caption(everything) == "01 Jan 2026 – 31 Jan 2026"
