@@ -22,9 +22,11 @@ SEGMENT_PALETTE = ["#2563eb", "#f59e0b", "#16a34a", "#db2777", "#7c3aed", "#0891
 CATEGORY_PALETTE = ["#0f766e", "#a855f7", "#ea580c", "#64748b", "#ca8a04", "#be123c", "#4f46e5", "#15803d"]
 
 
-# A chart stacking categories shows this many, the biggest by sales, and the rest as one grey
-# "(n other categories)": with more, the palette's colors came round again, two categories alike.
+# A chart stacking categories (or drawing a line per segment) shows this many, the biggest by
+# sales, and the rest as one grey "(n other categories)": with more, the palette's colors came
+# round again, two categories alike.
 SHOWN_CATEGORIES = len(CATEGORY_PALETTE) - 1
+SHOWN_SEGMENTS = len(SEGMENT_PALETTE) - 1
 OTHER_COLOR = "#cbd5e1"
 
 
@@ -40,25 +42,34 @@ def color_map(names, palette=SEGMENT_PALETTE) -> dict[str, str]:
     return colors | {name: OTHER_COLOR for name in set(names) if is_grouping(name)}
 
 
-def fold_small_categories(df: pd.DataFrame, by: list[str], sums: list[str]) -> pd.DataFrame:
-    """df's rows of the categories past the SHOWN_CATEGORIES biggest (by total sales) added up per
-    `by` as one "(n other categories)", listed last; df as it is when they all fit (one more
-    than fit is shown too: a grouping of one would hide a name for nothing)."""
-    totals = df.groupby("category")["sales"].sum().sort_values(ascending=False, kind="stable")
-    if len(totals) <= SHOWN_CATEGORIES + 1:
+def fold_small(df: pd.DataFrame, column: str, by: list[str], sums: list[str], shown: int, plural: str) -> pd.DataFrame:
+    """df's rows of the df[column] values past the `shown` biggest (by total sales) added up per
+    `by` as one "(n other <plural>)", listed last; df as it is when they all fit (one more than
+    fit is shown too: a grouping of one would hide a name for nothing)."""
+    totals = df.groupby(column)["sales"].sum().sort_values(ascending=False, kind="stable")
+    if len(totals) <= shown + 1:
         return df
-    small = set(totals.index[SHOWN_CATEGORIES:])
-    other = f"({len(small)} other categories)"
-    named = df[~df["category"].isin(small)]
-    folded = df[df["category"].isin(small)].groupby(by, as_index=False, sort=False)[sums].sum()
-    return pd.concat([named, folded.assign(category=other)], ignore_index=True)
+    small = set(totals.index[shown:])
+    named = df[~df[column].isin(small)]
+    folded = df[df[column].isin(small)].groupby(by, as_index=False, sort=False)[sums].sum()
+    return pd.concat([named, folded.assign(**{column: f"({len(small)} other {plural})"})], ignore_index=True)
+
+
+def fold_small_categories(df: pd.DataFrame, by: list[str], sums: list[str]) -> pd.DataFrame:
+    """fold_small of the categories past the SHOWN_CATEGORIES biggest."""
+    return fold_small(df, "category", by, sums, SHOWN_CATEGORIES, "categories")
+
+
+def drawing_order(names) -> list:
+    """The order traces stack and their legend lists them: by name, a grouping last."""
+    return sorted(set(names), key=lambda name: (is_grouping(name), name))
 
 
 def by_category_stacked(df: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
     """df's rows per category, in the order their traces stack and their legend lists them: by
     name, a grouping last."""
     rows = dict(tuple(df.groupby("category", sort=False)))
-    return [(name, rows[name]) for name in sorted(rows, key=lambda name: (is_grouping(name), name))]
+    return [(name, rows[name]) for name in drawing_order(rows)]
 
 
 def make_segment_sales_figure(df: pd.DataFrame, fmt: NumberFormat) -> dict:
@@ -102,10 +113,13 @@ def make_segment_trend_figure(
     read as a drop in sales."""
     if df.empty:
         return make_empty_figure("No sales in this range and filter")
+    df = fold_small(df, "segment", by=["bucket"], sums=["sales"], shown=SHOWN_SEGMENTS, plural="segments")
     colors = color_map(df["segment"])
     money = fmt.symbol + "%{y:,.2f}"
     traces = []
-    for segment, rows in df.groupby("segment", sort=True):
+    per_segment = dict(tuple(df.groupby("segment", sort=False)))
+    for segment in drawing_order(per_segment):
+        rows = per_segment[segment].sort_values("bucket")
         x = pd.to_datetime(rows["bucket"]).tolist()
         y = rows["sales"].astype(float).tolist()
         partial = partial_buckets(rows["bucket"], grain, start, end)

@@ -349,3 +349,19 @@ def test_past_seven_categories_the_rest_stack_as_one_grey_grouping():
     assert traces[8]["y"] == [float(total), float(2 * total)]
     eight = months[months["category"].isin(names[:8])]  # one more than fit: all shown by name
     assert len(product_figures.make_category_monthly_figure(eight, FMT)["data"]) == 9
+
+
+def test_past_seven_segments_the_rest_are_one_grey_line():
+    """Ten segments over two months: eight colors came round again, two lines alike. The seven
+    biggest keep theirs; the other three are one "(3 other segments)" line of their sums, drawn
+    last."""
+    names = [f"Seg {c}" for c in "JIHGFEDCBA"]  # J the biggest: the order is by sales, not name
+    sales = [Decimal(100 - 10 * i) for i in range(10)]
+    trend = pd.DataFrame({"bucket": [_month(1)] * 10 + [_month(2)] * 10, "segment": names * 2, "sales": sales * 2})
+    traces = segment_figures.make_segment_trend_figure(trend, FMT)["data"]
+    assert [t["name"] for t in traces] == [*sorted(names[:7]), "(3 other segments)"]
+    colors = [t["line"]["color"] for t in traces]
+    assert len(set(colors)) == 8 and colors[-1] == segment_figures.OTHER_COLOR
+    assert traces[-1]["y"] == [float(sales[7] + sales[8] + sales[9])] * 2
+    eight = trend[trend["segment"].isin(names[:8])]  # one more than fit: all shown by name
+    assert len(segment_figures.make_segment_trend_figure(eight, FMT)["data"]) == 8
