@@ -78,9 +78,8 @@ def filter_bar() -> html.Div:
                 ),
                 xs=12,
                 sm=6,
-                lg=3,  # "Last 12 months" whole below 1200 px
-                xl=2,
-                className="mb-2",
+                lg=3,  # "Last 12 months" whole below 1200 px; from there as wide as it needs (10-style.css)
+                className="mb-2 filter-period",
             ),
             dbc.Col(
                 dcc.DatePickerRange(

@@ -152,7 +152,8 @@ CUT_FILTERS = """return [...document.querySelectorAll('.filter-bar .dash-dropdow
 
 
 def test_brws014_on_a_small_laptop_every_filter_reads_whole(started):
-    """At 1024 px the bar goes on two lines rather than cutting each filter to "All se…"."""
+    """At 1024 px the bar goes on two lines rather than cutting each filter to "All se…"; from
+    1200 px on one line, every filter whole."""
     dash_duo = started
     dash_duo.driver.set_window_size(1024, 768)
     dash_duo.open("/")
@@ -167,6 +168,12 @@ def test_brws014_on_a_small_laptop_every_filter_reads_whole(started):
     dash_duo.driver.set_window_size(1400, 768)
     until(lambda: as_of.text.count(":") == 2 and as_of.text.endswith(")"), 5)  # seconds and zone back
     assert dash_duo.find_element(".navbar").size["height"] == navbar
+    # From 1200 px the bar is one line: at 1200 "All segme…" and "All catego…" were cut.
+    bar = dash_duo.find_element("#filter-bar .row")
+    for width in (1200, 1280, 1400):
+        dash_duo.driver.set_window_size(width, 768)
+        until(lambda: bar.size["height"] < 60, 5)  # one line
+        assert dash_duo.driver.execute_script(CUT_FILTERS) == [], width
 
 
 CLASHES = """return [...document.querySelectorAll('.js-plotly-plot')].filter(plot => {
