@@ -161,7 +161,8 @@ def update_products(state, measure, drill):
     crumbs = (category, sub_category or "", level == "category", level != "product")
     subtitle = f"{range_label(f.start, f.end)} · click a bar to drill down, a row for what is bought with it"
     csv = {"fileName": export_filename("top products", f.start, f.end) + ".csv"}
-    level_config = export_config(f"{MEASURES[measure]} by {name}", f)
+    # A sub-category drilled into is no filter: the chart's name says it ("Sales by products in Chairs").
+    level_config = export_config(f"{MEASURES[measure]} by {name}" + (f" in {sub_category}" if sub_category else ""), f)
     monthly_config = export_config("monthly sales per category", f)
     try:
         by_level, top, monthly = run_concurrently(

@@ -24,6 +24,10 @@ def test_brws101_products_drill_down_and_back_up(started):
 
     drill(dash_duo, level, "Chairs", ["Desk Chair"])  # a sub-category click drills within the page
     dash_duo.wait_for_text_to_equal("#products-crumb-sub", "Chairs")
+    # Its download says what it shows: the sub-category is no filter, so the chart's name holds it.
+    options = f"return document.querySelector('#{level} .js-plotly-plot')._context.toImageButtonOptions"
+    until(lambda: dash_duo.driver.execute_script(options)["title"] == "Sales by products in Chairs", 5)
+    assert dash_duo.driver.execute_script(options)["caption"] == "01 Jan 2026 – 28 Feb 2026 · Category: Furniture"
 
     click_bar(dash_duo, level, "Desk Chair")  # a product click picks it for also-bought
     dash_duo.wait_for_contains_text("#products-also-bought", "in only 2 orders in this range")  # O1 and O5
