@@ -7,6 +7,8 @@
 (function () {
   var TITLE_SIZE = 16;
   var CAPTION_SIZE = 12;
+  // An image at least this wide: a phone's chart went into slides 350 px wide, tall and narrow.
+  var MIN_WIDTH = 800;
 
   // A store or product name is text, not plotly's markup.
   function escaped(text) {
@@ -14,7 +16,7 @@
   }
 
   // The caption's lines, broken between its parts (" · ") to the image's width: plotly does not
-  // wrap, and a phone's chart cut "06 Dec 2025 – 05 Dec 2026 · Segment: Consumer · Cat".
+  // wrap, and a long one ran past the image's edge.
   function wrapped(caption, width) {
     var fits = Math.max(20, Math.floor((width - 24) / (CAPTION_SIZE * 0.55)));
     var lines = [];
@@ -31,7 +33,8 @@
   // The figure as drawn, its top margin grown by the title's lines and the title above them.
   function titledFigure(gd, options) {
     var full = gd._fullLayout;
-    var captionLines = options.caption ? wrapped(options.caption, full.width) : [];
+    var width = Math.max(full.width, MIN_WIDTH);
+    var captionLines = options.caption ? wrapped(options.caption, width) : [];
     var extra = 20 + TITLE_SIZE + (captionLines.length ? 10 + captionLines.length * (CAPTION_SIZE + 4) : 0);
     var title = {
       text: "<b>" + escaped(options.title) + "</b>",
@@ -48,7 +51,7 @@
       title.subtitle = { text: captionLines.join("<br>"), font: { size: CAPTION_SIZE, color: "#475569" } };
     }
     var layout = Object.assign({}, gd.layout, {
-      width: full.width,
+      width: width,
       height: full.height + extra,
       // Above the plot as drawn (full._size: the margins the legend and labels pushed out).
       margin: Object.assign({}, full.margin, { t: full._size.t + extra }),

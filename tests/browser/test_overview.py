@@ -115,12 +115,14 @@ def test_brws005_chart_downloads_are_named_by_range_and_titled_with_what_they_sh
     png_width, png_height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
     assert png_width == 2 * width and png_height > 2 * height  # 2x, and taller by the title's lines
 
-    # A phone's chart is narrow: the caption goes on as many lines as it needs, not past the edge.
+    # A phone's chart is narrow: its image is drawn 800 px wide for the slides, not 350 px; a
+    # caption longer than that goes on two lines, not past the edge.
     dash_duo.driver.set_window_size(390, 844)
-    dash_duo.open("/?from=2026-01-01&to=2026-02-28&segment=Consumer&category=Furniture&category=Technology")
+    many = "segment=Consumer&segment=Corporate&region=North&region=South&category=Office%20Supplies"
+    dash_duo.open(f"/?from=2026-01-01&to=2026-02-28&{many}&category=Furniture&category=Technology")
     dash_duo.wait_for_element("#overview-trend-graph .bars")
     drawn = dash_duo.driver.execute_async_script(DRAW_TITLED, "overview-trend-graph")
-    assert drawn["caption_right"] <= drawn["width"] < 390, drawn
+    assert drawn["width"] == 800 and drawn["caption_right"] <= 800 and drawn["caption_lines"] == 2, drawn
     assert drawn["title_bottom"] <= min(drawn["legend_top"] or 1e9, drawn["plot_top"]), drawn
     assert dash_duo.get_logs() == []
 
@@ -265,6 +267,7 @@ Plotly.newPlot(div, fig.data, fig.layout).then(() => {
         legend_top: legend ? legend.getBoundingClientRect().top - top : null,
         plot_top: div._fullLayout._size.t,
         caption_right: div.querySelector('.gtitle-subtitle').getBoundingClientRect().right - box.left,
+        caption_lines: Math.max(1, div.querySelectorAll('.gtitle-subtitle tspan.line').length),
         width: div._fullLayout.width,
     };
     Plotly.purge(div);
