@@ -1,4 +1,6 @@
-"""Helpers to read and click plotly charts in the browser tests."""
+"""Helpers to read and click plotly charts in the browser tests, and to read what they download."""
+
+import pathlib
 
 from dash.testing.wait import until
 from selenium.webdriver.common.action_chains import ActionChains
@@ -39,3 +41,11 @@ def drill(dash_duo, graph_id: str, label: str, expected: list[str]):
         except Exception:
             if attempt:
                 raise
+
+
+def downloaded(dash_duo, name: str, timeout: float = 15) -> pathlib.Path:
+    """The file Chromium saved as name in dash_duo's download folder, once whole (a partial one
+    is name.crdownload)."""
+    target = pathlib.Path(dash_duo.download_path) / name
+    until(lambda: target.exists() and target.stat().st_size > 0, timeout=timeout)
+    return target

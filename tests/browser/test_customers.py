@@ -1,7 +1,6 @@
 """The Customers page in headless Chromium, on the fixture shop (see tests/data_access/test_customers.py)."""
 
 import csv
-import pathlib
 
 import pytest
 from dash.exceptions import PreventUpdate
@@ -10,7 +9,7 @@ from sqlalchemy import text
 
 from data_access.db import get_engine
 from ingest.bulk import bump_data_version
-from tests.browser.charts import bars
+from tests.browser.charts import bars, downloaded
 
 
 def test_brws201_customers_page_from_deep_link(started):
@@ -94,8 +93,7 @@ def test_brws202_rfm_chart_and_csv_download(started):
     until(lambda: bars(dash_duo, "customers-rfm-graph") is not None, timeout=10)
     dash_duo.wait_for_contains_text('#customers-grid .ag-row[row-index="0"]', "Bob")
     dash_duo.click("#customers-csv")
-    target = pathlib.Path(dash_duo.download_path) / "top-customers_2025-01-01_to_2026-02-28.csv"
-    until(lambda: target.exists() and target.stat().st_size > 0, timeout=10)
+    target = downloaded(dash_duo, "top-customers_2025-01-01_to_2026-02-28.csv", timeout=10)
     rows = list(csv.DictReader(target.open(encoding="utf-8-sig")))
     assert [(r["Customer"], r["Sales"]) for r in rows] == [
         ("Bob", "540"),

@@ -5,7 +5,7 @@ Expected values are those of tests/data_access/test_sales.py (the fixture shop).
 
 from dash.testing.wait import until
 
-from tests.browser.charts import settled
+from tests.browser.charts import downloaded, settled
 
 SALES = "#overview-kpi-sales-value"
 ORDERS = "#overview-kpi-orders-value"
@@ -74,17 +74,10 @@ def test_brws004_no_match_shows_an_empty_state_not_an_error(started):
     assert dash_duo.get_logs() == []
 
 
-def _downloaded(folder, name, timeout=15):
-    """The file Chromium saved as name in folder, once whole (a partial one is .crdownload)."""
-    until(lambda: (folder / name).exists() and (folder / name).stat().st_size > 0, timeout=timeout)
-    return (folder / name).read_bytes()
-
-
-def test_brws005_chart_downloads_are_named_by_range_and_titled_with_what_they_show(started, tmp_path):
+def test_brws005_chart_downloads_are_named_by_range_and_titled_with_what_they_show(started):
     """PNG at 2x and SVG from the modebar; the image says which chart, which dates and which
     filters (a chart pasted into a meeting's slides said none of it)."""
     dash_duo = started.open("/?from=2026-01-01&to=2026-02-28&segment=Consumer")
-    dash_duo.driver.execute_cdp_cmd("Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(tmp_path)})
     dash_duo.wait_for_element("#overview-trend-graph .bars")
     graph = "#overview-trend-graph"
     dash_duo.wait_for_element(f'{graph} .modebar-btn[data-title="Download as SVG"]')
@@ -106,12 +99,12 @@ def test_brws005_chart_downloads_are_named_by_range_and_titled_with_what_they_sh
     )
 
     dash_duo.find_element(f'{graph} .modebar-btn[data-title="Download as SVG"]').click()
-    svg = _downloaded(tmp_path, name + ".svg").decode()
+    svg = downloaded(dash_duo, name + ".svg").read_text()
     assert ">Sales and profit over time<" in svg and f">{caption}<" in svg
     assert ">Sales<" in svg  # the chart itself, its legend
 
     dash_duo.find_element(f'{graph} .modebar-btn[data-title="Download as PNG"]').click()
-    png = _downloaded(tmp_path, name + ".png")
+    png = downloaded(dash_duo, name + ".png").read_bytes()
     png_width, png_height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
     assert png_width == 2 * width and png_height > 2 * height  # 2x, and taller by the title's lines
 

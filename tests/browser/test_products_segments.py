@@ -2,12 +2,11 @@
 also-bought following the chosen product, CSV download of the grid. Values: the fixture shop."""
 
 import csv
-import pathlib
 
 from dash.testing.wait import until
 from selenium.webdriver.common.action_chains import ActionChains
 
-from tests.browser.charts import click_bar, drill, settled, wait_for_bars
+from tests.browser.charts import click_bar, downloaded, drill, settled, wait_for_bars
 
 JAN_FEB = "from=2026-01-01&to=2026-02-28"
 
@@ -65,8 +64,7 @@ def test_brws103_csv_download_holds_the_rows_shown(started):
     dash_duo = started.open(f"/products?{JAN_FEB}")
     dash_duo.wait_for_contains_text('#products-grid .ag-row[row-index="0"]', "Desk Chair")
     dash_duo.click("#products-csv")
-    target = pathlib.Path(dash_duo.download_path) / "top-products_2026-01-01_to_2026-02-28.csv"
-    until(lambda: target.exists() and target.stat().st_size > 0, timeout=10)
+    target = downloaded(dash_duo, "top-products_2026-01-01_to_2026-02-28.csv", timeout=10)
     rows = list(csv.DictReader(target.open(encoding="utf-8-sig")))
     assert [(r["Product"], r["Sales"]) for r in rows] == [("Desk Chair", "300"), ("Phone", "240"), ("Paper", "60")]
 
