@@ -14,7 +14,7 @@ from components.figures import (
     with_top_note,
 )
 from components.formatting import NumberFormat
-from components.segment_figures import CATEGORY_PALETTE, by_category_stacked, color_map, fold_small_categories
+from components.segment_figures import CATEGORY_PALETTE, color_map, fold_small_categories, in_drawing_order
 
 MEASURES = {"sales": "Sales", "profit": "Profit", "quantity": "Quantity", "orders": "Orders"}
 MAX_BARS = 25
@@ -69,7 +69,7 @@ def make_category_monthly_figure(df: pd.DataFrame, fmt: NumberFormat) -> dict:
             "marker": {"color": colors[category]},
             "hovertemplate": money,
         }
-        for category, rows in by_category_stacked(df)
+        for category, rows in in_drawing_order(df, "category")
     ]
     traces.append(
         {

@@ -60,16 +60,11 @@ def fold_small_categories(df: pd.DataFrame, by: list[str], sums: list[str]) -> p
     return fold_small(df, "category", by, sums, SHOWN_CATEGORIES, "categories")
 
 
-def drawing_order(names) -> list:
-    """The order traces stack and their legend lists them: by name, a grouping last."""
-    return sorted(set(names), key=lambda name: (is_grouping(name), name))
-
-
-def by_category_stacked(df: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
-    """df's rows per category, in the order their traces stack and their legend lists them: by
-    name, a grouping last."""
-    rows = dict(tuple(df.groupby("category", sort=False)))
-    return [(name, rows[name]) for name in drawing_order(rows)]
+def in_drawing_order(df: pd.DataFrame, column: str) -> list[tuple[str, pd.DataFrame]]:
+    """df's rows per df[column] value, in the order their traces stack and their legend lists
+    them: by name, a grouping last."""
+    rows = dict(tuple(df.groupby(column, sort=False)))
+    return [(name, rows[name]) for name in sorted(rows, key=lambda name: (is_grouping(name), name))]
 
 
 def make_segment_sales_figure(df: pd.DataFrame, fmt: NumberFormat) -> dict:
@@ -94,7 +89,7 @@ def make_category_mix_figure(df: pd.DataFrame, fmt: NumberFormat) -> dict:
             "customdata": [[category, fmt.money(v)] for v in rows["sales"]],
             "hovertemplate": "%{y} · %{customdata[0]}: %{x:.1f}% (%{customdata[1]})<extra></extra>",
         }
-        for category, rows in by_category_stacked(df)
+        for category, rows in in_drawing_order(df, "category")
     ]
     layout = base_layout(fmt, hovermode="closest") | {
         "barmode": "stack",
@@ -117,9 +112,8 @@ def make_segment_trend_figure(
     colors = color_map(df["segment"])
     money = fmt.symbol + "%{y:,.2f}"
     traces = []
-    per_segment = dict(tuple(df.groupby("segment", sort=False)))
-    for segment in drawing_order(per_segment):
-        rows = per_segment[segment].sort_values("bucket")
+    for segment, rows in in_drawing_order(df, "segment"):
+        rows = rows.sort_values("bucket")
         x = pd.to_datetime(rows["bucket"]).tolist()
         y = rows["sales"].astype(float).tolist()
         partial = partial_buckets(rows["bucket"], grain, start, end)
